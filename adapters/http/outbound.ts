@@ -1,0 +1,75 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Pool } from 'undici';
+import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
+import { signatureOf, statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { GatewayError } from '../../src/message/errors.js';
+import type { Message } from '../../src/message/index.js';
+
+export const HttpEndpointSchema = Type.Object(
+  {
+    method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], { default: 'POST' }),
+    path: Type.String({ default: '', description: 'Path appended to the endpoint URL' }),
+    headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Sent on every request' }),
+    connections: Type.Integer({ minimum: 1, default: 64 }),
+    idempotent: Type.Boolean({ default: false, description: 'Allow retries (the provider tolerates repeats)' }),
+    forwardHeaders: Type.Array(Type.String(), {
+      default: ['x-request-id'],
+      description: 'Caller headers passed on to the provider',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type HttpEndpoint = Static<typeof HttpEndpointSchema>;
+
+/** JSON/REST provider over an undici keep-alive pool created once per endpoint. */
+export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound {
+  const base = new URL(ctx.url);
+  const pool = new Pool(base.origin, { connections: cfg.connections, pipelining: 1 });
+  const prefix = (base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '')) + cfg.path;
+  const forward = cfg.forwardHeaders.map((h) => h.toLowerCase());
+
+  return {
+    encode(msg) {
+      if (!msg.raw) {
+        msg.raw = Buffer.from(JSON.stringify(msg.body ?? null));
+        msg.contentType = 'application/json';
+      }
+    },
+    idempotent: () => cfg.idempotent,
+    async send(msg: Message, ex, signal) {
+      this.encode!(msg, ex);
+      const headers: Record<string, string> = { ...cfg.headers, 'content-type': msg.contentType, 'x-lt-exchange-id': ex.id };
+      for (const h of forward) if (ex.request.headers[h]) headers[h] = ex.request.headers[h];
+      Object.assign(headers, signatureOf(msg.headers));
+      let res;
+      try {
+        res = await pool.request({ method: cfg.method, path: prefix || '/', headers, body: cfg.method === 'GET' ? undefined : msg.raw, signal });
+      } catch (err) {
+        throw upstreamError(err, ctx.name, signal);
+      }
+      let raw: Buffer;
+      try {
+        raw = Buffer.from(await res.body.arrayBuffer());
+      } catch (err) {
+        throw upstreamError(err, ctx.name, signal);
+      }
+      if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
+      const contentType = String(res.headers['content-type'] ?? 'application/json');
+      // Only the provider's signature travels on; its other headers are its own business.
+      const sig = res.headers['x-jws-signature'];
+      const replyHeaders: Record<string, string> = typeof sig === 'string' ? { 'x-jws-signature': sig } : {};
+      let body: unknown = raw;
+      if (contentType.includes('json')) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
+        } catch (err) {
+          throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `${ctx.name}: reply is not JSON (${(err as Error).message})`);
+        }
+      }
+      return { body, raw, contentType, headers: replyHeaders };
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { createServer, type Server } from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { RunningSimulator } from '../../src/adapter/spec.js';
+import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
+import { jwkThumbprint, PeerKeys, sha256b64url, signDetached, verifyDetached, type EcJwk, type Jwks, type Signer } from '../../src/security/index.js';
+
+export const TestProviderSchema = Type.Object(
+  {
+    faults: Type.Optional(Type.Partial(FaultsSchema)),
+  },
+  { additionalProperties: false },
+);
+export type TestProviderOptions = Static<typeof TestProviderSchema>;
+
+export interface TestProvider extends RunningSimulator {
+  readonly faults: FaultInjector;
+  readonly jwks: Jwks;
+}
+
+/**
+ * The built-in test provider behind the connection test (R3): it echoes what
+ * it received, checks the gateway's signature when it knows the gateway's
+ * JWKS, and signs its own reply (published at /.well-known/jwks.json) so the
+ * gateway's verify stage has something real to verify. Its faults make the
+ * breaker observable: POST /__sim/faults {"errorRate":1}.
+ */
+export async function startTestProvider(opts: {
+  host?: string;
+  port?: number;
+  options?: TestProviderOptions;
+  gatewayJwks?: () => Jwks | undefined;
+}): Promise<TestProvider> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pub = publicKey.export({ format: 'jwk' }) as EcJwk;
+  const kid = jwkThumbprint(pub);
+  const signer: Signer = { kid, key: privateKey };
+  const jwks: Jwks = { keys: [{ ...pub, kid, alg: 'ES256', use: 'sig' }] };
+  const faults = new FaultInjector(opts.options?.faults ?? {});
+  let gatewayKeys: PeerKeys | undefined;
+
+  const server: Server = createServer(async (req, res) => {
+    let body: Buffer;
+    try {
+      body = await readBody(req, 2 * 1024 * 1024);
+    } catch {
+      res.statusCode = 413;
+      res.end();
+      return;
+    }
+    if (faults.handleControl(req, res, body)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/.well-known/jwks.json') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(jwks));
+      return;
+    }
+    if (req.method === 'GET' && path === '/healthz') {
+      res.end('ok');
+      return;
+    }
+    const fault = await faults.decide(path);
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'error' || fault === 'fault') {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ error: 'injected fault' }));
+      return;
+    }
+    let echo: unknown = null;
+    try {
+      echo = body.length ? JSON.parse(body.toString('utf8')) : null;
+    } catch {
+      echo = { unparsed: body.length };
+    }
+    const sigHeader = req.headers['x-jws-signature'];
+    let signature: Record<string, unknown> = { present: typeof sigHeader === 'string' };
+    if (typeof sigHeader === 'string') {
+      const known = opts.gatewayJwks?.();
+      if (known && !gatewayKeys) gatewayKeys = new PeerKeys(known, 'gateway JWKS');
+      if (gatewayKeys) {
+        try {
+          const h = verifyDetached(sigHeader, body, gatewayKeys.resolve);
+          signature = { present: true, valid: true, kid: h.kid };
+        } catch (err) {
+          signature = { present: true, valid: false, code: (err as { code?: string }).code };
+        }
+      }
+    }
+    const reply = Buffer.from(
+      JSON.stringify({
+        provider: 'lienthong test provider',
+        path,
+        receivedAt: new Date().toISOString(),
+        receivedBytes: body.length,
+        receivedDigest: sha256b64url(body),
+        signature,
+        echo,
+      }),
+    );
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('x-jws-signature', signDetached(reply, { typ: 'JOSE', iat: Math.floor(Date.now() / 1000) }, signer));
+    res.end(reply);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://${addr.address}:${addr.port}`,
+    faults,
+    jwks,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

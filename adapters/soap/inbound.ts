@@ -1,0 +1,129 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { join } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { InboundContext } from '../../src/adapter/spec.js';
+import type { RouteDef } from '../../src/config/schema.js';
+import { ERRORS, GatewayError } from '../../src/message/errors.js';
+import type { Message } from '../../src/message/index.js';
+import { parseSoapEnvelope, soapFault } from '../../src/xml/index.js';
+import { flatHeaders } from '../http/inbound.js';
+import { rawBodyOf } from '../../src/server/body.js';
+import { PublishedWsdl } from './wsdl.js';
+
+export const SoapInboundSchema = Type.Object(
+  {
+    adapter: Type.Literal('soap'),
+    path: Type.String({ pattern: '^/', description: 'Path of the SOAP service, e.g. /npd' }),
+    operation: Type.String({ description: 'Operation (local name of the Body element) this route serves' }),
+    namespace: Type.Optional(Type.String({ description: 'Namespace the Body element must be in' })),
+    requestElement: Type.Optional(
+      Type.String({ description: 'Body element name when it differs from the operation (e.g. …Request)' }),
+    ),
+    wsdl: Type.Optional(Type.String({ description: 'WSDL under contracts/, published at <path>?wsdl' })),
+    maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
+    maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
+  },
+  { additionalProperties: false },
+);
+export type SoapInbound = Static<typeof SoapInboundSchema>;
+
+interface SoapService {
+  /** Body element local name → route. */
+  ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
+  wsdl?: PublishedWsdl;
+  limits: { maxBytes: number; maxDepth: number };
+}
+
+const XML = 'text/xml; charset=utf-8';
+
+/** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
+export function renderSoapFault(err: GatewayError, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const spec = ERRORS[err.code];
+  if (err.exchangeId) reply.header('x-lt-exchange-id', err.exchangeId);
+  return reply
+    .code(500)
+    .type(XML)
+    .send(
+      soapFault({
+        faultcode: `soap:${spec.soap}`,
+        faultstring: `${err.code}: ${err.detail ?? spec.en}`,
+        detail: { code: err.code, vi: spec.vi, en: spec.en, detail: err.detail },
+      }),
+    );
+}
+
+function baseUrl(req: FastifyRequest, publicUrl?: string): string {
+  return publicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+/**
+ * Several routes (one per operation, each its own service for policy) share
+ * one SOAP path: the first binding registers the path, later ones join its
+ * operation table. The handler picks the route by the Body element.
+ */
+export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundContext): void {
+  const key = `soap:${binding.path}`;
+  let service = ctx.shared.get(key) as SoapService | undefined;
+  const element = binding.requestElement ?? binding.operation;
+  if (service) {
+    service.ops.set(element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation });
+    if (binding.wsdl && !service.wsdl) service.wsdl = new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path);
+    return;
+  }
+  service = {
+    ops: new Map([[element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation }]]),
+    wsdl: binding.wsdl ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path) : undefined,
+    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
+  };
+  ctx.shared.set(key, service);
+  const svc = service;
+  const publicUrl = (ctx.server as unknown as { lienthongPublicUrl?: string }).lienthongPublicUrl;
+
+  ctx.server.route({
+    method: 'GET',
+    url: binding.path,
+    config: { protocol: 'soap', renderError: renderSoapFault },
+    handler: async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      if (!svc.wsdl) throw new GatewayError('LT_ROUTE_NOT_FOUND', 'this SOAP service publishes no WSDL');
+      const base = baseUrl(req, publicUrl);
+      if ('wsdl' in q || 'WSDL' in q) return reply.type(XML).send(svc.wsdl.wsdl(base));
+      if (q.xsd) {
+        const xsd = svc.wsdl.xsd(q.xsd, base);
+        if (xsd) return reply.type(XML).send(xsd);
+      }
+      throw new GatewayError('LT_ROUTE_NOT_FOUND', `GET ${binding.path} serves ?wsdl and ?xsd=<file>`);
+    },
+  });
+
+  ctx.server.route({
+    method: 'POST',
+    url: binding.path,
+    config: { protocol: 'soap', renderError: renderSoapFault },
+    handler: async (req, reply) => {
+      const raw = rawBodyOf(req);
+      if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', 'SOAP 1.1 requests use Content-Type: text/xml');
+      const env = parseSoapEnvelope(raw, svc.limits);
+      const op = svc.ops.get(env.operation.name);
+      if (!op || (op.namespace && op.namespace !== env.operation.ns)) {
+        throw new GatewayError(
+          'LT_SOAP_UNKNOWN_OPERATION',
+          `{${env.operation.ns}}${env.operation.name} is not served at ${binding.path} (known: ${[...svc.ops.keys()].join(', ')})`,
+        );
+      }
+      const request: Message = {
+        body: env.body,
+        raw,
+        contentType: req.headers['content-type'] ?? XML,
+        headers: flatHeaders(req.headers),
+        operation: op.operation,
+      };
+      const ex = await ctx.dispatch({ request, channel: 'soap', ip: req.ip, routeId: op.routeId });
+      const out = ex.reply!;
+      for (const [k, v] of Object.entries(out.headers)) reply.header(k, v);
+      reply.header('x-lt-exchange-id', ex.id);
+      if (!out.raw) throw new GatewayError('LT_INTERNAL', 'SOAP route produced a reply without an XML body');
+      return reply.type(XML).send(out.raw);
+    },
+  });
+}

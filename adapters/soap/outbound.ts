@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Pool } from 'undici';
+import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
+import { signatureOf, statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { GatewayError } from '../../src/message/errors.js';
+import { parseSoapEnvelope } from '../../src/xml/index.js';
+
+export const SoapEndpointSchema = Type.Object(
+  {
+    soapAction: Type.String({ default: '', description: 'SOAPAction header value' }),
+    headers: Type.Record(Type.String(), Type.String(), { default: {} }),
+    connections: Type.Integer({ minimum: 1, default: 64 }),
+    idempotent: Type.Boolean({ default: false, description: 'Allow retries (read-only operations)' }),
+    maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Reply size limit' }),
+    maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type SoapEndpoint = Static<typeof SoapEndpointSchema>;
+
+/**
+ * Forwards a SOAP envelope (the caller's, already validated) to a generic
+ * SOAP 1.1 provider; provider faults become LT_UPSTREAM_FAULT so the inbound
+ * side renders them with the gateway's code.
+ */
+export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound {
+  const url = new URL(ctx.url);
+  const pool = new Pool(url.origin, { connections: cfg.connections });
+  const path = url.pathname + url.search;
+  return {
+    idempotent: () => cfg.idempotent,
+    async send(msg, ex, signal) {
+      if (!msg.raw) throw new GatewayError('LT_INTERNAL', 'soap outbound needs an XML envelope');
+      let res;
+      let raw: Buffer;
+      try {
+        res = await pool.request({
+          method: 'POST',
+          path,
+          headers: { ...cfg.headers, ...signatureOf(msg.headers), 'content-type': 'text/xml; charset=utf-8', soapaction: `"${cfg.soapAction}"`, 'x-lt-exchange-id': ex.id },
+          body: msg.raw,
+          signal,
+        });
+        raw = Buffer.from(await res.body.arrayBuffer());
+      } catch (err) {
+        throw upstreamError(err, ctx.name, signal);
+      }
+      let env;
+      try {
+        env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
+      } catch (err) {
+        if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
+        throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`);
+      }
+      if (env.fault) throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, { faultcode: env.fault.faultcode });
+      if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name);
+      return { body: env.body, raw, contentType: 'text/xml; charset=utf-8', headers: {}, operation: msg.operation };
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: each measured path against a bare baseline in the same run,
+ * reported as a ratio (never as an absolute threshold in a test). Everything
+ * listens on 127.0.0.1, every load is bounded in time, and every process the
+ * bench starts is stopped by PID at the end.
+ *
+ * Results: printed, and written to bench/results/latest.json.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { scenarios, type BenchContext, type Target } from './scenarios.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const children: ChildProcess[] = [];
+
+/** Starts a TypeScript process with tsx and waits for its "READY <url>" line. */
+export function startProcess(script: string, env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      const m = /READY (\S+)/.exec(seen);
+      if (m) resolve(m[1]);
+      if (seen.length > 65536) seen = seen.slice(-4096);
+    };
+    // Logs go to stdout; the bench only reads the READY line, then lets the rest drain.
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before READY:\n${seen.slice(-2000)}`)));
+  });
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(t: Target, seconds: number): Promise<Measured> {
+  const r = await autocannon({
+    url: t.url,
+    method: 'POST',
+    headers: t.headers,
+    body: t.body,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+async function measure(t: Target): Promise<Measured> {
+  if (WARMUP > 0) await load(t, WARMUP);
+  return load(t, DURATION);
+}
+
+async function main(): Promise<void> {
+  const ctx: BenchContext = { startProcess };
+  const entries: Record<string, unknown>[] = [];
+  const only = process.env.BENCH_ONLY?.split(',');
+  try {
+    for (const s of scenarios) {
+      if (only && !only.includes(s.name)) continue;
+      process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
+      const { subject, baselines } = await s.setup(ctx);
+      // Check every target answers correctly before loading it: a fast error is not a result.
+      for (const t of [subject, ...baselines]) await t.check();
+      const results: Record<string, Measured> = {};
+      for (const t of [...baselines, subject]) {
+        results[t.name] = await measure(t);
+        const m = results[t.name];
+        process.stdout.write(
+          `  ${t.name.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms   errors ${m.errors}  non-2xx ${m.non2xx}\n`,
+        );
+      }
+      for (const b of baselines) {
+        const sub = results[subject.name];
+        const base = results[b.name];
+        const ratio = sub.rps / base.rps;
+        process.stdout.write(`  ratio ${subject.name} / ${b.name}: ${ratio.toFixed(2)}${s.target?.[b.name] ? ` (target ≥ ${s.target[b.name]})` : ''}\n`);
+        entries.push({
+          name: subject.name,
+          baseline: b.name,
+          rps: Math.round(sub.rps),
+          baselineRps: Math.round(base.rps),
+          ratio: Number(ratio.toFixed(3)),
+          target: s.target?.[b.name],
+          p50: sub.p50,
+          p99: sub.p99,
+          baselineP50: base.p50,
+          baselineP99: base.p99,
+          errors: sub.errors + sub.non2xx,
+          bodyBytes: subject.body.length,
+          connections: CONNECTIONS,
+          durationSeconds: DURATION,
+        });
+      }
+      await s.teardown?.();
+    }
+  } finally {
+    for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
+  }
+  const report = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    versions: { node: process.version, ...process.versions.uv && { uv: process.versions.uv } },
+    entries,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(`\nwritten bench/results/latest.json (${entries.length} entries)\n`);
+}
+
+main().catch((err) => {
+  for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
+  console.error(err);
+  process.exit(1);
+});

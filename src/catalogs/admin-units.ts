@@ -1,0 +1,316 @@
+import { createCatalog, unknownCode, type Catalog, type CatalogEntry } from './catalog.js';
+import type { MergeKind, ReferenceData } from './data-files.js';
+import { reconcileCommuneCodes, type ConsistencyReport } from './consistency.js';
+import { englishUnitName } from './names.js';
+import {
+  applyOverride,
+  withOverrideSource,
+  type CatalogOverride,
+  type OverrideEntry,
+  type OverrideSet,
+} from './overrides.js';
+
+/**
+ * Administrative units in both systems that occur in traffic (R2): the
+ * pre-July-2025 three tiers (63 provinces, districts, ~10,000 communes) and the
+ * two tiers in force since 1 July 2025 (34 provinces, 3,321 communes). The same
+ * code can name different units in the two eras (old ward 00004 Trúc Bạch, new
+ * ward 00004 Ba Đình), so each entry carries its era.
+ */
+
+export type Era = 'pre2025' | '2025';
+export type AdminLevel = 'province' | 'district' | 'commune';
+export type { ConsistencyReport } from './consistency.js';
+
+export interface AdminUnitEntry extends CatalogEntry {
+  readonly era: Era;
+  readonly level: AdminLevel;
+  /** For 2025 communes, their province. Unknown for pre-2025 units (the data does not say). */
+  readonly provinceCode?: string;
+  /** In the combined catalogs: the pre-2025 unit that had the same code as this 2025 one. */
+  readonly pre2025?: AdminUnitEntry;
+}
+
+export interface ProvinceCandidate {
+  readonly provinceCode: string;
+  readonly name: string;
+  /** How the old unit went into this new one: whole ('full') or a part of it ('partial'). */
+  readonly merge: MergeKind;
+}
+
+export interface CommuneCandidate extends ProvinceCandidate {
+  readonly communeCode: string;
+}
+
+export interface Translation<C extends ProvinceCandidate> {
+  readonly oldCode: string;
+  readonly oldName: string;
+  /** Every new unit that took all or part of the old one; never narrowed down by guessing. */
+  readonly candidates: readonly C[];
+  /** True when the old unit was split (any partial merge) — the caller must choose. */
+  readonly ambiguous: boolean;
+}
+
+export type ProvinceTranslation = Translation<ProvinceCandidate>;
+export type CommuneTranslation = Translation<CommuneCandidate>;
+
+export interface AdminUnits {
+  /** All provinces, both eras (a code used in both eras is the 2025 entry, with `pre2025`). */
+  readonly province: Catalog<AdminUnitEntry>;
+  /** Pre-2025 districts: only the island districts the merge data lists, plus overrides. */
+  readonly district: Catalog<AdminUnitEntry>;
+  /** All communes/wards, both eras, combined like `province`. */
+  readonly commune: Catalog<AdminUnitEntry>;
+  readonly provinces2025: Catalog<AdminUnitEntry>;
+  readonly provincesPre2025: Catalog<AdminUnitEntry>;
+  readonly communes2025: Catalog<AdminUnitEntry>;
+  readonly communesPre2025: Catalog<AdminUnitEntry>;
+  /** The 63 pre-2025 province codes (two digits), from the merge data. */
+  readonly oldProvinceCodes: readonly string[];
+  translateProvince(oldCode: string): ProvinceTranslation;
+  translateCommune(oldCode: string): CommuneTranslation;
+  /** Only districts that went whole into one new unit (islands without communes). */
+  translateDistrict(oldCode: string): CommuneTranslation;
+  readonly consistency: ConsistencyReport;
+}
+
+const SOURCE_2026 =
+  'data/vn-admin-units-2026.json (thanglequoc/vietnamese-provinces-database, MIT; incl. 30 April 2026 update)';
+const SOURCE_MERGES = 'data/vn-admin-units-2025-merges.json (dvhcvn/20250701, MIT)';
+
+function adminEntry(
+  code: string,
+  vi: string,
+  en: string,
+  era: Era,
+  level: AdminLevel,
+  extra: { provinceCode?: string; aliases?: string[] } = {},
+): AdminUnitEntry {
+  const entry: AdminUnitEntry = { code, vi, en, era, level };
+  if (extra.provinceCode !== undefined) Object.assign(entry, { provinceCode: extra.provinceCode });
+  if (extra.aliases?.length) Object.assign(entry, { aliases: extra.aliases });
+  return entry;
+}
+
+function fromOverride(level: AdminLevel, defaultEra: Era) {
+  return (o: OverrideEntry): AdminUnitEntry =>
+    adminEntry(o.code, o.vi, o.en ?? englishUnitName(o.vi), o.era ?? defaultEra, level, {
+      provinceCode: o.provinceCode,
+      aliases: o.aliases,
+    });
+}
+
+/** Splits an override by era so each era-specific catalog gets its own lines. */
+function overrideForEra(
+  override: CatalogOverride | undefined,
+  era: Era,
+  defaultEra: Era,
+): CatalogOverride | undefined {
+  if (!override) return undefined;
+  const entries = override.entries.filter((e) => (e.era ?? defaultEra) === era);
+  return entries.length ? { ...override, entries } : undefined;
+}
+
+function combined(
+  name: string,
+  description: string,
+  source: string,
+  old: Catalog<AdminUnitEntry>,
+  current: Catalog<AdminUnitEntry>,
+): Catalog<AdminUnitEntry> {
+  const entries = new Map<string, AdminUnitEntry>();
+  for (const entry of current.entries.values()) {
+    const previous = old.lookup(entry.code);
+    entries.set(entry.code, previous ? { ...entry, pre2025: previous } : entry);
+  }
+  for (const entry of old.entries.values())
+    if (!entries.has(entry.code)) entries.set(entry.code, entry);
+  return createCatalog({ name, description, source, entries: entries.values() });
+}
+
+function freezeTranslation<C extends ProvinceCandidate>(
+  oldCode: string,
+  oldName: string,
+  candidates: C[],
+): Translation<C> {
+  const ambiguous = candidates.length > 1 || candidates.some((c) => c.merge === 'partial');
+  return Object.freeze({
+    oldCode,
+    oldName,
+    candidates: Object.freeze(candidates.map((c) => Object.freeze(c))),
+    ambiguous,
+  });
+}
+
+interface OldUnitAccumulator<C> {
+  name: string;
+  candidates: C[];
+}
+
+function accumulate<C>(map: Map<string, OldUnitAccumulator<C>>, oldId: string, name: string, c: C) {
+  const found = map.get(oldId);
+  if (found) found.candidates.push(c);
+  else map.set(oldId, { name, candidates: [c] });
+}
+
+export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}): AdminUnits {
+  const { codeMap, wards2026, report } = reconcileCommuneCodes(data);
+  const province2026Names = new Map(data.admin2026.map((p) => [p.Code, p.FullName]));
+
+  // ---- translation indexes, built once: every lookup afterwards is one Map.get
+  const oldProvinces = new Map<string, OldUnitAccumulator<ProvinceCandidate>>();
+  const oldCommunes = new Map<string, OldUnitAccumulator<CommuneCandidate>>();
+  const oldDistricts = new Map<string, OldUnitAccumulator<CommuneCandidate>>();
+  for (const p of data.merges.data) {
+    const provinceCode = p.level1_id;
+    const provinceName = province2026Names.get(provinceCode) ?? p.name;
+    for (const old of p.merges) {
+      accumulate(oldProvinces, old.old_id, old.name, {
+        provinceCode,
+        name: provinceName,
+        merge: old.type,
+      });
+    }
+    for (const c of p.level2s) {
+      const communeCode = codeMap.get(c.level2_id) ?? c.level2_id;
+      const name = wards2026.get(communeCode)?.name ?? c.name;
+      for (const old of c.merges) {
+        const candidate: CommuneCandidate = { provinceCode, communeCode, name, merge: old.type };
+        accumulate(
+          old.old_id.length === 3 ? oldDistricts : oldCommunes,
+          old.old_id,
+          old.name,
+          candidate,
+        );
+      }
+    }
+  }
+  const freezeAll = <C extends ProvinceCandidate>(map: Map<string, OldUnitAccumulator<C>>) =>
+    new Map(
+      [...map].map(([code, acc]) => [code, freezeTranslation(code, acc.name, acc.candidates)]),
+    );
+  const provinceTranslations = freezeAll(oldProvinces);
+  const communeTranslations = freezeAll(oldCommunes);
+  const districtTranslations = freezeAll(oldDistricts);
+
+  // ---- catalogs, per era, with operator overrides applied
+  const provinces2025 = createCatalog({
+    name: 'province',
+    description: 'Tỉnh/thành phố from 1 July 2025 (34)',
+    source: withOverrideSource(SOURCE_2026, overrideForEra(overrides.province, '2025', '2025')),
+    entries: applyOverride(
+      data.admin2026.map((p) =>
+        adminEntry(p.Code, p.FullName, p.FullNameEn, '2025', 'province', {
+          aliases: [p.Name, p.NameEn],
+        }),
+      ),
+      overrideForEra(overrides.province, '2025', '2025'),
+      fromOverride('province', '2025'),
+    ),
+  });
+  const provincesPre2025 = createCatalog({
+    name: 'province',
+    description: 'Tỉnh/thành phố before 1 July 2025 (63)',
+    source: withOverrideSource(
+      SOURCE_MERGES,
+      overrideForEra(overrides.province, 'pre2025', '2025'),
+    ),
+    entries: applyOverride(
+      [...oldProvinces].map(([code, acc]) =>
+        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'province'),
+      ),
+      overrideForEra(overrides.province, 'pre2025', '2025'),
+      fromOverride('province', '2025'),
+    ),
+  });
+  const communes2025 = createCatalog({
+    name: 'commune',
+    description: 'Xã/phường/đặc khu from 1 July 2025',
+    source: withOverrideSource(SOURCE_2026, overrideForEra(overrides.commune, '2025', '2025')),
+    entries: applyOverride(
+      data.admin2026.flatMap((p) =>
+        p.Wards.map((w) =>
+          adminEntry(w.Code, w.FullName, w.FullNameEn, '2025', 'commune', {
+            provinceCode: w.ProvinceCode,
+            aliases: [w.Name, w.NameEn],
+          }),
+        ),
+      ),
+      overrideForEra(overrides.commune, '2025', '2025'),
+      fromOverride('commune', '2025'),
+    ),
+  });
+  const communesPre2025 = createCatalog({
+    name: 'commune',
+    description: 'Xã/phường/thị trấn before 1 July 2025',
+    source: withOverrideSource(SOURCE_MERGES, overrideForEra(overrides.commune, 'pre2025', '2025')),
+    entries: applyOverride(
+      [...oldCommunes].map(([code, acc]) =>
+        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'commune'),
+      ),
+      overrideForEra(overrides.commune, 'pre2025', '2025'),
+      fromOverride('commune', '2025'),
+    ),
+  });
+  const district = createCatalog({
+    name: 'district',
+    description:
+      'Quận/huyện/thị xã before 1 July 2025; the shipped data has only the island districts without communes — load the rest with an override',
+    source: withOverrideSource(SOURCE_MERGES, overrides.district),
+    entries: applyOverride(
+      [...oldDistricts].map(([code, acc]) =>
+        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'district'),
+      ),
+      overrides.district,
+      fromOverride('district', 'pre2025'),
+    ),
+  });
+
+  const province = combined(
+    'province',
+    'Tỉnh/thành phố trực thuộc trung ương, both eras (63 before 1 July 2025, 34 after)',
+    withOverrideSource(`${SOURCE_2026} + ${SOURCE_MERGES}`, overrides.province),
+    provincesPre2025,
+    provinces2025,
+  );
+  const commune = combined(
+    'commune',
+    'Xã/phường/thị trấn/đặc khu, both eras',
+    withOverrideSource(`${SOURCE_2026} + ${SOURCE_MERGES}`, overrides.commune),
+    communesPre2025,
+    communes2025,
+  );
+
+  const translator =
+    <C extends ProvinceCandidate>(
+      catalog: string,
+      index: Map<string, Translation<C>>,
+      whyUnknown: (code: string) => string,
+    ) =>
+    (oldCode: string): Translation<C> => {
+      const found = index.get(oldCode);
+      if (found) return found;
+      throw unknownCode(catalog, oldCode, whyUnknown(oldCode));
+    };
+  const notOld = (current: Catalog) => (code: string) =>
+    current.has(code) ? 'it is a 2025 code, not a pre-2025 one' : 'no pre-2025 unit has this code';
+  const noDistrictMapping = (code: string) =>
+    district.has(code)
+      ? 'the data maps only districts that went whole into one new unit'
+      : 'no pre-2025 district has this code';
+
+  return {
+    province,
+    district,
+    commune,
+    provinces2025,
+    provincesPre2025,
+    communes2025,
+    communesPre2025,
+    oldProvinceCodes: Object.freeze([...oldProvinces.keys()].sort()),
+    translateProvince: translator('province', provinceTranslations, notOld(provinces2025)),
+    translateCommune: translator('commune', communeTranslations, notOld(communes2025)),
+    translateDistrict: translator('district', districtTranslations, noDistrictMapping),
+    consistency: report,
+  };
+}

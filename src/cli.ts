@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { builtinAdapters } from '../adapters/index.js';
+import { crossCheck } from './config/check.js';
+import { ConfigError, formatIssue, loadConfig } from './config/load.js';
+import { renderConfigReference } from './config/reference.js';
+import { GatewayError } from './message/errors.js';
+import { KeyRing } from './security/keyring.js';
+import { hashSecret } from './security/secret.js';
+import { startGateway } from './server/gateway.js';
+import { ContractRegistry } from './validation/contracts.js';
+import { xmlContractLoader } from './validation/xml.js';
+import { loadCatalogs, translationSteps } from './catalogs/index.js';
+
+function die(err: unknown): never {
+  if (err instanceof ConfigError) {
+    console.error(`lienthong: configuration has ${err.issues.length} problem(s):`);
+    for (const i of err.issues) console.error(`  ${formatIssue(i)}`);
+  } else if (err instanceof GatewayError) {
+    console.error(`lienthong: ${err.code}: ${err.detail ?? err.spec.en}`);
+  } else {
+    console.error('lienthong:', err);
+  }
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('lienthong')
+  .description('Message gateway for Vietnamese e-government integration (NDXP/NPD, LGSP, VDXP)')
+  .option('-c, --config <file>', 'config file (default: $LIENTHONG_CONFIG or ./lienthong.yaml)');
+
+program
+  .command('start')
+  .description('start the gateway (and the simulators the config names)')
+  .action(async () => {
+    const loaded = (() => {
+      try {
+        return loadConfig({ file: program.opts().config });
+      } catch (err) {
+        return die(err);
+      }
+    })();
+    const gw = await startGateway(loaded, { adapters: builtinAdapters() }).catch(die);
+    const demo = loaded.config.clients.find((c) => c.demo);
+    const lines = [
+      '',
+      `  lienthong is listening on ${gw.url}`,
+      `  docs:      ${gw.url}/docs   (OpenAPI: ${gw.url}/openapi.json)`,
+      `  health:    ${gw.url}/readyz   metrics: ${gw.url}/metrics`,
+      ...[...gw.simulators.entries()].map(([n, s]) => `  simulator: ${n} at ${s.url}`),
+      '',
+    ];
+    if (demo) {
+      lines.push(
+        '  First request (demo client, for local trials only):',
+        `    TOKEN=$(curl -s -u ${demo.id}:demo-secret -d grant_type=client_credentials ${gw.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+        `    curl -s -X POST ${gw.url}/v1/connection-test -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"message":"xin chao"}'`,
+        '',
+      );
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+    let closing = false;
+    const stop = async (sig: string) => {
+      if (closing) return;
+      closing = true;
+      gw.log.info({ sig }, 'shutting down');
+      await gw.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('check')
+  .description(
+    'validate the config, every route and contract; print each problem with file, line and path',
+  )
+  .action(() => {
+    try {
+      const loaded = loadConfig({ file: program.opts().config });
+      const catalogs = loadCatalogs({ overridesDir: loaded.config.catalogOverridesDir });
+      const steps = new Set(Object.keys(translationSteps));
+      void catalogs;
+      const contracts = new ContractRegistry(
+        loaded.config.contractsDir,
+        xmlContractLoader(loaded.config.xml),
+      );
+      const issues = crossCheck(loaded, builtinAdapters(), contracts, steps);
+      if (issues.length) throw new ConfigError(issues);
+      console.log(
+        `ok: ${loaded.file ?? '(defaults)'}, ${loaded.routes.length} route(s), ${Object.keys(loaded.config.endpoints).length} endpoint(s)`,
+      );
+    } catch (err) {
+      die(err);
+    }
+  });
+
+const keys = program.command('keys').description("manage the gateway's signing keys");
+async function ring(generate: boolean): Promise<KeyRing> {
+  const loaded = loadConfig({ file: program.opts().config });
+  return KeyRing.load({ file: loaded.config.keys.file, generateIfMissing: generate });
+}
+keys
+  .command('generate')
+  .description('create the key file with a first key if it does not exist')
+  .action(async () => {
+    const r = await ring(true).catch(die);
+    console.log(`key file ready, active key ${r.activeKid}`);
+  });
+keys
+  .command('rotate')
+  .description('add a new active signing key; older keys keep verifying until removed')
+  .action(async () => {
+    const r = await ring(false).catch(die);
+    const kid = await r.rotate().catch(die);
+    console.log(`new active key ${kid}; restart or reload gateways to sign with it`);
+  });
+keys
+  .command('list')
+  .description('list keys (kid, created, active)')
+  .action(async () => {
+    const r = await ring(false).catch(die);
+    for (const k of r.list())
+      console.log(`${k.active ? '*' : ' '} ${k.kid}  ${k.alg}  ${k.created}`);
+  });
+keys
+  .command('remove <kid>')
+  .description('remove a retired (non-active) key')
+  .action(async (kid: string) => {
+    const r = await ring(false).catch(die);
+    await Promise.resolve(r.remove(kid)).catch(die);
+    console.log(`removed ${kid}`);
+  });
+
+program
+  .command('secret')
+  .description('hash a client secret for the config (clients[].secretHash)')
+  .argument('<secret>')
+  .action(async (secret: string) => {
+    console.log(await hashSecret(secret));
+  });
+
+program
+  .command('docs')
+  .description('print generated documentation')
+  .argument('<what>', 'config: the configuration reference (Markdown)')
+  .action((what: string) => {
+    if (what !== 'config')
+      die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config)`));
+    process.stdout.write(renderConfigReference(builtinAdapters()));
+  });
+
+program.parseAsync(process.argv).catch(die);

@@ -1,0 +1,307 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { GatewayError } from '../message/errors.js';
+import { ConfigSchema, RouteSchema, type GatewayConfig, type RouteDef } from './schema.js';
+import { checkSchema, formatPath, type SchemaIssue } from './validate.js';
+
+/** One problem in a config or route file, located for the operator. */
+export interface ConfigIssue {
+  file: string;
+  line?: number;
+  col?: number;
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends GatewayError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super('LT_CONFIG_INVALID', issues.map(formatIssue).join('\n'), { issues });
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  const where = i.line ? `${i.file}:${i.line}:${i.col ?? 1}` : i.file;
+  return `${where}  ${i.path}: ${i.message}`;
+}
+
+/** A parsed YAML file that can say where a path is. */
+export interface SourceFile {
+  file: string;
+  value: unknown;
+  locate(path: (string | number)[]): { line: number; col: number } | undefined;
+}
+
+export interface LoadedRoute {
+  def: RouteDef;
+  source: SourceFile;
+  /** Index in the file when it holds several routes. */
+  index?: number;
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  routes: LoadedRoute[];
+  /** Directory that relative paths in the config resolve against. */
+  baseDir: string;
+  file?: string;
+  source?: SourceFile;
+}
+
+export type Env = Record<string, string | undefined>;
+
+function parseYamlFile(file: string, issues: ConfigIssue[]): SourceFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    issues.push({ file, path: '(file)', message: `cannot read: ${(err as Error).message}` });
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    for (const e of doc.errors) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      issues.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: '(yaml)',
+        message: e.message.split('\n')[0],
+      });
+    }
+    return undefined;
+  }
+  return {
+    file,
+    value: doc.toJS(),
+    locate(path) {
+      // Walk up to the nearest path that exists (a missing key points at its parent).
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true) as
+          { range?: [number, number, number] } | undefined;
+        if (node && node.range) {
+          const p = lineCounter.linePos(node.range[0]);
+          return { line: p.line, col: p.col };
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * `${NAME}` and `${NAME:-default}` in any string value are replaced from the
+ * environment, so secrets stay out of files (Benthos-style interpolation).
+ * A reference to an unset variable without a default is an error, not "".
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: Env,
+  onMissing: (name: string, path: (string | number)[]) => void,
+  path: (string | number)[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    return value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (_m, name: string, def?: string) => {
+        const v = env[name];
+        if (v !== undefined && v !== '') return v;
+        if (def !== undefined) return def;
+        onMissing(name, path);
+        return '';
+      },
+    );
+  }
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateEnv(v, env, onMissing, [...path, i]));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = interpolateEnv(v, env, onMissing, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+function issuesFrom(
+  source: SourceFile,
+  list: SchemaIssue[],
+  prefix: (string | number)[] = [],
+): ConfigIssue[] {
+  return list.map((i) => {
+    const full = [...prefix, ...i.path];
+    const pos = source.locate(full);
+    return {
+      file: source.file,
+      line: pos?.line,
+      col: pos?.col,
+      path: formatPath(full),
+      message: i.message,
+    };
+  });
+}
+
+/** Well-known environment overrides, applied after the file and before validation. */
+function applyEnvOverrides(raw: Record<string, any>, env: Env): void {
+  const set = (section: string, key: string, value: unknown) => {
+    raw[section] = { ...(raw[section] ?? {}), [key]: value };
+  };
+  if (env.PORT) set('server', 'port', Number(env.PORT));
+  if (env.HOST) set('server', 'host', env.HOST);
+  if (env.LOG_LEVEL) set('log', 'level', env.LOG_LEVEL);
+  if (env.LIENTHONG_STORE) set('store', 'kind', env.LIENTHONG_STORE);
+  if (env.DATABASE_URL) set('store', 'url', env.DATABASE_URL);
+}
+
+export function defaultConfigFile(env: Env = process.env, cwd = process.cwd()): string | undefined {
+  if (env.LIENTHONG_CONFIG) return resolve(cwd, env.LIENTHONG_CONFIG);
+  const candidate = join(cwd, 'lienthong.yaml');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+function loadRouteFiles(dir: string, env: Env, issues: ConfigIssue[]): LoadedRoute[] {
+  if (!existsSync(dir)) {
+    issues.push({ file: dir, path: 'routesDir', message: 'directory does not exist' });
+    return [];
+  }
+  const routes: LoadedRoute[] = [];
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  for (const name of files) {
+    const source = parseYamlFile(join(dir, name), issues);
+    if (!source) continue;
+    const entries = Array.isArray(source.value) ? source.value : [source.value];
+    entries.forEach((entry, index) => {
+      const prefix = Array.isArray(source.value) ? [index] : [];
+      const interpolated = interpolateEnv(entry, env, (n, p) =>
+        issues.push(
+          ...issuesFrom(
+            source,
+            [{ path: p, message: `environment variable ${n} is not set` }],
+            prefix,
+          ),
+        ),
+      );
+      const res = checkSchema(RouteSchema, interpolated);
+      if (!res.ok) {
+        issues.push(...issuesFrom(source, res.issues, prefix));
+        return;
+      }
+      routes.push({
+        def: res.value,
+        source,
+        index: Array.isArray(source.value) ? index : undefined,
+      });
+    });
+  }
+  const seen = new Map<string, LoadedRoute>();
+  for (const r of routes) {
+    const prev = seen.get(r.def.id);
+    if (prev) {
+      issues.push({
+        file: r.source.file,
+        path: 'id',
+        message: `route id "${r.def.id}" is also defined in ${prev.source.file}`,
+      });
+    }
+    seen.set(r.def.id, r);
+  }
+  return routes;
+}
+
+/**
+ * Reads the config file (or the built-in defaults when there is none), the
+ * environment overrides and every route file; validates all of it and reports
+ * every problem at once with file, line and path.
+ */
+export function loadConfig(
+  opts: { file?: string; env?: Env; cwd?: string; overrides?: Record<string, unknown> } = {},
+): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = opts.file ? resolve(cwd, opts.file) : defaultConfigFile(env, cwd);
+  const issues: ConfigIssue[] = [];
+  let source: SourceFile | undefined;
+  let raw: Record<string, any> = {};
+  if (file) {
+    source = parseYamlFile(file, issues);
+    if (!source) throw new ConfigError(issues);
+    if (
+      source.value !== null &&
+      (typeof source.value !== 'object' || Array.isArray(source.value))
+    ) {
+      throw new ConfigError([{ file, path: '(root)', message: 'must be a mapping' }]);
+    }
+    raw = (source.value ?? {}) as Record<string, any>;
+  }
+  const origin: SourceFile = source ?? { file: '(defaults)', value: {}, locate: () => undefined };
+  raw = interpolateEnv(raw, env, (n, p) =>
+    issues.push(
+      ...issuesFrom(origin, [{ path: p, message: `environment variable ${n} is not set` }]),
+    ),
+  ) as Record<string, any>;
+  applyEnvOverrides(raw, env);
+  if (opts.overrides) raw = deepMerge(raw, opts.overrides) as Record<string, any>;
+  const res = checkSchema(ConfigSchema, raw);
+  if (!res.ok) {
+    issues.push(...issuesFrom(origin, res.issues));
+    throw new ConfigError(issues);
+  }
+  const config = res.value;
+  const baseDir = file ? dirname(file) : cwd;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  config.routesDir = abs(config.routesDir);
+  config.contractsDir = abs(config.contractsDir);
+  if (config.store.path !== ':memory:') config.store.path = abs(config.store.path);
+  config.keys.file = abs(config.keys.file);
+  if (config.catalogOverridesDir) config.catalogOverridesDir = abs(config.catalogOverridesDir);
+  const routes = loadRouteFiles(config.routesDir, env, issues);
+  if (issues.length) throw new ConfigError(issues);
+  return { config, routes, baseDir, file, source };
+}
+
+/**
+ * Objects merge key by key; anything else (arrays included) replaces; `null`
+ * removes the key. Used for programmatic overrides (tests, bench, embedding).
+ */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (
+    over &&
+    typeof over === 'object' &&
+    !Array.isArray(over) &&
+    base &&
+    typeof base === 'object' &&
+    !Array.isArray(base)
+  ) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(over)) {
+      if (v === null) delete out[k];
+      else out[k] = deepMerge(out[k], v);
+    }
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+/** A copy of the config safe to log or show: secrets and credentials masked. */
+export function redactConfig(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactConfig);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (/secret|password|apikey|token|privatekey/i.test(k) && typeof v === 'string')
+        out[k] = '***';
+      else if (k === 'url' && typeof v === 'string')
+        out[k] = v.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+      else out[k] = redactConfig(v);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,280 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The gateway's configuration, as TypeBox schemas: one definition gives the
+ * TypeScript type, the runtime validation (ajv, with defaults applied) and the
+ * reference in docs/config-reference.md (`lienthong docs config`).
+ * Adapter-specific options are declared by each adapter and checked by the
+ * registry against the same mechanism.
+ */
+
+const OrgId = Type.String({
+  minLength: 3,
+  description:
+    'Organisation id in the national form 000.00.00.H00 (lenient: test systems use other forms)',
+  examples: ['000.00.00.H57'],
+});
+
+export const ResilienceSchema = Type.Object(
+  {
+    timeoutMs: Type.Integer({ minimum: 1, default: 5000, description: 'Per-attempt timeout' }),
+    retries: Type.Integer({
+      minimum: 0,
+      maximum: 5,
+      default: 0,
+      description: 'Extra attempts, only for idempotent operations',
+    }),
+    backoffMs: Type.Integer({
+      minimum: 0,
+      default: 100,
+      description: 'Base of the exponential backoff',
+    }),
+    maxBackoffMs: Type.Integer({ minimum: 0, default: 2000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const BreakerSchema = Type.Object(
+  {
+    errorThresholdPercentage: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    volumeThreshold: Type.Integer({
+      minimum: 1,
+      default: 5,
+      description: 'Calls in the rolling window before the breaker may open',
+    }),
+    resetTimeoutMs: Type.Integer({
+      minimum: 10,
+      default: 10000,
+      description: 'Time open before a trial call (half-open)',
+    }),
+    rollingCountTimeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const EndpointSchema = Type.Object(
+  {
+    adapter: Type.String({
+      description: 'Adapter that speaks to this provider (http, soap, npd, …)',
+    }),
+    url: Type.Optional(Type.String({ description: 'Base URL of the provider' })),
+    simulator: Type.Optional(
+      Type.String({ description: 'Name of a simulator started by the gateway; its URL is used' }),
+    ),
+    maxInFlight: Type.Integer({
+      minimum: 1,
+      default: 256,
+      description: 'Bulkhead: requests in flight before new ones are refused (LT_BULKHEAD_FULL)',
+    }),
+    connections: Type.Integer({ minimum: 1, default: 64, description: 'Keep-alive pool size' }),
+    breaker: Type.Optional(BreakerSchema),
+    resilience: Type.Optional(Type.Partial(ResilienceSchema)),
+    verifyReplyWith: Type.Optional(
+      Type.String({ description: 'Peer whose JWKS verifies the signature on replies' }),
+    ),
+    options: Type.Record(Type.String(), Type.Unknown(), {
+      default: {},
+      description: "Adapter-specific options, checked against the adapter's endpoint schema",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClientSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, description: 'OAuth2 client id (consumer key)' }),
+    name: Type.String({ default: '' }),
+    secretHash: Type.String({
+      pattern: '^scrypt\\$',
+      description: 'scrypt hash of the client secret (`lienthong secret hash`)',
+    }),
+    orgId: OrgId,
+    routes: Type.Array(Type.String(), {
+      default: [],
+      description: "Route ids the client may call; ['*'] for all",
+    }),
+    jwks: Type.Optional(
+      Type.String({ description: 'Peer whose JWKS verifies this client’s signed requests' }),
+    ),
+    demo: Type.Boolean({
+      default: false,
+      description: 'Marks a well-known demo client: the gateway warns at start while it is enabled',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const PeerSchema = Type.Object(
+  {
+    jwks: Type.Optional(
+      Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
+    ),
+    jwksFile: Type.Optional(Type.String()),
+    jwksUrl: Type.Optional(Type.String({ description: 'Fetched once at start-up' })),
+    self: Type.Boolean({
+      default: false,
+      description: 'The gateway’s own keys (for loopback tests)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const SimulatorSchema = Type.Object(
+  {
+    name: Type.String(),
+    adapter: Type.String(),
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 0,
+      description: '0 picks a free port',
+    }),
+    options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'Overridden by HOST' }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8080,
+          description: 'Overridden by PORT',
+        }),
+        bodyLimit: Type.Integer({ minimum: 1024, default: 1048576, description: 'Bytes' }),
+        publicUrl: Type.Optional(
+          Type.String({ description: 'URL clients use, for docs and WSDL' }),
+        ),
+        trustProxy: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) =>
+            Type.Literal(l),
+          ),
+          { default: 'info' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    store: Type.Object(
+      {
+        kind: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { default: 'sqlite' }),
+        path: Type.String({
+          default: 'var/lienthong.db',
+          description: 'SQLite file (kind: sqlite)',
+        }),
+        url: Type.Optional(
+          Type.String({ description: 'PostgreSQL URL (kind: postgres); DATABASE_URL overrides' }),
+        ),
+        schema: Type.String({ default: 'public' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    keys: Type.Object(
+      {
+        file: Type.String({ default: 'var/keys.json', description: 'Private JWKS of the gateway' }),
+        generateIfMissing: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tokens: Type.Object(
+      {
+        ttlSeconds: Type.Integer({ minimum: 60, default: 3600 }),
+        issuer: Type.String({ default: 'lienthong' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    signatures: Type.Object(
+      {
+        replayWindowSeconds: Type.Integer({ minimum: 1, default: 300 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    xml: Type.Object(
+      {
+        maxBytes: Type.Integer({ minimum: 1024, default: 1048576 }),
+        maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    routesDir: Type.String({ default: 'routes', description: 'Directory of route YAML files' }),
+    contractsDir: Type.String({ default: 'contracts' }),
+    catalogOverridesDir: Type.Optional(Type.String()),
+    clients: Type.Array(ClientSchema, { default: [] }),
+    peers: Type.Record(Type.String(), PeerSchema, { default: {} }),
+    endpoints: Type.Record(Type.String(), EndpointSchema, { default: {} }),
+    simulators: Type.Array(SimulatorSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type GatewayConfig = Static<typeof ConfigSchema>;
+export type EndpointConfig = Static<typeof EndpointSchema>;
+export type ClientConfig = Static<typeof ClientSchema>;
+export type PeerConfig = Static<typeof PeerSchema>;
+export type SimulatorConfig = Static<typeof SimulatorSchema>;
+
+export const RouteSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'Unique route id' }),
+    description: Type.String({ default: '' }),
+    from: Type.Object(
+      { adapter: Type.String() },
+      { additionalProperties: true, description: "Inbound binding; the rest is the adapter's" },
+    ),
+    to: Type.Object(
+      {
+        endpoint: Type.String({ description: 'Name under endpoints:' }),
+        operation: Type.Optional(
+          Type.String({ description: 'Provider operation, e.g. a SOAP operation' }),
+        ),
+        path: Type.Optional(Type.String({ description: 'Path appended to the endpoint URL' })),
+      },
+      { additionalProperties: false },
+    ),
+    service: Type.String({ description: 'Service id, the unit of policy (grants)' }),
+    contract: Type.Optional(
+      Type.String({ description: 'contracts/<system>/<Name> (request + response)' }),
+    ),
+    strictResponse: Type.Boolean({
+      default: true,
+      description: 'Validate provider replies against the contract (false: log only)',
+    }),
+    translate: Type.Array(Type.String(), { default: [], description: 'Catalog translation steps' }),
+    auth: Type.Union([Type.Literal('bearer'), Type.Literal('none')], { default: 'bearer' }),
+    signature: Type.Object(
+      {
+        require: Type.Boolean({ default: false, description: 'Callers must sign requests (JWS)' }),
+        signOutbound: Type.Boolean({
+          default: false,
+          description: 'Sign what is sent to the provider',
+        }),
+        signReply: Type.Boolean({ default: true, description: 'Sign the reply to the caller' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    resilience: Type.Partial(ResilienceSchema, { default: {} }),
+    report: Type.Boolean({
+      default: false,
+      description: 'Answer with what each pipeline stage saw (the connection test, R3)',
+    }),
+    examples: Type.Optional(
+      Type.Object({
+        request: Type.Optional(Type.Unknown()),
+        response: Type.Optional(Type.Unknown()),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type RouteDef = Static<typeof RouteSchema>;

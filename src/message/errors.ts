@@ -1,0 +1,116 @@
+/**
+ * The one error table. Every failure anywhere in the gateway is one of these
+ * codes; inbound adapters render it in the caller's protocol (problem+json,
+ * SOAP fault, VDXP FAIL reply, AMQP dead-letter header). Tests assert on the
+ * code, never on the text. A refusal always carries its code and reason (R8).
+ *
+ * `soap` is the SOAP 1.1 faultcode: Client when the caller must change the
+ * request, Server when the gateway or the provider failed.
+ */
+export interface ErrorSpec {
+  readonly http: number;
+  readonly soap: 'Client' | 'Server';
+  readonly vi: string;
+  readonly en: string;
+}
+
+const table = {
+  // ---- request shape -------------------------------------------------------
+  LT_BAD_JSON: { http: 400, soap: 'Client', vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
+  LT_BODY_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
+  LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, soap: 'Client', vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
+  LT_ROUTE_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy dịch vụ được yêu cầu', en: 'No route serves this path' },
+  LT_METHOD_NOT_ALLOWED: { http: 405, soap: 'Client', vi: 'Phương thức không được hỗ trợ', en: 'Method not allowed on this path' },
+
+  // ---- XML hardening ---------------------------------------------------------
+  LT_XML_MALFORMED: { http: 400, soap: 'Client', vi: 'Tài liệu XML không đúng cú pháp', en: 'XML is not well-formed' },
+  LT_XML_DTD_FORBIDDEN: { http: 400, soap: 'Client', vi: 'Không chấp nhận khai báo DTD/thực thể trong XML', en: 'DTDs and entity declarations are not accepted' },
+  LT_XML_TOO_DEEP: { http: 400, soap: 'Client', vi: 'Tài liệu XML lồng quá sâu', en: 'XML nesting exceeds the depth limit' },
+  LT_XML_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
+  LT_SOAP_NOT_ENVELOPE: { http: 400, soap: 'Client', vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
+  LT_SOAP_UNKNOWN_OPERATION: { http: 400, soap: 'Client', vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },
+
+  // ---- authentication --------------------------------------------------------
+  LT_AUTH_MISSING: { http: 401, soap: 'Client', vi: 'Thiếu thông tin xác thực', en: 'Missing credentials' },
+  LT_AUTH_INVALID_CLIENT: { http: 401, soap: 'Client', vi: 'Sai mã ứng dụng hoặc mật khẩu ứng dụng', en: 'Invalid client id or secret' },
+  LT_AUTH_TOKEN_INVALID: { http: 401, soap: 'Client', vi: 'Mã truy cập không hợp lệ', en: 'Access token is invalid' },
+  LT_AUTH_TOKEN_EXPIRED: { http: 401, soap: 'Client', vi: 'Mã truy cập đã hết hạn', en: 'Access token has expired' },
+  LT_AUTH_UNSUPPORTED_GRANT: { http: 400, soap: 'Client', vi: 'Kiểu cấp quyền không được hỗ trợ', en: 'Unsupported grant_type' },
+
+  // ---- authorization (policy) ----------------------------------------------
+  LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, soap: 'Client', vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
+
+  // ---- signatures ----------------------------------------------------------------
+  LT_SIG_MISSING: { http: 401, soap: 'Client', vi: 'Thiếu chữ ký số trên thông điệp', en: 'The route requires a signed request' },
+  LT_SIG_INVALID: { http: 401, soap: 'Client', vi: 'Chữ ký số không hợp lệ', en: 'Signature does not verify' },
+  LT_SIG_UNKNOWN_KEY: { http: 401, soap: 'Client', vi: 'Không tìm thấy khóa công khai của bên ký', en: 'Signing key is not known for this peer' },
+  LT_SIG_STALE: { http: 401, soap: 'Client', vi: 'Chữ ký nằm ngoài khung thời gian cho phép', en: 'Signature iat is outside the replay window' },
+  LT_SIG_REPLAYED: { http: 409, soap: 'Client', vi: 'Thông điệp đã được gửi trước đó (trùng jti)', en: 'Signature jti was already seen (replay)' },
+
+  // ---- contracts -----------------------------------------------------------------
+  LT_CONTRACT_REQUEST: { http: 422, soap: 'Client', vi: 'Yêu cầu không đúng đặc tả dịch vụ', en: 'Request does not satisfy the contract' },
+  LT_CONTRACT_RESPONSE: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về dữ liệu không đúng đặc tả', en: 'Provider reply does not satisfy the contract' },
+
+  // ---- catalogs and identifiers (R2) ------------------------------------------
+  LT_CATALOG_UNKNOWN_CODE: { http: 422, soap: 'Client', vi: 'Mã danh mục không tồn tại', en: 'Code is not in the shared catalog' },
+  LT_CCCD_INVALID: { http: 422, soap: 'Client', vi: 'Số định danh cá nhân không hợp lệ', en: 'Personal identification number is invalid' },
+
+  // ---- provider and resilience ------------------------------------------------
+  LT_UPSTREAM_TIMEOUT: { http: 504, soap: 'Server', vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },
+  LT_UPSTREAM_UNREACHABLE: { http: 502, soap: 'Server', vi: 'Không kết nối được tới bên cung cấp', en: 'Provider refused or dropped the connection' },
+  LT_UPSTREAM_ERROR: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về lỗi', en: 'Provider answered with an error' },
+  LT_UPSTREAM_FAULT: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về SOAP fault', en: 'Provider answered with a SOAP fault' },
+  LT_UPSTREAM_BAD_REPLY: { http: 502, soap: 'Server', vi: 'Không đọc được phản hồi của bên cung cấp', en: 'Provider reply could not be read' },
+  LT_UPSTREAM_AUTH: { http: 502, soap: 'Server', vi: 'Gateway không xác thực được với bên cung cấp', en: 'Gateway could not authenticate to the provider' },
+  LT_UPSTREAM_SIG_INVALID: { http: 502, soap: 'Server', vi: 'Chữ ký trên phản hồi của bên cung cấp không hợp lệ', en: 'Provider reply signature does not verify' },
+  LT_BREAKER_OPEN: { http: 503, soap: 'Server', vi: 'Tạm ngừng gọi bên cung cấp do lỗi liên tiếp', en: 'Circuit breaker is open for this provider' },
+  LT_BULKHEAD_FULL: { http: 503, soap: 'Server', vi: 'Bên cung cấp đang quá tải, vui lòng thử lại', en: 'Too many requests in flight to this provider' },
+  LT_CANCELLED: { http: 499, soap: 'Server', vi: 'Yêu cầu đã bị hủy trước khi bên cung cấp trả lời', en: 'The call was cancelled before the provider answered' },
+
+  // ---- NPD domain outcomes ----------------------------------------------------
+  LT_NPD_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
+
+  // ---- gateway itself ---------------------------------------------------------
+  LT_CONFIG_INVALID: { http: 500, soap: 'Server', vi: 'Cấu hình không hợp lệ', en: 'Configuration is invalid' },
+  LT_STORE_UNAVAILABLE: { http: 503, soap: 'Server', vi: 'Kho dữ liệu không sẵn sàng', en: 'Store is unavailable' },
+  LT_SHUTTING_DOWN: { http: 503, soap: 'Server', vi: 'Gateway đang dừng', en: 'Gateway is shutting down' },
+  LT_INTERNAL: { http: 500, soap: 'Server', vi: 'Lỗi nội bộ của gateway', en: 'Internal gateway error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof table;
+export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = table;
+
+/** A failure with a code from the table; `detail` is safe to show to the caller. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly detail?: string;
+  readonly data?: Record<string, unknown>;
+  /** Set by the pipeline so the caller's error can name the exchange it belongs to. */
+  exchangeId?: string;
+
+  constructor(code: ErrorCode, detail?: string, data?: Record<string, unknown>, options?: ErrorOptions) {
+    super(detail ? `${code}: ${detail}` : code, options);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.detail = detail;
+    this.data = data;
+  }
+
+  get spec(): ErrorSpec {
+    return ERRORS[this.code];
+  }
+}
+
+export function fail(code: ErrorCode, detail?: string, data?: Record<string, unknown>): never {
+  throw new GatewayError(code, detail, data);
+}
+
+/** Anything thrown becomes a GatewayError; unknown throwables are LT_INTERNAL. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('LT_INTERNAL', undefined, undefined, { cause: err });
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(table, code);
+}

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { GatewayConfig, RouteDef } from '../config/schema.js';
+import type { Caller, Exchange, Message } from '../message/index.js';
+import type { Outbound } from '../adapter/spec.js';
+import type { GatewayMetrics } from '../server/metrics.js';
+import type { Store } from '../store/store.js';
+import type { ContractRegistry } from '../validation/contracts.js';
+
+/** What a signed envelope told us about its signer. */
+export interface VerifiedSignature {
+  kid: string;
+  jti?: string;
+  iat?: number;
+  header: Record<string, unknown>;
+}
+
+/**
+ * Signing and verification as the pipeline needs them; src/security/envelope.ts
+ * implements it over the key ring and peer JWKS (wire form: docs/signatures.md).
+ */
+export interface Envelopes {
+  /** Detached JWS over `payload`, signed with the gateway's active key. */
+  sign(
+    payload: Buffer,
+    claims?: Record<string, unknown>,
+  ): { header: string; kid: string; jws: string };
+  /** Verifies a caller's signed request (detached header or application/jose body) and its freshness. */
+  verifyRequest(msg: Message, peer: string, scope: string): Promise<VerifiedSignature>;
+  /** Verifies a provider reply's detached signature against the peer's JWKS. */
+  verifyReply(msg: Message, peer: string): VerifiedSignature;
+}
+
+export interface Authenticator {
+  /** Resolves the caller from the request's credentials, or throws an LT_AUTH_* error. */
+  authenticate(msg: Message, ip?: string): Caller;
+  /** Client id → configured JWKS peer for signed requests. */
+  peerOf(clientId: string): string | undefined;
+}
+
+/** An outbound endpoint wrapped in its bulkhead, breaker, timeout and retry. */
+export interface ProtectedEndpoint {
+  readonly name: string;
+  readonly adapter: string;
+  readonly outbound: Outbound;
+  readonly verifyReplyWith?: string;
+  call(
+    msg: Message,
+    ex: Exchange,
+    opts: { timeoutMs: number; retries: number; idempotent: boolean },
+  ): Promise<Message>;
+  state(): 'open' | 'halfOpen' | 'closed';
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+export type Translator = (value: unknown) => unknown;
+
+export interface PipelineDeps {
+  readonly config: GatewayConfig;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly envelopes: Envelopes;
+  readonly contracts: ContractRegistry;
+  readonly translators: ReadonlyMap<string, Translator>;
+  readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
+  readonly metrics: GatewayMetrics;
+}
+
+/** A stage is a plain function over the exchange; what it returns is what it "saw". */
+export type Stage = (
+  ex: Exchange,
+) => void | Record<string, unknown> | Promise<void | Record<string, unknown>>;
+
+export interface StageFactory {
+  readonly name: string;
+  /** Returns the stage for this route, or null when the route does not need it. */
+  create(route: RouteDef, deps: PipelineDeps): Stage | null;
+}

@@ -1,0 +1,32 @@
+import type { StageFactory } from '../deps.js';
+
+/** Calls the provider through its breaker, bulkhead, timeout and (idempotent-only) retry. */
+export const send: StageFactory = {
+  name: 'send',
+  create(route, deps) {
+    const endpoint = deps.endpoints.get(route.to.endpoint)!;
+    const timeoutMs = route.resilience.timeoutMs ?? 5000;
+    const retries = route.resilience.retries ?? 0;
+    return async (ex) => {
+      const msg = ex.outbound ?? ex.request;
+      if (route.to.operation && !msg.operation) msg.operation = route.to.operation;
+      const idempotent = endpoint.outbound.idempotent?.(msg) ?? false;
+      ex.reply = await endpoint.call(msg, ex, { timeoutMs, retries, idempotent });
+      return { endpoint: endpoint.name, adapter: endpoint.adapter, breaker: endpoint.state() };
+    };
+  },
+};
+
+/** Replies from endpoints with `verifyReplyWith` must carry a valid provider signature. */
+export const verifyReply: StageFactory = {
+  name: 'verify-reply',
+  create(route, deps) {
+    const endpoint = deps.endpoints.get(route.to.endpoint)!;
+    const peer = endpoint.verifyReplyWith;
+    if (!peer) return null;
+    return (ex) => {
+      const v = deps.envelopes.verifyReply(ex.reply!, peer);
+      return { peer, kid: v.kid, valid: true };
+    };
+  },
+};

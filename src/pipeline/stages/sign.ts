@@ -1,0 +1,54 @@
+import type { Exchange, Message } from '../../message/index.js';
+import type { StageFactory } from '../deps.js';
+import { sha256b64url } from '../../security/jws.js';
+
+/** Header carrying the detached JWS (docs/signatures.md). */
+export const SIGNATURE_HEADER = 'x-jws-signature';
+
+function bytesOf(msg: Message): Buffer {
+  if (!msg.raw) {
+    msg.raw = Buffer.from(JSON.stringify(msg.body ?? null));
+    if (!msg.contentType) msg.contentType = 'application/json';
+  }
+  return msg.raw;
+}
+
+/** Digest of the request the caller sent, bound into every reply signature (as X-Road binds request and response). */
+function requestDigest(ex: Exchange): string {
+  let d = ex.attrs.requestDigest as string | undefined;
+  if (!d) {
+    d = sha256b64url(ex.request.raw ?? Buffer.from(JSON.stringify(ex.request.body ?? null)));
+    ex.attrs.requestDigest = d;
+  }
+  return d;
+}
+
+/** `signature.signOutbound`: sign exactly the bytes sent to the provider. */
+export const signOutbound: StageFactory = {
+  name: 'sign-outbound',
+  create(route, deps) {
+    if (!route.signature.signOutbound) return null;
+    const endpoint = deps.endpoints.get(route.to.endpoint)!;
+    return (ex) => {
+      const msg = (ex.outbound ??= { ...ex.request, headers: {} });
+      endpoint.outbound.encode?.(msg, ex);
+      const s = deps.envelopes.sign(bytesOf(msg), { jti: ex.id, 'lt-org': ex.caller?.orgId });
+      msg.headers[SIGNATURE_HEADER] = s.jws;
+      return { kid: s.kid, digest: sha256b64url(msg.raw!) };
+    };
+  },
+};
+
+/** `signature.signReply`: the caller can verify the reply against /.well-known/jwks.json. */
+export const signReply: StageFactory = {
+  name: 'sign-reply',
+  create(route, deps) {
+    if (!route.signature.signReply) return null;
+    return (ex) => {
+      const reply = ex.reply!;
+      const s = deps.envelopes.sign(bytesOf(reply), { jti: ex.id, 'lt-req': requestDigest(ex) });
+      reply.headers[SIGNATURE_HEADER] = s.jws;
+      return { kid: s.kid };
+    };
+  },
+};

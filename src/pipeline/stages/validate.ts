@@ -1,0 +1,43 @@
+import type { StageFactory } from '../deps.js';
+
+/** The request must satisfy the route's contract (JSON Schema or XSD, compiled at start-up). */
+export const validateRequest: StageFactory = {
+  name: 'validate-request',
+  create(route, deps) {
+    if (!route.contract) return null;
+    const contract = deps.contracts.get(route.contract);
+    if (!contract.hasRequest) return null;
+    return (ex) => {
+      contract.validateRequest(ex.request);
+      return { contract: route.contract, valid: true };
+    };
+  },
+};
+
+/**
+ * The provider's reply must satisfy the contract: a reply that does not is
+ * the provider's fault (LT_CONTRACT_RESPONSE), never passed on silently. With
+ * `strictResponse: false` the violation is logged and counted instead.
+ */
+export const validateResponse: StageFactory = {
+  name: 'validate-response',
+  create(route, deps) {
+    if (!route.contract) return null;
+    const contract = deps.contracts.get(route.contract);
+    if (!contract.hasResponse) return null;
+    return (ex) => {
+      try {
+        contract.validateResponse(ex.reply!);
+      } catch (err) {
+        if (route.strictResponse) throw err;
+        deps.log.warn(
+          { ex: ex.id, route: route.id, err: (err as Error).message },
+          'provider reply violates contract (strictResponse: false)',
+        );
+        deps.metrics.contractViolation(route.id);
+        return { contract: route.contract, valid: false, strict: false };
+      }
+      return { contract: route.contract, valid: true };
+    };
+  },
+};

@@ -1,0 +1,117 @@
+import type { ClientConfig } from '../config/schema.js';
+import { GatewayError, fail } from '../message/errors.js';
+import type { Caller, Message } from '../message/index.js';
+import { uuidv7 } from '../message/ids.js';
+import type { Authenticator } from '../pipeline/deps.js';
+import { signJwt, verifyJwt, verifySecret, type KeyRing } from '../security/index.js';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+interface CachedCaller {
+  caller: Caller;
+  expMs: number;
+}
+
+/** Verified tokens are remembered so the ES256 check runs once per token, not per request. */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Registered callers (from config for now; the policy model takes over the
+ * source later) and their OAuth2 client-credentials tokens. Tokens are ES256
+ * JWTs signed by the gateway's key ring, so every gateway instance sharing
+ * the key file accepts them: no token table, no sticky sessions.
+ */
+export class ClientDirectory implements Authenticator {
+  private readonly byId: Map<string, ClientConfig>;
+  private readonly cache = new Map<string, CachedCaller>();
+
+  constructor(
+    clients: ClientConfig[],
+    private readonly keys: KeyRing,
+    private readonly opts: { ttlSeconds: number; issuer: string },
+  ) {
+    this.byId = new Map(clients.map((c) => [c.id, c]));
+  }
+
+  get demoClients(): string[] {
+    return [...this.byId.values()].filter((c) => c.demo).map((c) => c.id);
+  }
+
+  /** POST /token: client credentials → access token (WSO2-compatible answer). */
+  async issueToken(
+    clientId: string,
+    secret: string,
+    grantType: string | undefined,
+  ): Promise<TokenResponse> {
+    if (grantType !== 'client_credentials') {
+      fail(
+        'LT_AUTH_UNSUPPORTED_GRANT',
+        `grant_type must be client_credentials, got "${grantType ?? ''}"`,
+      );
+    }
+    const client = this.byId.get(clientId);
+    // Hash even for unknown ids, so the answer time does not reveal which ids exist.
+    const ok = await verifySecret(secret, client?.secretHash ?? DUMMY_HASH);
+    if (!client || !ok) fail('LT_AUTH_INVALID_CLIENT', 'client id or secret is wrong');
+    const now = Math.floor(Date.now() / 1000);
+    const token = signJwt(
+      {
+        iss: this.opts.issuer,
+        sub: client.id,
+        org: client.orgId,
+        iat: now,
+        exp: now + this.opts.ttlSeconds,
+        jti: uuidv7(),
+      },
+      this.keys.signer(),
+    );
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: this.opts.ttlSeconds,
+      scope: 'default',
+    };
+  }
+
+  authenticate(msg: Message, ip?: string): Caller {
+    const header = msg.headers.authorization;
+    if (!header)
+      fail('LT_AUTH_MISSING', 'send Authorization: Bearer <token> (get one from POST /token)');
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) fail('LT_AUTH_MISSING', 'Authorization must use the Bearer scheme');
+    const token = m[1];
+    const now = Date.now();
+    const hit = this.cache.get(token);
+    if (hit) {
+      if (hit.expMs > now) return ip ? { ...hit.caller, ip } : hit.caller;
+      this.cache.delete(token);
+      fail('LT_AUTH_TOKEN_EXPIRED', 'request a new token from POST /token');
+    }
+    const { claims } = verifyJwt(token, this.keys.resolve, { now });
+    if (claims.iss !== this.opts.issuer)
+      throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token was issued by someone else');
+    const client = this.byId.get(String(claims.sub));
+    if (!client) throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token names an unknown client');
+    const caller: Caller = {
+      clientId: client.id,
+      orgId: client.orgId,
+      routes: client.routes.includes('*') ? 'all' : new Set(client.routes),
+    };
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(token, { caller, expMs: (claims.exp as number) * 1000 });
+    return ip ? { ...caller, ip } : caller;
+  }
+
+  peerOf(clientId: string): string | undefined {
+    return this.byId.get(clientId)?.jwks;
+  }
+}
+
+/** A valid scrypt hash of a random string, compared against when the client id is unknown. */
+const DUMMY_HASH =
+  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$0vLq3n4y1Q3y6m8VwJ2b2m8y3d1p7h5k4x9c2a6f0e8=';

@@ -1,0 +1,3 @@
+export * from './protected-call.js';
+export * from './classify.js';
+export * from './backoff.js';

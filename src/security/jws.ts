@@ -1,0 +1,178 @@
+import { sign, verify, createHash, type KeyObject } from 'node:crypto';
+import { GatewayError } from '../message/errors.js';
+import type { KeyResolver, Signer } from './jwk.js';
+
+/**
+ * JWS compact serialization (RFC 7515 §7.1) with ES256 only, on node:crypto.
+ *
+ * node-jose owns the keystore but costs ~340 µs per ES256 signature; node:crypto
+ * with a KeyObject built once per kid costs ~19 µs, so the per-message path is
+ * here. ES256 signatures in JWS are the raw r||s form (RFC 7518 §3.4), hence
+ * `dsaEncoding: 'ieee-p1363'` on both sides.
+ *
+ * The verifier accepts exactly one algorithm. Reading `alg` from the header and
+ * obeying it is how `none` and HS256-with-the-public-key forgeries work; we
+ * compare it against the only value we speak and refuse the rest.
+ */
+
+/** Protected header after verification: alg is always ES256 and kid is present. */
+export type JwsHeader = Record<string, unknown> & { alg: 'ES256'; kid: string };
+
+export interface VerifiedJws {
+  header: JwsHeader;
+  payload: Buffer;
+}
+
+const ALG = 'ES256';
+/** r||s of P-256, two 32-byte integers: 64 bytes, 86 base64url characters. */
+const ES256_SIG_CHARS = 86;
+/** Base64url digits whose low 4 bits are zero. */
+const CANONICAL_LAST = 'AQgw';
+/** Unpadded base64url; Buffer.from(…, 'base64url') silently skips other characters. */
+const B64URL = /^[A-Za-z0-9_-]*$/;
+/** Longer kids are not ours; bounding them keeps garbage out of logs and maps. */
+const MAX_KID_LENGTH = 256;
+
+function invalid(detail: string): GatewayError {
+  return new GatewayError('LT_SIG_INVALID', detail);
+}
+
+function protectedHeader(header: Record<string, unknown>, kid: string): string {
+  const h: Record<string, unknown> = { alg: ALG, kid, ...header };
+  // The caller's header cannot change what the key actually does.
+  h.alg = ALG;
+  h.kid = kid;
+  return Buffer.from(JSON.stringify(h), 'utf8').toString('base64url');
+}
+
+function es256(signingInput: string, key: KeyObject): string {
+  try {
+    return sign('sha256', Buffer.from(signingInput, 'latin1'), {
+      key,
+      dsaEncoding: 'ieee-p1363',
+    }).toString('base64url');
+  } catch (err) {
+    throw new GatewayError('LT_INTERNAL', 'ES256 signing failed', undefined, { cause: err });
+  }
+}
+
+/** `header.payload.signature` with `alg: ES256` and the signer's kid in the protected header. */
+export function signCompact(
+  payload: Buffer,
+  header: Record<string, unknown>,
+  signer: Signer,
+): string {
+  const input = `${protectedHeader(header, signer.kid)}.${payload.toString('base64url')}`;
+  return `${input}.${es256(input, signer.key)}`;
+}
+
+/**
+ * `header..signature` (RFC 7515 Appendix F): the payload travels beside the
+ * JWS (an HTTP body, a SOAP body) and is not repeated; the signing input still
+ * contains its standard base64url form.
+ */
+export function signDetached(
+  payload: Buffer,
+  header: Record<string, unknown>,
+  signer: Signer,
+): string {
+  const h = protectedHeader(header, signer.kid);
+  return `${h}..${es256(`${h}.${payload.toString('base64url')}`, signer.key)}`;
+}
+
+interface Parts {
+  header: JwsHeader;
+  headerB64: string;
+  payloadB64: string;
+  signature: Buffer;
+}
+
+function split(jws: unknown): Parts {
+  if (typeof jws !== 'string') throw invalid('JWS is not a string');
+  const first = jws.indexOf('.');
+  const second = first < 0 ? -1 : jws.indexOf('.', first + 1);
+  if (second < 0 || jws.indexOf('.', second + 1) >= 0) {
+    throw invalid('JWS compact serialization has three dot-separated parts');
+  }
+  const headerB64 = jws.slice(0, first);
+  const payloadB64 = jws.slice(first + 1, second);
+  const sigB64 = jws.slice(second + 1);
+  if (!B64URL.test(headerB64) || !B64URL.test(payloadB64) || !B64URL.test(sigB64)) {
+    throw invalid('JWS parts must be unpadded base64url');
+  }
+  // 64 bytes are 86 characters whose last one carries 4 unused bits. Requiring
+  // those bits to be zero makes the encoding canonical: one signature, one string.
+  if (sigB64.length !== ES256_SIG_CHARS || !CANONICAL_LAST.includes(sigB64[ES256_SIG_CHARS - 1])) {
+    throw invalid('ES256 signature must be 64 bytes in canonical base64url');
+  }
+  const signature = Buffer.from(sigB64, 'base64url');
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(headerB64, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('JWS protected header is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid('JWS protected header is not a JSON object');
+  }
+  const h = parsed as Record<string, unknown>;
+  if (h.alg !== ALG) throw invalid(`alg must be ${ALG}`);
+  if (typeof h.kid !== 'string' || h.kid.length === 0 || h.kid.length > MAX_KID_LENGTH) {
+    throw invalid('JWS protected header has no usable kid');
+  }
+  // RFC 7515 §4.1.11: extensions listed in crit must be understood; we
+  // understand none. b64:false (RFC 7797) would change the signing input.
+  if (h.crit !== undefined) throw invalid('crit header extensions are not supported');
+  if (h.b64 !== undefined && h.b64 !== true) throw invalid('unencoded payloads are not supported');
+  return { header: h as JwsHeader, headerB64, payloadB64, signature };
+}
+
+function check(parts: Parts, payloadB64: string, resolveKey: KeyResolver): void {
+  const key = resolveKey(parts.header.kid);
+  if (key === undefined) {
+    throw new GatewayError('LT_SIG_UNKNOWN_KEY', `no key with kid ${parts.header.kid}`, {
+      kid: parts.header.kid,
+    });
+  }
+  // With an RSA key, crypto.verify('sha256') would check a PKCS#1 signature:
+  // the header says ES256, so only an EC key may answer.
+  if (key.asymmetricKeyType !== 'ec') throw invalid('key for this kid is not an EC key');
+  let ok = false;
+  try {
+    ok = verify(
+      'sha256',
+      Buffer.from(`${parts.headerB64}.${payloadB64}`, 'latin1'),
+      { key, dsaEncoding: 'ieee-p1363' },
+      parts.signature,
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalid('signature does not verify');
+}
+
+/**
+ * Verify `header.payload.signature`. Throws only GatewayError:
+ * LT_SIG_UNKNOWN_KEY when the kid resolves to nothing, LT_SIG_INVALID for
+ * anything malformed, another alg, or a bad signature.
+ */
+export function verifyCompact(jws: string, resolveKey: KeyResolver): VerifiedJws {
+  const parts = split(jws);
+  check(parts, parts.payloadB64, resolveKey);
+  return { header: parts.header, payload: Buffer.from(parts.payloadB64, 'base64url') };
+}
+
+/** Verify `header..signature` against the payload that travelled beside it. */
+export function verifyDetached(jws: string, payload: Buffer, resolveKey: KeyResolver): JwsHeader {
+  const parts = split(jws);
+  if (parts.payloadB64 !== '') throw invalid('detached JWS must have an empty payload part');
+  if (!Buffer.isBuffer(payload)) throw invalid('detached payload must be bytes');
+  check(parts, payload.toString('base64url'), resolveKey);
+  return parts.header;
+}
+
+/** SHA-256 digest, base64url: request/response digests in headers and audit records. */
+export function sha256b64url(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('base64url');
+}

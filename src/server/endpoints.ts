@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import type { Outbound } from '../adapter/spec.js';
+import type { EndpointConfig } from '../config/schema.js';
+import type { Exchange, Message } from '../message/index.js';
+import type { ProtectedEndpoint } from '../pipeline/deps.js';
+import { createProtectedCall } from '../resilience/index.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/**
+ * Wraps an adapter's outbound side in its bulkhead, breaker, timeout and
+ * retry, created once per endpoint at start-up. Breaker transitions are
+ * logged and counted; in-flight counts feed /metrics and /readyz.
+ */
+export function protectEndpoint(
+  name: string,
+  cfg: EndpointConfig,
+  outbound: Outbound,
+  metrics: GatewayMetrics,
+  log: Logger,
+): ProtectedEndpoint {
+  const r = cfg.resilience ?? {};
+  const call = createProtectedCall<{ msg: Message; ex: Exchange }, Message>(
+    name,
+    ({ msg, ex }, signal) => outbound.send(msg, ex, signal),
+    {
+      timeoutMs: r.timeoutMs ?? 5000,
+      retries: r.retries ?? 0,
+      backoffMs: r.backoffMs ?? 100,
+      maxBackoffMs: r.maxBackoffMs ?? 2000,
+      breaker: {
+        errorThresholdPercentage: cfg.breaker?.errorThresholdPercentage ?? 50,
+        volumeThreshold: cfg.breaker?.volumeThreshold ?? 5,
+        resetTimeoutMs: cfg.breaker?.resetTimeoutMs ?? 10_000,
+        rollingCountTimeoutMs: cfg.breaker?.rollingCountTimeoutMs ?? 10_000,
+      },
+      bulkhead: { maxInFlight: cfg.maxInFlight },
+    },
+    {
+      onStateChange: (ep, state) => {
+        metrics.breakerState(ep, state);
+        const level = state === 'open' ? 'warn' : 'info';
+        log[level]({ endpoint: ep, breaker: state }, `breaker ${state}`);
+      },
+      onInFlight: (ep, n) => metrics.endpointInFlightSet(ep, n),
+    },
+  );
+  metrics.breakerState(name, 'closed');
+  return {
+    name,
+    adapter: cfg.adapter,
+    outbound,
+    verifyReplyWith: cfg.verifyReplyWith,
+    call: (msg, ex, o) =>
+      call.call(
+        { msg, ex },
+        { signal: ex.signal, timeoutMs: o.timeoutMs, idempotent: o.idempotent, retries: o.retries },
+      ),
+    state: () => call.state(),
+    inFlight: () => call.inFlight(),
+    close: async () => {
+      call.shutdown();
+      await outbound.close();
+    },
+  };
+}

@@ -1,0 +1,231 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { AdapterRegistry } from '../adapter/registry.js';
+import type { RunningSimulator } from '../adapter/spec.js';
+import { crossCheck } from '../config/check.js';
+import { ConfigError, redactConfig, type LoadedConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { GatewayError } from '../message/errors.js';
+import { compileRoute, type CompiledRoute } from '../pipeline/runtime.js';
+import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
+import { ClientDirectory } from '../policy/clients.js';
+import { EnvelopeService } from '../security/envelope.js';
+import { KeyRing } from '../security/keyring.js';
+import type { KeyResolver } from '../security/jwk.js';
+import { createStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { ContractRegistry } from '../validation/contracts.js';
+import { xmlContractLoader } from '../validation/xml.js';
+import { loadCatalogs, translationSteps, type Catalogs } from '../catalogs/index.js';
+import { registerBodyParsers } from './body.js';
+import { GatewayMetrics } from './metrics.js';
+import { fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
+import { registerSystemRoutes } from './system-routes.js';
+import { protectEndpoint } from './endpoints.js';
+import { resolvePeers } from './peers.js';
+
+export interface Gateway {
+  readonly url: string;
+  readonly server: FastifyInstance;
+  readonly config: GatewayConfig;
+  readonly routes: ReadonlyMap<string, CompiledRoute>;
+  readonly simulators: ReadonlyMap<string, RunningSimulator>;
+  readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
+  readonly keys: KeyRing;
+  readonly store: Store;
+  readonly catalogs: Catalogs;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  adapters: AdapterRegistry;
+  /** Inject a logger (tests pass a silent one). */
+  log?: Logger;
+  /** Skip listening (tests that use server.inject). */
+  listen?: boolean;
+}
+
+/**
+ * Builds the whole gateway from a loaded config: everything that can be
+ * resolved once (store, keys, catalogs, simulators, endpoints with their
+ * breakers, contracts, route pipelines) is resolved here, before the port opens.
+ */
+export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<Gateway> {
+  const { config } = loaded;
+  const log = opts.log ?? pino({ level: config.log.level, base: { svc: 'lienthong' } });
+  const adapters = opts.adapters;
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse())
+      await c().catch((err) => log.warn({ err }, 'error while closing'));
+  };
+
+  try {
+    const catalogs = loadCatalogs({ overridesDir: config.catalogOverridesDir });
+    const translators = new Map<string, Translator>(
+      Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
+    );
+    const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
+    const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
+    if (issues.length) throw new ConfigError(issues);
+
+    const store = createStore(
+      config.store.kind === 'postgres'
+        ? {
+            kind: 'postgres',
+            url: config.store.url ?? 'postgres://postgres@127.0.0.1:5432/test',
+            schema: config.store.schema,
+          }
+        : { kind: 'sqlite', path: config.store.path },
+    );
+    await store.init();
+    cleanups.push(() => store.close());
+
+    const keys = await KeyRing.load({
+      file: config.keys.file,
+      generateIfMissing: config.keys.generateIfMissing,
+    });
+
+    const simulators = new Map<string, RunningSimulator>();
+    for (const sim of config.simulators) {
+      const spec = adapters.get(sim.adapter);
+      const running = await spec.simulator!(sim.options, {
+        log: log.child({ sim: sim.name }),
+        listen: { host: sim.host, port: sim.port },
+        gatewayJwks: () => keys.publicJwks(),
+      });
+      simulators.set(sim.name, running);
+      cleanups.push(() => running.close());
+      log.info({ sim: sim.name, adapter: sim.adapter, url: running.url }, 'simulator started');
+    }
+
+    const peers: Map<string, KeyResolver> = await resolvePeers(config, keys, simulators);
+    const metrics = new GatewayMetrics();
+
+    const endpoints = new Map<string, ProtectedEndpoint>();
+    for (const [name, ep] of Object.entries(config.endpoints)) {
+      const url = ep.url ?? simulators.get(ep.simulator!)!.url;
+      const spec = adapters.get(ep.adapter);
+      const outbound = await spec.outbound!(ep.options, {
+        name,
+        log: log.child({ endpoint: name }),
+        url,
+      });
+      const protectedEp = protectEndpoint(name, ep, outbound, metrics, log);
+      endpoints.set(name, protectedEp);
+      cleanups.push(() => protectedEp.close());
+    }
+
+    const auth = new ClientDirectory(config.clients, keys, config.tokens);
+    for (const id of auth.demoClients) {
+      log.warn(
+        { client: id },
+        'demo client is enabled: for local trials only, remove it from the config in production',
+      );
+    }
+    const deps: PipelineDeps = {
+      config,
+      log,
+      store,
+      auth,
+      envelopes: new EnvelopeService(keys, peers, store, config.signatures.replayWindowSeconds),
+      contracts,
+      translators,
+      endpoints,
+      metrics,
+    };
+
+    const server = Fastify({
+      loggerInstance: log.child({ part: 'http' }) as unknown as FastifyBaseLogger,
+      disableRequestLogging: true,
+      bodyLimit: config.server.bodyLimit,
+      trustProxy: config.server.trustProxy,
+      return503OnClosing: true,
+      genReqId: () => '',
+    });
+    cleanups.unshift(() => server.close());
+    registerBodyParsers(server);
+    server.setErrorHandler((err, req, reply) => {
+      const ge = fromFastifyError(err as Error);
+      if (ge.code === 'LT_INTERNAL') log.error({ err }, 'unhandled error');
+      const render = (req.routeOptions.config as { renderError?: ErrorRenderer } | undefined)
+        ?.renderError;
+      return render ? render(ge, req, reply) : sendProblem(reply, ge);
+    });
+    server.setNotFoundHandler((req, reply) =>
+      sendProblem(
+        reply,
+        new GatewayError(
+          'LT_ROUTE_NOT_FOUND',
+          `${req.method} ${req.url.split('?')[0]} is not served here (see /docs)`,
+        ),
+      ),
+    );
+
+    const routes = new Map<string, CompiledRoute>();
+    for (const r of loaded.routes) routes.set(r.def.id, compileRoute(r.def, deps));
+
+    const shared = new Map<string, unknown>();
+    for (const route of routes.values()) {
+      const spec = adapters.get(route.def.from.adapter);
+      await spec.inbound!(route.def.from, route.def, {
+        server,
+        log,
+        shared,
+        contractsDir: config.contractsDir,
+        dispatch: (init) => {
+          const target = init.routeId ? routes.get(init.routeId) : route;
+          if (!target) throw new GatewayError('LT_ROUTE_NOT_FOUND', `no route "${init.routeId}"`);
+          return target.run(init);
+        },
+      });
+    }
+
+    registerSystemRoutes(server, {
+      config,
+      routes,
+      keys,
+      auth,
+      store,
+      endpoints,
+      metrics,
+      contracts,
+      simulators,
+    });
+
+    let url = '';
+    if (opts.listen !== false) {
+      url = await server.listen({ host: config.server.host, port: config.server.port });
+      url = url.replace('[::1]', 'localhost');
+    } else {
+      await server.ready();
+    }
+    log.info(
+      {
+        url,
+        routes: routes.size,
+        store: store.kind,
+        config: redactConfig({ store: config.store }),
+      },
+      'lienthong is listening',
+    );
+
+    return {
+      url,
+      server,
+      config,
+      routes,
+      simulators,
+      endpoints,
+      keys,
+      store,
+      catalogs,
+      log,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

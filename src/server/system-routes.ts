@@ -1,0 +1,135 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RunningSimulator } from '../adapter/spec.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { GatewayError } from '../message/errors.js';
+import type { CompiledRoute } from '../pipeline/runtime.js';
+import type { ProtectedEndpoint } from '../pipeline/deps.js';
+import type { ClientDirectory } from '../policy/clients.js';
+import type { KeyRing } from '../security/keyring.js';
+import type { Store } from '../store/store.js';
+import type { ContractRegistry } from '../validation/contracts.js';
+import type { GatewayMetrics } from './metrics.js';
+import { buildOpenApi, renderDocsPage } from './docs.js';
+import { problemBody } from './problem.js';
+import { ERRORS } from '../message/errors.js';
+
+export interface SystemDeps {
+  config: GatewayConfig;
+  routes: ReadonlyMap<string, CompiledRoute>;
+  keys: KeyRing;
+  auth: ClientDirectory;
+  store: Store;
+  endpoints: ReadonlyMap<string, ProtectedEndpoint>;
+  metrics: GatewayMetrics;
+  contracts: ContractRegistry;
+  simulators: ReadonlyMap<string, RunningSimulator>;
+}
+
+/** Client credentials from HTTP Basic (RFC 6749 §2.3.1) or, as a fallback, the form body. */
+function clientCredentials(req: FastifyRequest): { id: string; secret: string } {
+  const h = req.headers.authorization;
+  if (h && /^Basic\s+/i.test(h)) {
+    const decoded = Buffer.from(h.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i > 0)
+      return {
+        id: decodeURIComponent(decoded.slice(0, i)),
+        secret: decodeURIComponent(decoded.slice(i + 1)),
+      };
+  }
+  const form = (req.body ?? {}) as Record<string, string>;
+  if (form.client_id && form.client_secret)
+    return { id: form.client_id, secret: form.client_secret };
+  throw new GatewayError(
+    'LT_AUTH_MISSING',
+    'send client id and secret with HTTP Basic authentication',
+  );
+}
+
+const OAUTH_ERROR: Partial<Record<string, string>> = {
+  LT_AUTH_MISSING: 'invalid_client',
+  LT_AUTH_INVALID_CLIENT: 'invalid_client',
+  LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+};
+
+/** Health, readiness, metrics, keys, tokens and published documentation. */
+export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): void {
+  server.get('/healthz', async () => ({ status: 'ok' }));
+
+  server.get('/readyz', async (_req, reply) => {
+    let store: Record<string, unknown> = { kind: d.store.kind, ok: true };
+    try {
+      await d.store.ping();
+    } catch (err) {
+      store = {
+        kind: d.store.kind,
+        ok: false,
+        error: (err as GatewayError).code ?? 'LT_STORE_UNAVAILABLE',
+      };
+    }
+    const endpoints = Object.fromEntries(
+      [...d.endpoints.values()].map((e) => [
+        e.name,
+        { adapter: e.adapter, breaker: e.state(), inFlight: e.inFlight() },
+      ]),
+    );
+    const ready = store.ok === true && d.routes.size > 0;
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not-ready', store, routes: d.routes.size, endpoints };
+  });
+
+  server.get('/metrics', async (_req, reply) => {
+    reply.type(d.metrics.registry.contentType);
+    return d.metrics.registry.metrics();
+  });
+
+  server.get('/.well-known/jwks.json', async (_req, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return d.keys.publicJwks();
+  });
+
+  // OAuth2 client credentials, answered the way a WSO2 API gateway answers, so existing provincial clients work unchanged.
+  server.post(
+    '/token',
+    {
+      config: {
+        renderError: (
+          err: GatewayError,
+          _req: FastifyRequest,
+          reply: import('fastify').FastifyReply,
+        ) =>
+          reply
+            .code(ERRORS[err.code].http)
+            .header('cache-control', 'no-store')
+            .type('application/json')
+            .send(
+              JSON.stringify({
+                error: OAUTH_ERROR[err.code] ?? 'invalid_request',
+                error_description: err.detail,
+                ...problemBody(err),
+              }),
+            ),
+      },
+    },
+    async (req, reply) => {
+      const { id, secret } = clientCredentials(req);
+      const form = (req.body ?? {}) as Record<string, string>;
+      const token = await d.auth.issueToken(id, secret, form.grant_type);
+      reply.header('cache-control', 'no-store');
+      return token;
+    },
+  );
+
+  const openapi = buildOpenApi(
+    d.config,
+    [...d.routes.values()].map((r) => r.def),
+    d.contracts,
+  );
+  server.get('/openapi.json', async () => openapi);
+  const page = renderDocsPage(
+    d.config,
+    [...d.routes.values()].map((r) => r.def),
+    openapi,
+  );
+  server.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+}

@@ -1,0 +1,249 @@
+import pg from 'pg';
+import { GatewayError } from '../message/errors.js';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { PG_SCHEMA_PATTERN, checkText, checkTime, type Store } from './store.js';
+
+export interface PostgresStoreConfig {
+  url: string;
+  /** Schema holding the tables; default public. Tests use a throw-away one. */
+  schema?: string;
+  /** Connections per gateway instance; default 10. */
+  poolSize?: number;
+}
+
+export const PG_START_HINT =
+  'start PostgreSQL with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+
+/** Errors that mean "cannot reach or use the server", as opposed to a failed statement. */
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string') {
+    if (CONNECTION_ERRNOS.has(code)) return true;
+    // SQLSTATE 08 connection exception, 28 authorization, 3D000 no such
+    // database, 53300 too many connections, 57P0x server shutting down.
+    if (/^(08|28)/.test(code) || code === '3D000' || code === '53300' || /^57P0/.test(code)) {
+      return true;
+    }
+  }
+  const message = err instanceof Error ? err.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(
+    message,
+  );
+}
+
+function unavailable(err: unknown, doing: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const code = (err as { code?: unknown })?.code;
+  const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'error';
+  const detail = isConnectionError(err)
+    ? `PostgreSQL is unreachable while ${doing} (${reason}); ${PG_START_HINT}`
+    : `PostgreSQL failed while ${doing} (${reason})`;
+  return new GatewayError('LT_STORE_UNAVAILABLE', detail, undefined, { cause: err });
+}
+
+/** A double-quoted identifier; the schema is also checked against PG_SCHEMA_PATTERN. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Statement texts built once per store (schema-qualified, so nothing depends
+ * on a pooled connection's search_path). Named, so each connection parses and
+ * plans them once and then only binds parameters.
+ */
+function statements(schema: string) {
+  const s = ident(schema);
+  // Names are per connection, and a pool serves one store, so they need no schema suffix.
+  const q = (name: string, text: string) => ({ name: `lt_${name}`, text });
+  return {
+    // ONE statement: the row lock taken by ON CONFLICT makes concurrent calls
+    // for the same key queue behind each other, and the loser re-evaluates the
+    // WHERE against the winner's row, so exactly one caller sees rowCount 1.
+    remember: q(
+      'remember',
+      `INSERT INTO ${s}.lt_once AS o (ns, key, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (ns, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+       WHERE o.expires_at <= $4`,
+    ),
+    kvGet: q(
+      'kv_get',
+      `SELECT value FROM ${s}.lt_kv
+       WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)`,
+    ),
+    kvPut: q(
+      'kv_put',
+      `INSERT INTO ${s}.lt_kv (ns, key, value, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+    ),
+    kvDelete: q('kv_delete', `DELETE FROM ${s}.lt_kv WHERE ns = $1 AND key = $2`),
+    purge: q(
+      'purge',
+      `WITH kv AS (DELETE FROM ${s}.lt_kv WHERE expires_at <= $1 RETURNING 1),
+            once AS (DELETE FROM ${s}.lt_once WHERE expires_at <= $1 RETURNING 1)
+       SELECT (SELECT count(*) FROM kv) + (SELECT count(*) FROM once) AS n`,
+    ),
+  };
+}
+
+/** Shared state for several gateway instances, on a pg Pool. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  private readonly pool: pg.Pool;
+  private readonly sql: ReturnType<typeof statements>;
+  private closed = false;
+
+  constructor(
+    cfg: PostgresStoreConfig,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.schema = cfg.schema ?? 'public';
+    if (!new RegExp(PG_SCHEMA_PATTERN).test(this.schema)) {
+      throw new GatewayError(
+        'LT_CONFIG_INVALID',
+        `invalid PostgreSQL schema name "${this.schema}"`,
+      );
+    }
+    this.sql = statements(this.schema);
+    this.pool = new pg.Pool({
+      connectionString: cfg.url,
+      max: cfg.poolSize ?? 10,
+      // Fail a request in seconds rather than queue it forever when the server is gone.
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: 'lienthong',
+    });
+    // An idle connection dropped by the server emits 'error' on the pool;
+    // unhandled, it would crash the process. The pool discards that client and
+    // the next query reports LT_STORE_UNAVAILABLE, which is where it matters.
+    this.pool.on('error', () => {});
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new GatewayError('LT_STORE_UNAVAILABLE', 'store is closed');
+  }
+
+  async init(): Promise<void> {
+    this.ensureOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err, 'connecting');
+    }
+    try {
+      await client.query('BEGIN');
+      // Instances starting together take turns; the second finds nothing pending.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `lienthong.migrate.${this.schema}`,
+      ]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schema)}`);
+      await client.query(`SET LOCAL search_path TO ${ident(this.schema)}`);
+      await client.query(MIGRATIONS_TABLE.postgres);
+      const { rows } = await client.query<{ version: number }>(
+        'SELECT version FROM lt_schema_migrations',
+      );
+      const applied = new Set(rows.map((r) => r.version));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.postgres);
+        await client.query('INSERT INTO lt_schema_migrations (version, name) VALUES ($1, $2)', [
+          m.version,
+          m.name,
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw unavailable(err, 'migrating');
+    } finally {
+      client.release();
+    }
+  }
+
+  private async query(
+    q: { name: string; text: string },
+    values: unknown[],
+    doing: string,
+  ): Promise<pg.QueryResult> {
+    this.ensureOpen();
+    try {
+      return await this.pool.query({ name: q.name, text: q.text, values });
+    } catch (err) {
+      throw unavailable(err, doing);
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.ensureOpen();
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw unavailable(err, 'pinging');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  async rememberOnce(ns: string, key: string, expiresAtMs: number): Promise<boolean> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    const exp = checkTime('expiresAtMs', expiresAtMs);
+    const r = await this.query(
+      this.sql.remember,
+      [ns, key, exp, Math.floor(this.now())],
+      'remembering a key',
+    );
+    return r.rowCount === 1;
+  }
+
+  async kvGet(ns: string, key: string): Promise<string | undefined> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    const r = await this.query(
+      this.sql.kvGet,
+      [ns, key, Math.floor(this.now())],
+      'reading a value',
+    );
+    return r.rows.length === 0 ? undefined : (r.rows[0].value as string);
+  }
+
+  async kvPut(ns: string, key: string, value: string, expiresAtMs?: number): Promise<void> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    checkText('value', value);
+    const exp = expiresAtMs === undefined ? null : checkTime('expiresAtMs', expiresAtMs);
+    await this.query(this.sql.kvPut, [ns, key, value, exp], 'writing a value');
+  }
+
+  async kvDelete(ns: string, key: string): Promise<void> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    await this.query(this.sql.kvDelete, [ns, key], 'deleting a value');
+  }
+
+  async purgeExpired(nowMs?: number): Promise<number> {
+    const now =
+      nowMs === undefined
+        ? Math.floor(this.now())
+        : checkTime('nowMs', Math.floor(nowMs as number));
+    const r = await this.query(this.sql.purge, [now], 'purging expired entries');
+    // count(*) is bigint, which pg hands over as a string.
+    return Number(r.rows[0].n);
+  }
+}

@@ -1,0 +1,306 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import jose from 'node-jose';
+import { hashSecret } from '../../src/security/secret.js';
+import { signCompact, signDetached, signJwt } from '../../src/security/index.js';
+import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+// R3: the connection test runs the whole pipeline through the gateway's real HTTP port.
+let gw: TestGateway;
+let token: string;
+let providerUrl: string;
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+async function getJson(url: string): Promise<any> {
+  return (await fetch(url)).json();
+}
+
+async function faults(f: Record<string, unknown>) {
+  await fetch(`${providerUrl}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) });
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    clients: [
+      {
+        id: 'demo',
+        secretHash: await hashSecret('demo-secret'),
+        orgId: '000.00.00.H57',
+        routes: ['*'],
+        jwks: 'gateway-self',
+        demo: true,
+      },
+      { id: 'limited', secretHash: await hashSecret('limited-secret'), orgId: '000.00.00.H49', routes: [] },
+    ],
+    endpoints: { 'test-provider': { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 } } },
+  });
+  token = await demoToken(gw.url);
+  providerUrl = gw.simulators.get('test-provider')!.url;
+});
+
+afterAll(async () => {
+  await gw?.stop();
+});
+
+describe('system endpoints', () => {
+  it('serves liveness, readiness with breaker states, metrics, JWKS, OpenAPI and docs', async () => {
+    expect((await getJson(`${gw.url}/healthz`)).status).toBe('ok');
+    const ready = await getJson(`${gw.url}/readyz`);
+    expect(ready.status).toBe('ready');
+    expect(ready.store.ok).toBe(true);
+    expect(ready.endpoints['test-provider'].breaker).toBe('closed');
+    const jwks = await getJson(`${gw.url}/.well-known/jwks.json`);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid: gw.keys.activeKid });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const openapi = await getJson(`${gw.url}/openapi.json`);
+    expect(openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema.required).toContain('message');
+    const docs = await (await fetch(`${gw.url}/docs`)).text();
+    expect(docs).toContain('/v1/connection-test');
+    expect(docs).toContain('LT_BREAKER_OPEN');
+  });
+});
+
+describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
+  it('issues a bearer token', async () => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    const body: any = await res.json();
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'default', expires_in: 3600 });
+    expect(typeof body.access_token).toBe('string');
+  });
+
+  it.each([
+    ['wrong secret', 'demo:nope', 'grant_type=client_credentials', 'LT_AUTH_INVALID_CLIENT', 'invalid_client'],
+    ['unknown client', 'ghost:x', 'grant_type=client_credentials', 'LT_AUTH_INVALID_CLIENT', 'invalid_client'],
+    ['wrong grant', 'demo:demo-secret', 'grant_type=password', 'LT_AUTH_UNSUPPORTED_GRANT', 'unsupported_grant_type'],
+  ])('refuses %s', async (_name, cred, form, code, oauth) => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(cred).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    const body: any = await res.json();
+    expect(body.code).toBe(code);
+    expect(body.error).toBe(oauth);
+  });
+
+  it('refuses a request without credentials', async () => {
+    const res = await fetch(`${gw.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    expect(((await res.json()) as any).code).toBe('LT_AUTH_MISSING');
+  });
+});
+
+describe('the connection test through the full pipeline', () => {
+  it('answers what each stage saw, signed, verifiable against /.well-known/jwks.json with node-jose', async () => {
+    const body = JSON.stringify({ message: 'xin chào', reference: 'onboarding-001' });
+    const res = await post('/v1/connection-test', body);
+    expect(res.status).toBe(200);
+    expect(res.json.stages.map((s: any) => s.stage)).toEqual([
+      'authenticate',
+      'authorize',
+      'validate-request',
+      'sign-outbound',
+      'send',
+      'verify-reply',
+      'validate-response',
+    ]);
+    expect(res.json.caller).toEqual({ clientId: 'demo', orgId: '000.00.00.H57' });
+    expect(res.json.provider.echo).toEqual({ message: 'xin chào', reference: 'onboarding-001' });
+    // The provider verified the gateway's signature on what it received.
+    expect(res.json.provider.signature).toMatchObject({ present: true, valid: true, kid: gw.keys.activeKid });
+
+    // A client verifies the reply with a standard JOSE library and the published keys.
+    const sig = res.headers.get('x-jws-signature')!;
+    const [h, , s] = sig.split('.');
+    const compact = `${h}.${Buffer.from(res.text).toString('base64url')}.${s}`;
+    const jwks = await getJson(`${gw.url}/.well-known/jwks.json`);
+    const keystore = await jose.JWK.asKeyStore(jwks);
+    const verified = await jose.JWS.createVerify(keystore).verify(compact);
+    expect(verified.payload.toString()).toBe(res.text);
+    // The reply is bound to the request it answers.
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    expect(header['lt-req']).toBe(createHash('sha256').update(body).digest('base64url'));
+    expect(res.headers.get('x-lt-exchange-id')).toBe(res.json.exchangeId);
+  });
+
+  it('a tampered reply does not verify', async () => {
+    const res = await post('/v1/connection-test', { message: 'x' });
+    const [h, , s] = res.headers.get('x-jws-signature')!.split('.');
+    const jwks = await getJson(`${gw.url}/.well-known/jwks.json`);
+    const keystore = await jose.JWK.asKeyStore(jwks);
+    const tampered = `${h}.${Buffer.from(res.text.replace('"ok":true', '"ok":false')).toString('base64url')}.${s}`;
+    await expect(jose.JWS.createVerify(keystore).verify(tampered)).rejects.toThrow();
+  });
+});
+
+describe('bad input gets its own code and the gateway stays up', () => {
+  it.each([
+    ['malformed JSON', '/v1/connection-test', '{"message": ', {}, 400, 'LT_BAD_JSON'],
+    ['contract violation', '/v1/connection-test', { msg: 'wrong field' }, {}, 422, 'LT_CONTRACT_REQUEST'],
+    ['unknown route', '/v1/nowhere', { message: 'x' }, {}, 404, 'LT_ROUTE_NOT_FOUND'],
+    ['missing token', '/v1/connection-test', { message: 'x' }, { authorization: '' }, 401, 'LT_AUTH_MISSING'],
+    ['garbage token', '/v1/connection-test', { message: 'x' }, { authorization: 'Bearer abc.def.ghi' }, 401, 'LT_AUTH_TOKEN_INVALID'],
+    ['unsupported media type', '/v1/connection-test', 'message=x', { 'content-type': 'text/plain' }, 415, 'LT_UNSUPPORTED_MEDIA_TYPE'],
+  ])('%s', async (_n, path, body, headers, status, code) => {
+    const res = await post(path, body, headers as Record<string, string>);
+    expect(res.json.code).toBe(code);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.json.message_vi).toBeTruthy();
+  });
+
+  it('names the failing JSON path on a contract violation', async () => {
+    const res = await post('/v1/connection-test', { message: 42 });
+    expect(res.json.violations[0]).toMatchObject({ path: '/message', rule: 'type' });
+  });
+
+  it('refuses a body over the limit', async () => {
+    const res = await post('/v1/connection-test', { message: 'x'.repeat(1_100_000) });
+    expect(res.json.code).toBe('LT_BODY_TOO_LARGE');
+    expect(res.status).toBe(413);
+  });
+
+  it('refuses an expired token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signJwt({ iss: 'lienthong', sub: 'demo', iat: now - 7200, exp: now - 3600 }, gw.keys.signer());
+    const res = await post('/v1/connection-test', { message: 'x' }, { authorization: `Bearer ${expired}` });
+    expect(res.json.code).toBe('LT_AUTH_TOKEN_EXPIRED');
+  });
+
+  it('refuses a caller without a grant for the route', async () => {
+    const t = await demoToken(gw.url, 'limited', 'limited-secret');
+    const res = await post('/v1/connection-test', { message: 'x' }, { authorization: `Bearer ${t}` });
+    expect(res.json.code).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
+    expect(res.status).toBe(403);
+  });
+
+  it('is still healthy afterwards', async () => {
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('signed requests (route connection-test-signed)', () => {
+  const body = () => Buffer.from(JSON.stringify({ message: 'signed hello' }));
+  const sign = (payload: Buffer, claims: Record<string, unknown> = {}) =>
+    signDetached(payload, { iat: Math.floor(Date.now() / 1000), jti: `jti-${Math.random()}`, ...claims }, gw.keys.signer());
+
+  it('accepts a fresh detached signature and reports it', async () => {
+    const b = body();
+    const res = await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sign(b) });
+    expect(res.status).toBe(200);
+    expect(res.json.stages.find((s: any) => s.stage === 'verify-signature').saw.kid).toBe(gw.keys.activeKid);
+  });
+
+  it('accepts an enveloped application/jose body', async () => {
+    const jws = signCompact(body(), { iat: Math.floor(Date.now() / 1000), jti: `env-${Math.random()}` }, gw.keys.signer());
+    const res = await post('/v1/connection-test/signed', jws, { 'content-type': 'application/jose' });
+    expect(res.status).toBe(200);
+    expect(res.json.provider.echo).toEqual({ message: 'signed hello' });
+  });
+
+  it.each([
+    ['missing', () => ({}), 'LT_SIG_MISSING'],
+    ['over another body', () => ({ 'x-jws-signature': sign(Buffer.from('{"message":"other"}')) }), 'LT_SIG_INVALID'],
+    ['stale iat', () => ({ 'x-jws-signature': sign(body(), { iat: Math.floor(Date.now() / 1000) - 3600 }) }), 'LT_SIG_STALE'],
+  ])('refuses a signature that is %s', async (_n, headers, code) => {
+    const res = await post('/v1/connection-test/signed', body().toString(), headers() as Record<string, string>);
+    expect(res.json.code).toBe(code);
+  });
+
+  it('refuses a replayed jti', async () => {
+    const b = body();
+    const sig = sign(b, { jti: `replay-${Date.now()}` });
+    expect((await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sig })).status).toBe(200);
+    const again = await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sig });
+    expect(again.json.code).toBe('LT_SIG_REPLAYED');
+  });
+});
+
+describe('provider faults and the breaker', () => {
+  it('maps a 5xx, opens the breaker after the configured failures, and closes after recovery', async () => {
+    await faults({ errorRate: 1 });
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await post('/v1/connection-test', { message: 'x' })).json.code);
+    expect(codes[0]).toBe('LT_UPSTREAM_ERROR');
+    expect(codes).toContain('LT_BREAKER_OPEN');
+    const ready = await getJson(`${gw.url}/readyz`);
+    expect(ready.endpoints['test-provider'].breaker).toBe('open');
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/lienthong_breaker_state\{endpoint="test-provider"\} 2/);
+    expect(metrics).toMatch(/lienthong_errors_total\{route="connection-test",code="LT_BREAKER_OPEN"\} \d+/);
+
+    await faults({});
+    await new Promise((r) => setTimeout(r, 400));
+    const res = await post('/v1/connection-test', { message: 'x' });
+    expect(res.status).toBe(200);
+    expect((await getJson(`${gw.url}/readyz`)).endpoints['test-provider'].breaker).toBe('closed');
+  });
+
+  it('maps a dropped connection to LT_UPSTREAM_UNREACHABLE', async () => {
+    await faults({ dropRate: 1 });
+    const res = await post('/v1/connection-test', { message: 'x' });
+    await faults({});
+    expect(res.json.code).toBe('LT_UPSTREAM_UNREACHABLE');
+  });
+
+  it('maps a provider slower than the route timeout to LT_UPSTREAM_TIMEOUT', async () => {
+    await faults({ latencyMs: 3300 });
+    const res = await post('/v1/connection-test', { message: 'x' });
+    await faults({});
+    expect(res.json.code).toBe('LT_UPSTREAM_TIMEOUT');
+    expect(res.status).toBe(504);
+  });
+});
+
+describe('a provider that refuses connections; the bulkhead', () => {
+  let other: TestGateway;
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it('maps a refused connection to LT_UPSTREAM_UNREACHABLE and refuses beyond maxInFlight with LT_BULKHEAD_FULL', async () => {
+    other = await startTestGateway({
+      endpoints: {
+        'test-provider': { maxInFlight: 1 },
+        refused: { adapter: 'http', url: 'http://127.0.0.1:1', options: {} },
+      },
+    });
+    const t = await demoToken(other.url);
+    const sim = other.simulators.get('test-provider')!.url;
+    await fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify({ latencyMs: 300 }) });
+    const call = () =>
+      fetch(`${other.url}/v1/connection-test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: '{"message":"x"}',
+      }).then((r) => r.json() as Promise<any>);
+    const results = await Promise.all([call(), call(), call()]);
+    expect(results.filter((r: any) => r.code === 'LT_BULKHEAD_FULL').length).toBeGreaterThanOrEqual(1);
+    expect(results.filter((r: any) => r.ok === true).length).toBeGreaterThanOrEqual(1);
+    // The refused endpoint, called directly through its protected wrapper.
+    const ep = other.endpoints.get('refused')!;
+    const ex: any = { id: 'x', request: { headers: {} }, signal: new AbortController().signal };
+    await expect(ep.call({ body: {}, contentType: 'application/json', headers: {} }, ex, { timeoutMs: 1000, retries: 0, idempotent: false })).rejects.toMatchObject({
+      code: 'LT_UPSTREAM_UNREACHABLE',
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { builtinAdapters } from '../../adapters/index.js';
+import { loadConfig } from '../../src/config/load.js';
+import { startGateway, type Gateway } from '../../src/server/gateway.js';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface TestGateway extends Gateway {
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real gateway from the repository's example config, on a free port, with
+ * its key file and store in a temporary directory. `overrides` patch the
+ * config the way an operator's file would.
+ */
+export async function startTestGateway(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
+  const loaded = loadConfig({
+    file: join(ROOT, 'lienthong.yaml'),
+    env: { ...env },
+    overrides: deepOverrides(dir, overrides),
+  });
+  const gw = await startGateway(loaded, { adapters: builtinAdapters(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  return Object.assign(gw, {
+    dir,
+    stop: async () => {
+      await gw.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+function deepOverrides(dir: string, overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    server: { port: 0, ...(overrides.server as object) },
+    store: { path: join(dir, 'store.db'), ...(overrides.store as object) },
+    keys: { file: join(dir, 'keys.json'), ...(overrides.keys as object) },
+    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => !['server', 'store', 'keys'].includes(k))),
+  };
+}
+
+/** Client-credentials token for the demo client. */
+export async function demoToken(url: string, id = 'demo', secret = 'demo-secret'): Promise<string> {
+  const res = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { GatewayError } from '../../../src/message/errors.js';
+import { KeyRing } from '../../../src/security/keyring.js';
+import { signCompact } from '../../../src/security/jws.js';
+import { signJwt, verifyJwt } from '../../../src/security/jwt.js';
+import { codeOf, tempDir } from './helpers.js';
+
+// R10.4 / R14: access tokens issued to accounts and client applications.
+describe('JWT on ES256', () => {
+  let ring: KeyRing;
+  let cleanup: () => Promise<void>;
+  const now = Date.UTC(2025, 6, 1, 8, 0, 0);
+  const nowSec = now / 1000;
+
+  beforeAll(async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    ring = await KeyRing.load({ file: join(t.dir, 'jwks.json'), generateIfMissing: true });
+  });
+  afterAll(() => cleanup());
+
+  it('round-trips claims with typ JWT', () => {
+    const token = signJwt(
+      { sub: 'can-bo-001', exp: nowSec + 300, scope: 'npd.read' },
+      ring.signer(),
+    );
+    const { header, claims } = verifyJwt(token, ring.resolve, { now });
+    expect(header).toMatchObject({ typ: 'JWT', alg: 'ES256', kid: ring.signer().kid });
+    expect(claims).toEqual({ sub: 'can-bo-001', exp: nowSec + 300, scope: 'npd.read' });
+  });
+
+  it('checks exp with clock skew: expired is LT_AUTH_TOKEN_EXPIRED', () => {
+    const token = signJwt({ sub: 'x', exp: nowSec - 10 }, ring.signer());
+    expect(verifyJwt(token, ring.resolve, { now, clockSkewSec: 30 }).claims.sub).toBe('x');
+    expect(codeOf(() => verifyJwt(token, ring.resolve, { now, clockSkewSec: 0 }))).toBe(
+      'LT_AUTH_TOKEN_EXPIRED',
+    );
+    const atExp = signJwt({ sub: 'x', exp: nowSec }, ring.signer());
+    expect(codeOf(() => verifyJwt(atExp, ring.resolve, { now, clockSkewSec: 0 }))).toBe(
+      'LT_AUTH_TOKEN_EXPIRED',
+    );
+  });
+
+  it('checks nbf with clock skew', () => {
+    const token = signJwt({ sub: 'x', exp: nowSec + 600, nbf: nowSec + 60 }, ring.signer());
+    expect(codeOf(() => verifyJwt(token, ring.resolve, { now, clockSkewSec: 30 }))).toBe(
+      'LT_AUTH_TOKEN_INVALID',
+    );
+    expect(verifyJwt(token, ring.resolve, { now, clockSkewSec: 90 }).claims.nbf).toBe(nowSec + 60);
+  });
+
+  it('requires exp unless told otherwise, and numeric time claims', () => {
+    const noExp = signJwt({ sub: 'x' }, ring.signer());
+    expect(codeOf(() => verifyJwt(noExp, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+    expect(verifyJwt(noExp, ring.resolve, { now, requireExp: false }).claims.sub).toBe('x');
+    const strExp = signJwt(
+      { sub: 'x', exp: String(nowSec + 60) as unknown as number },
+      ring.signer(),
+    );
+    expect(codeOf(() => verifyJwt(strExp, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+  });
+
+  it('reports signature problems as LT_AUTH_TOKEN_INVALID with the reason kept', () => {
+    const token = signJwt({ sub: 'x', exp: nowSec + 60 }, ring.signer());
+    const [h, p, s] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'admin', exp: nowSec + 60 })).toString(
+      'base64url',
+    );
+    for (const [bad, reason] of [
+      [`${h}.${forged}.${s}`, 'LT_SIG_INVALID'],
+      ['garbage', 'LT_SIG_INVALID'],
+    ] as const) {
+      try {
+        verifyJwt(bad, ring.resolve, { now });
+        throw new Error('accepted');
+      } catch (err) {
+        expect(err).toBeInstanceOf(GatewayError);
+        expect((err as GatewayError).code).toBe('LT_AUTH_TOKEN_INVALID');
+        expect((err as GatewayError).data?.reason).toBe(reason);
+      }
+    }
+    expect(codeOf(() => verifyJwt(`${h}.${p}.${s}`, () => undefined, { now }))).toBe(
+      'LT_AUTH_TOKEN_INVALID',
+    );
+    const notJson = signCompact(Buffer.from('not json'), { typ: 'JWT' }, ring.signer());
+    expect(codeOf(() => verifyJwt(notJson, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+    const array = signCompact(Buffer.from('[1,2]'), { typ: 'JWT' }, ring.signer());
+    expect(codeOf(() => verifyJwt(array, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+  });
+});
