@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InboundContext } from '../../src/adapter/spec.js';
 import type { RouteDef } from '../../src/config/schema.js';
-import { ERRORS, GatewayError } from '../../src/message/errors.js';
+import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, soapFault } from '../../src/xml/index.js';
+import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
 import { flatHeaders } from '../http/inbound.js';
 import { rawBodyOf } from '../../src/server/body.js';
 import { PublishedWsdl } from './wsdl.js';
@@ -38,18 +38,8 @@ const XML = 'text/xml; charset=utf-8';
 
 /** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
 export function renderSoapFault(err: GatewayError, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const spec = ERRORS[err.code];
   if (err.exchangeId) reply.header('x-lt-exchange-id', err.exchangeId);
-  return reply
-    .code(500)
-    .type(XML)
-    .send(
-      soapFault({
-        faultcode: `soap:${spec.soap}`,
-        faultstring: `${err.code}: ${err.detail ?? spec.en}`,
-        detail: { code: err.code, vi: spec.vi, en: spec.en, detail: err.detail },
-      }),
-    );
+  return reply.code(500).type(XML).send(soapFaultFor(err));
 }
 
 function baseUrl(req: FastifyRequest, publicUrl?: string): string {

@@ -1,4 +1,5 @@
 import type { AdapterRegistry } from '../adapter/registry.js';
+import { CATALOG_NAMES, isCatalogName } from '../catalogs/index.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import { formatPath, type SchemaIssue } from './validate.js';
 import type { ConfigIssue, LoadedConfig, SourceFile } from './load.js';
@@ -113,6 +114,11 @@ export function crossCheck(
       if (!translateSteps.has(t))
         here(['translate', i], `unknown step "${t}" (known: ${[...translateSteps].join(', ')})`);
     });
+    for (const [pointer, kind] of Object.entries(def.codes ?? {})) {
+      if (kind !== 'cccd' && !isCatalogName(kind)) {
+        here(['codes', pointer], `unknown check "${kind}" (cccd or a catalog: ${CATALOG_NAMES.join(', ')})`);
+      }
+    }
     if (def.signature.require && def.auth === 'none')
       here(
         ['signature', 'require'],

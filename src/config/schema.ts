@@ -249,7 +249,16 @@ export const RouteSchema = Type.Object(
       default: true,
       description: 'Validate provider replies against the contract (false: log only)',
     }),
-    translate: Type.Array(Type.String(), { default: [], description: 'Catalog translation steps' }),
+    translate: Type.Array(Type.String(), {
+      default: [],
+      description: 'Catalog translation steps applied to the reply (R2), e.g. admin-units-to-2025',
+    }),
+    codes: Type.Optional(
+      Type.Record(Type.String({ pattern: '^/' }), Type.String(), {
+        description:
+          'Request fields (JSON pointers) to check before sending: a catalog name (province, commune, sex, …) or cccd (R2)',
+      }),
+    ),
     auth: Type.Union([Type.Literal('bearer'), Type.Literal('none')], { default: 'bearer' }),
     signature: Type.Object(
       {

@@ -5,6 +5,7 @@ import type { Outbound } from '../adapter/spec.js';
 import type { GatewayMetrics } from '../server/metrics.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
+import type { Catalogs } from '../catalogs/index.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -62,6 +63,7 @@ export interface PipelineDeps {
   readonly auth: Authenticator;
   readonly envelopes: Envelopes;
   readonly contracts: ContractRegistry;
+  readonly catalogs: Catalogs;
   readonly translators: ReadonlyMap<string, Translator>;
   readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
   readonly metrics: GatewayMetrics;

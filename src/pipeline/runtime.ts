@@ -8,6 +8,7 @@ import { authorize } from './stages/authorize.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
 import { translate } from './stages/translate.js';
+import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
 import { send, verifyReply } from './stages/send.js';
 import { report } from './stages/report.js';
@@ -21,6 +22,7 @@ export const STAGES: readonly StageFactory[] = [
   authorize,
   verifySignature,
   validateRequest,
+  checkCodes,
   signOutbound,
   send,
   verifyReply,

@@ -131,6 +131,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       auth,
       envelopes: new EnvelopeService(keys, peers, store, config.signatures.replayWindowSeconds),
       contracts,
+      catalogs,
       translators,
       endpoints,
       metrics,

@@ -152,13 +152,6 @@ const EMPTY_ATTRS: Readonly<Record<string, string>> = Object.freeze(Object.creat
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 const ENCODINGS_ACCEPTED = /^(utf-?8|us-ascii|ascii)$/i;
 
-interface Frame {
-  el: XmlElement;
-  qname: string;
-  /** Namespace bindings in force before this element's own declarations. */
-  nsMark: number;
-}
-
 /**
  * Parses a whole document and returns its root element. Throws a
  * GatewayError (LT_XML_*) and nothing else for any input.
@@ -173,7 +166,11 @@ class Parser {
   private readonly n: number;
   private readonly nsPrefix: string[] = ['xml', 'xmlns', ''];
   private readonly nsUri: string[] = [XML_NS, XMLNS_NS, ''];
-  private readonly stack: Frame[] = [];
+  // The open elements, as parallel arrays (cheaper than a frame object per element).
+  private readonly stackEl: XmlElement[] = [];
+  private readonly stackQName: string[] = [];
+  /** Namespace bindings in force before each open element's own declarations. */
+  private readonly stackMark: number[] = [];
   private root: XmlElement | undefined;
 
   constructor(
@@ -191,12 +188,12 @@ class Parser {
     const s = this.s;
     if (s.startsWith('<?xml', 0) && isSpace(s.charCodeAt(5))) this.xmlDeclaration();
     while (this.i < this.n) {
-      if (this.stack.length === 0) this.outside();
+      if (this.stackEl.length === 0) this.outside();
       else this.content();
     }
-    if (this.stack.length) {
-      const open = this.stack[this.stack.length - 1];
-      this.err(`end of document inside <${open.qname}>: missing </${open.qname}>`);
+    if (this.stackEl.length) {
+      const open = this.stackQName[this.stackQName.length - 1];
+      this.err(`end of document inside <${open}>: missing </${open}>`);
     }
     if (!this.root) this.err('no root element', 0);
     return this.root;
@@ -348,20 +345,43 @@ class Parser {
     this.i++;
     const qname = this.name();
     const nsMark = this.nsPrefix.length;
-    let rawAttrs: string[] | undefined; // [qname, value, offset as string] triples
-    let selfClosing = false;
+    // Fast path: most elements of a SOAP message have no attributes.
+    const c = s.charCodeAt(this.i);
+    if (c === 62) {
+      this.i++;
+      this.open(qname, tagAt, nsMark, undefined, false);
+    } else if (c === 47 && s.charCodeAt(this.i + 1) === 62) {
+      this.i += 2;
+      this.open(qname, tagAt, nsMark, undefined, true);
+    } else {
+      const rawAttrs = this.attributes(qname, tagAt, nsMark);
+      this.open(qname, tagAt, nsMark, rawAttrs, this.selfClosing);
+    }
+  }
+
+  private selfClosing = false;
+
+  /**
+   * Reads attributes up to '>' or '/>'. Namespace declarations are bound at
+   * once (they apply to the element's own name); the others are returned as
+   * [qname, value, offset] triples, resolved once all declarations are known.
+   */
+  private attributes(qname: string, tagAt: number, nsMark: number): string[] | undefined {
+    const s = this.s;
+    let rawAttrs: string[] | undefined;
     for (;;) {
       const spaced = this.skipSpace();
       const c = s.charCodeAt(this.i);
       if (c === 62) {
         this.i++;
-        break;
+        this.selfClosing = false;
+        return rawAttrs;
       }
       if (c === 47) {
         if (s.charCodeAt(this.i + 1) !== 62) this.err("expected '>' after '/'");
         this.i += 2;
-        selfClosing = true;
-        break;
+        this.selfClosing = true;
+        return rawAttrs;
       }
       if (Number.isNaN(c)) this.err(`unterminated start tag <${qname}`, tagAt);
       if (!spaced) this.err('attributes must be separated by whitespace');
@@ -382,49 +402,65 @@ class Parser {
       }
       rawAttrs.push(aname, value, String(attrAt));
     }
+  }
 
-    if (this.stack.length >= this.maxDepth) {
-      const { line, column } = lineColumn(s, tagAt);
+  private open(
+    qname: string,
+    tagAt: number,
+    nsMark: number,
+    rawAttrs: string[] | undefined,
+    selfClosing: boolean,
+  ): void {
+    const depth = this.stackEl.length;
+    if (depth >= this.maxDepth) {
+      const { line, column } = lineColumn(this.s, tagAt);
       fail('LT_XML_TOO_DEEP', `line ${line}, column ${column}: nesting deeper than ${this.maxDepth}`, {
         line,
         column,
         maxDepth: this.maxDepth,
       });
     }
-
     const colon = qname.indexOf(':');
-    const prefix = colon >= 0 ? qname.slice(0, colon) : '';
-    const local = colon >= 0 ? qname.slice(colon + 1) : qname;
-    this.checkQName(qname, colon, tagAt);
-    if (prefix === 'xmlns') this.err('element names cannot use the xmlns prefix', tagAt);
-    const ns = this.resolve(prefix, tagAt);
-
-    let attrs = EMPTY_ATTRS;
-    if (rawAttrs) {
-      const out: Record<string, string> = Object.create(null);
-      for (let k = 0; k < rawAttrs.length; k += 3) {
-        const aq = rawAttrs[k];
-        const at = Number(rawAttrs[k + 2]);
-        const ac = aq.indexOf(':');
-        this.checkQName(aq, ac, at);
-        // Unprefixed attributes are in no namespace (Namespaces in XML §6.2).
-        const key = ac < 0 ? aq : `{${this.resolve(aq.slice(0, ac), at)}}${aq.slice(ac + 1)}`;
-        if (key in out) this.err(`attribute ${aq} is repeated (same namespace and name)`, at);
-        out[key] = rawAttrs[k + 1];
-      }
-      attrs = out;
+    let prefix = '';
+    let local = qname;
+    if (colon >= 0) {
+      this.checkQName(qname, colon, tagAt);
+      prefix = qname.slice(0, colon);
+      local = qname.slice(colon + 1);
+      if (prefix === 'xmlns') this.err('element names cannot use the xmlns prefix', tagAt);
     }
-
+    const ns = this.resolve(prefix, tagAt);
+    const attrs = rawAttrs ? this.resolveAttributes(rawAttrs) : EMPTY_ATTRS;
     const el: XmlElement = { ns, name: local, prefix, attrs, children: [], text: '' };
-    const parent = this.stack[this.stack.length - 1];
-    if (parent) parent.el.children.push(el);
+    if (depth > 0) this.stackEl[depth - 1].children.push(el);
     else this.root = el;
     if (selfClosing) {
-      this.nsPrefix.length = nsMark;
-      this.nsUri.length = nsMark;
+      if (this.nsPrefix.length !== nsMark) this.unbind(nsMark);
     } else {
-      this.stack.push({ el, qname, nsMark });
+      this.stackEl.push(el);
+      this.stackQName.push(qname);
+      this.stackMark.push(nsMark);
     }
+  }
+
+  private resolveAttributes(rawAttrs: string[]): Record<string, string> {
+    const out: Record<string, string> = Object.create(null);
+    for (let k = 0; k < rawAttrs.length; k += 3) {
+      const aq = rawAttrs[k];
+      const at = Number(rawAttrs[k + 2]);
+      const ac = aq.indexOf(':');
+      this.checkQName(aq, ac, at);
+      // Unprefixed attributes are in no namespace (Namespaces in XML §6.2).
+      const key = ac < 0 ? aq : `{${this.resolve(aq.slice(0, ac), at)}}${aq.slice(ac + 1)}`;
+      if (key in out) this.err(`attribute ${aq} is repeated (same namespace and name)`, at);
+      out[key] = rawAttrs[k + 1];
+    }
+    return out;
+  }
+
+  private unbind(mark: number): void {
+    this.nsPrefix.length = mark;
+    this.nsUri.length = mark;
   }
 
   private checkQName(qname: string, colon: number, at: number): void {
@@ -465,24 +501,31 @@ class Parser {
   private endTag(): void {
     const s = this.s;
     const at = this.i;
-    this.i += 2;
-    const qname = this.name();
-    this.skipSpace();
-    if (s.charCodeAt(this.i) !== 62) this.err(`expected '>' to close </${qname}`);
-    this.i++;
-    const frame = this.stack.pop()!;
-    if (frame.qname !== qname) {
-      this.err(`expected </${frame.qname}> but found </${qname}>`, at);
+    const depth = this.stackEl.length - 1;
+    const qname = this.stackQName[depth];
+    let i = at + 2;
+    // Fast path: the expected name, then '>' (no name scan, no slice).
+    if (s.startsWith(qname, i) && s.charCodeAt(i + qname.length) === 62) {
+      i += qname.length + 1;
+    } else {
+      this.i = i;
+      const found = this.name();
+      if (found !== qname) this.err(`expected </${qname}> but found </${found}>`, at);
+      this.skipSpace();
+      if (s.charCodeAt(this.i) !== 62) this.err(`expected '>' to close </${found}`);
+      i = this.i + 1;
     }
-    const el = frame.el;
+    this.i = i;
+    const el = this.stackEl.pop()!;
+    this.stackQName.pop();
+    const mark = this.stackMark.pop()!;
     if (el.children.length > 0 && el.text !== '' && WHITESPACE_ONLY.test(el.text)) el.text = '';
-    this.nsPrefix.length = frame.nsMark;
-    this.nsUri.length = frame.nsMark;
+    if (this.nsPrefix.length !== mark) this.unbind(mark);
   }
 
   private appendText(t: string): void {
     if (t === '') return;
-    const el = this.stack[this.stack.length - 1].el;
+    const el = this.stackEl[this.stackEl.length - 1];
     el.text = el.text === '' ? t : el.text + t;
   }
 

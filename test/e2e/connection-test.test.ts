@@ -238,10 +238,14 @@ describe('signed requests (route connection-test-signed)', () => {
 describe('provider faults and the breaker', () => {
   it('maps a 5xx, opens the breaker after the configured failures, and closes after recovery', async () => {
     await faults({ errorRate: 1 });
+    // Earlier tests' successes are in the breaker's rolling window: keep failing until the error share passes 50%.
     const codes: string[] = [];
-    for (let i = 0; i < 6; i++) codes.push((await post('/v1/connection-test', { message: 'x' })).json.code);
+    for (let i = 0; i < 60 && !codes.includes('LT_BREAKER_OPEN'); i++) {
+      codes.push((await post('/v1/connection-test', { message: 'x' })).json.code);
+    }
     expect(codes[0]).toBe('LT_UPSTREAM_ERROR');
     expect(codes).toContain('LT_BREAKER_OPEN');
+    expect(new Set(codes)).toEqual(new Set(['LT_UPSTREAM_ERROR', 'LT_BREAKER_OPEN']));
     const ready = await getJson(`${gw.url}/readyz`);
     expect(ready.endpoints['test-provider'].breaker).toBe('open');
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
