@@ -38,7 +38,9 @@ export function startProcess(script: string, env: Record<string, string> = {}): 
     // Logs go to stdout; the bench only reads the READY line, then lets the rest drain.
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before READY:\n${seen.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited with ${code} before READY:\n${seen.slice(-2000)}`)),
+    );
   });
 }
 
@@ -60,7 +62,13 @@ async function load(t: Target, seconds: number): Promise<Measured> {
     duration: seconds,
     timeout: 10,
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
 }
 
 async function measure(t: Target): Promise<Measured> {
@@ -91,7 +99,9 @@ async function main(): Promise<void> {
         const sub = results[subject.name];
         const base = results[b.name];
         const ratio = sub.rps / base.rps;
-        process.stdout.write(`  ratio ${subject.name} / ${b.name}: ${ratio.toFixed(2)}${s.target?.[b.name] ? ` (target ≥ ${s.target[b.name]})` : ''}\n`);
+        process.stdout.write(
+          `  ratio ${subject.name} / ${b.name}: ${ratio.toFixed(2)}${s.target?.[b.name] ? ` (target ≥ ${s.target[b.name]})` : ''}\n`,
+        );
         entries.push({
           name: subject.name,
           baseline: b.name,
@@ -116,12 +126,19 @@ async function main(): Promise<void> {
   }
   const report = {
     generatedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-    versions: { node: process.version, ...process.versions.uv && { uv: process.versions.uv } },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+    },
+    versions: { node: process.version, ...(process.versions.uv && { uv: process.versions.uv }) },
     entries,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'latest.json'),
+    JSON.stringify(report, null, 2) + '\n',
+  );
   process.stdout.write(`\nwritten bench/results/latest.json (${entries.length} entries)\n`);
 }
 

@@ -25,13 +25,22 @@ export interface Scenario {
 async function token(gateway: string): Promise<string> {
   const res = await fetch(`${gateway}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-function target(name: string, url: string, body: Buffer, headers: Record<string, string>, expect: (status: number, text: string) => boolean): Target {
+function target(
+  name: string,
+  url: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  expect: (status: number, text: string) => boolean,
+): Target {
   return {
     name,
     url,
@@ -40,7 +49,8 @@ function target(name: string, url: string, body: Buffer, headers: Record<string,
     async check() {
       const res = await fetch(url, { method: 'POST', headers, body });
       const text = await res.text();
-      if (!expect(res.status, text)) throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
+      if (!expect(res.status, text))
+        throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
     },
   };
 }
@@ -54,7 +64,8 @@ function oneKbJson(): Buffer {
 
 const connectionTest: Scenario = {
   name: 'connection-test',
-  description: 'POST /v1/connection-test, full pipeline (token auth, authorize, validate, sign, send via breaker, verify reply, validate, report, sign reply) vs a bare Node HTTP proxy to the same provider',
+  description:
+    'POST /v1/connection-test, full pipeline (token auth, authorize, validate, sign, send via breaker, verify reply, validate, report, sign reply) vs a bare Node HTTP proxy to the same provider',
   target: { 'bare-node-proxy': 0.4 },
   async setup(ctx) {
     const provider = await ctx.startProcess('bench/procs/provider.ts');
@@ -63,13 +74,32 @@ const connectionTest: Scenario = {
       peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
       endpoints: { 'test-provider': { simulator: null, url: provider } },
     };
-    const gateway = await ctx.startProcess('bench/procs/gateway.ts', { GATEWAY_OVERRIDES: JSON.stringify(overrides) });
-    const proxy = await ctx.startProcess('bench/procs/bare-proxy.ts', { TARGET_URL: provider, TARGET_PATH: '/echo' });
+    const gateway = await ctx.startProcess('bench/procs/gateway.ts', {
+      GATEWAY_OVERRIDES: JSON.stringify(overrides),
+    });
+    const proxy = await ctx.startProcess('bench/procs/bare-proxy.ts', {
+      TARGET_URL: provider,
+      TARGET_PATH: '/echo',
+    });
     const body = oneKbJson();
     const t = await token(gateway);
     return {
-      subject: target('lienthong connection-test', `${gateway}/v1/connection-test`, body, { 'content-type': 'application/json', authorization: `Bearer ${t}` }, (s, x) => s === 200 && x.includes('"ok":true')),
-      baselines: [target('bare-node-proxy', `${proxy}/`, body, { 'content-type': 'application/json' }, (s, x) => s === 200 && x.includes('receivedDigest'))],
+      subject: target(
+        'lienthong connection-test',
+        `${gateway}/v1/connection-test`,
+        body,
+        { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+        (s, x) => s === 200 && x.includes('"ok":true'),
+      ),
+      baselines: [
+        target(
+          'bare-node-proxy',
+          `${proxy}/`,
+          body,
+          { 'content-type': 'application/json' },
+          (s, x) => s === 200 && x.includes('receivedDigest'),
+        ),
+      ],
     };
   },
 };

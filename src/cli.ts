@@ -114,7 +114,7 @@ keys
   .action(async () => {
     const r = await ring(false).catch(die);
     const kid = await r.rotate().catch(die);
-    console.log(`new active key ${kid}; restart or reload gateways to sign with it`);
+    console.log(`new active key ${kid} (restart the gateways to sign with it)`);
   });
 keys
   .command('list')

@@ -8,9 +8,16 @@ import { rawBodyOf } from '../../src/server/body.js';
 export const HttpInboundSchema = Type.Object(
   {
     adapter: Type.Literal('http'),
-    method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], { default: 'POST' }),
-    path: Type.String({ pattern: '^/', description: 'Path the gateway serves, e.g. /v1/connection-test' }),
-    operation: Type.Optional(Type.String({ description: 'Operation name handed to the provider adapter' })),
+    method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], {
+      default: 'POST',
+    }),
+    path: Type.String({
+      pattern: '^/',
+      description: 'Path the gateway serves, e.g. /v1/connection-test',
+    }),
+    operation: Type.Optional(
+      Type.String({ description: 'Operation name handed to the provider adapter' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,12 +6,14 @@ import { startTestProvider, TestProviderSchema } from './simulator.js';
 /** Generic JSON/REST in and out; its simulator is the connection-test provider. */
 export default defineAdapter({
   name: 'http',
-  description: 'JSON over HTTP: inbound on the gateway port, outbound with an undici keep-alive pool',
+  description:
+    'JSON over HTTP: inbound on the gateway port, outbound with an undici keep-alive pool',
   inboundSchema: HttpInboundSchema,
   endpointSchema: HttpEndpointSchema,
   simulatorSchema: TestProviderSchema,
   inbound: bindHttp,
   bindingKey: (b) => `${b.method} ${b.path}`,
   outbound: httpOutbound,
-  simulator: (options, ctx) => startTestProvider({ ...ctx.listen, options, gatewayJwks: ctx.gatewayJwks }),
+  simulator: (options, ctx) =>
+    startTestProvider({ ...ctx.listen, options, gatewayJwks: ctx.gatewayJwks }),
 });

@@ -7,11 +7,19 @@ import type { Message } from '../../src/message/index.js';
 
 export const HttpEndpointSchema = Type.Object(
   {
-    method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], { default: 'POST' }),
+    method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], {
+      default: 'POST',
+    }),
     path: Type.String({ default: '', description: 'Path appended to the endpoint URL' }),
-    headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Sent on every request' }),
+    headers: Type.Record(Type.String(), Type.String(), {
+      default: {},
+      description: 'Sent on every request',
+    }),
     connections: Type.Integer({ minimum: 1, default: 64 }),
-    idempotent: Type.Boolean({ default: false, description: 'Allow retries (the provider tolerates repeats)' }),
+    idempotent: Type.Boolean({
+      default: false,
+      description: 'Allow retries (the provider tolerates repeats)',
+    }),
     forwardHeaders: Type.Array(Type.String(), {
       default: ['x-request-id'],
       description: 'Caller headers passed on to the provider',
@@ -38,12 +46,22 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
     idempotent: () => cfg.idempotent,
     async send(msg: Message, ex, signal) {
       this.encode!(msg, ex);
-      const headers: Record<string, string> = { ...cfg.headers, 'content-type': msg.contentType, 'x-lt-exchange-id': ex.id };
+      const headers: Record<string, string> = {
+        ...cfg.headers,
+        'content-type': msg.contentType,
+        'x-lt-exchange-id': ex.id,
+      };
       for (const h of forward) if (ex.request.headers[h]) headers[h] = ex.request.headers[h];
       Object.assign(headers, signatureOf(msg.headers));
       let res;
       try {
-        res = await pool.request({ method: cfg.method, path: prefix || '/', headers, body: cfg.method === 'GET' ? undefined : msg.raw, signal });
+        res = await pool.request({
+          method: cfg.method,
+          path: prefix || '/',
+          headers,
+          body: cfg.method === 'GET' ? undefined : msg.raw,
+          signal,
+        });
       } catch (err) {
         throw upstreamError(err, ctx.name, signal);
       }
@@ -57,13 +75,17 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
       const contentType = String(res.headers['content-type'] ?? 'application/json');
       // Only the provider's signature travels on; its other headers are its own business.
       const sig = res.headers['x-jws-signature'];
-      const replyHeaders: Record<string, string> = typeof sig === 'string' ? { 'x-jws-signature': sig } : {};
+      const replyHeaders: Record<string, string> =
+        typeof sig === 'string' ? { 'x-jws-signature': sig } : {};
       let body: unknown = raw;
       if (contentType.includes('json')) {
         try {
           body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
         } catch (err) {
-          throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `${ctx.name}: reply is not JSON (${(err as Error).message})`);
+          throw new GatewayError(
+            'LT_UPSTREAM_BAD_REPLY',
+            `${ctx.name}: reply is not JSON (${(err as Error).message})`,
+          );
         }
       }
       return { body, raw, contentType, headers: replyHeaders };

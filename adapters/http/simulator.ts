@@ -4,7 +4,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
-import { jwkThumbprint, PeerKeys, sha256b64url, signDetached, verifyDetached, type EcJwk, type Jwks, type Signer } from '../../src/security/index.js';
+import {
+  jwkThumbprint,
+  PeerKeys,
+  sha256b64url,
+  signDetached,
+  verifyDetached,
+  type EcJwk,
+  type Jwks,
+  type Signer,
+} from '../../src/security/index.js';
 
 export const TestProviderSchema = Type.Object(
   {
@@ -103,7 +112,10 @@ export async function startTestProvider(opts: {
       }),
     );
     res.setHeader('content-type', 'application/json');
-    res.setHeader('x-jws-signature', signDetached(reply, { typ: 'JOSE', iat: Math.floor(Date.now() / 1000) }, signer));
+    res.setHeader(
+      'x-jws-signature',
+      signDetached(reply, { typ: 'JOSE', iat: Math.floor(Date.now() / 1000) }, signer),
+    );
     res.end(reply);
   });
   server.keepAliveTimeout = 65_000;

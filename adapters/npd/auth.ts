@@ -21,17 +21,25 @@ export const C06AuthSchema = Type.Object(
       Type.String({ description: 'URL that enters the hash; the endpoint URL when absent' }),
     ),
   },
-  { additionalProperties: false, description: 'Direct C06 connection: Timestamp + hashed Basic credentials' },
+  {
+    additionalProperties: false,
+    description: 'Direct C06 connection: Timestamp + hashed Basic credentials',
+  },
 );
 
 export const OAuth2AuthSchema = Type.Object(
   {
     mode: Type.Literal('lgsp-oauth2'),
-    tokenUrl: Type.String({ description: 'WSO2 token endpoint, e.g. https://lgsp.example:8247/token' }),
+    tokenUrl: Type.String({
+      description: 'WSO2 token endpoint, e.g. https://lgsp.example:8247/token',
+    }),
     consumerKey: Type.String({ minLength: 1 }),
     consumerSecret: Type.String({ minLength: 1 }),
   },
-  { additionalProperties: false, description: 'LGSP pattern A: WSO2 OAuth2 client credentials, Bearer token' },
+  {
+    additionalProperties: false,
+    description: 'LGSP pattern A: WSO2 OAuth2 client credentials, Bearer token',
+  },
 );
 
 export const AccessTokenAuthSchema = Type.Object(
@@ -43,10 +51,15 @@ export const AccessTokenAuthSchema = Type.Object(
     partnerCode: Type.String(),
     partnerCodeCus: Type.String(),
     tokenUrl: Type.Optional(
-      Type.String({ description: 'When set, a Bearer token is fetched with the lgspaccesstoken header' }),
+      Type.String({
+        description: 'When set, a Bearer token is fetched with the lgspaccesstoken header',
+      }),
     ),
   },
-  { additionalProperties: false, description: 'LGSP pattern B: the lgspaccesstoken header (and a Bearer token)' },
+  {
+    additionalProperties: false,
+    description: 'LGSP pattern B: the lgspaccesstoken header (and a Bearer token)',
+  },
 );
 
 export const NpdAuthSchema = Type.Union([C06AuthSchema, OAuth2AuthSchema, AccessTokenAuthSchema]);
@@ -61,7 +74,12 @@ export function sha256hex(text: string): string {
  * The direct C06 Authorization value (DOMAIN.md §2):
  * `Basic base64(username + ":" + sha256hex(urlXacThuc + username + timestamp + secretKey))`.
  */
-export function c06Authorization(urlXacThuc: string, username: string, timestamp: string, secretKey: string): string {
+export function c06Authorization(
+  urlXacThuc: string,
+  username: string,
+  timestamp: string,
+  secretKey: string,
+): string {
   const digest = sha256hex(urlXacThuc + username + timestamp + secretKey);
   return `Basic ${Buffer.from(`${username}:${digest}`, 'utf8').toString('base64')}`;
 }
@@ -189,7 +207,11 @@ export function tokenFetcher(
       const res = await pool.request({
         method: 'POST',
         path: url.pathname + url.search,
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          ...headers,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: 'grant_type=client_credentials',
         signal,
       });
@@ -199,25 +221,42 @@ export function tokenFetcher(
       throw upstreamError(err, `${endpoint} token endpoint`, signal);
     }
     if (status >= 500) {
-      throw new GatewayError('LT_UPSTREAM_ERROR', `${endpoint}: token endpoint answered HTTP ${status}`, { endpoint, status });
+      throw new GatewayError(
+        'LT_UPSTREAM_ERROR',
+        `${endpoint}: token endpoint answered HTTP ${status}`,
+        { endpoint, status },
+      );
     }
     if (status >= 400) {
-      throw new GatewayError('LT_UPSTREAM_AUTH', `${endpoint}: token endpoint refused the credentials (HTTP ${status})`, {
-        endpoint,
-        status,
-      });
+      throw new GatewayError(
+        'LT_UPSTREAM_AUTH',
+        `${endpoint}: token endpoint refused the credentials (HTTP ${status})`,
+        {
+          endpoint,
+          status,
+        },
+      );
     }
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text);
     } catch {
-      throw new GatewayError('LT_UPSTREAM_AUTH', `${endpoint}: token endpoint reply is not JSON`, { endpoint });
+      throw new GatewayError('LT_UPSTREAM_AUTH', `${endpoint}: token endpoint reply is not JSON`, {
+        endpoint,
+      });
     }
     if (typeof body?.access_token !== 'string' || body.access_token === '') {
-      throw new GatewayError('LT_UPSTREAM_AUTH', `${endpoint}: token endpoint reply has no access_token`, { endpoint });
+      throw new GatewayError(
+        'LT_UPSTREAM_AUTH',
+        `${endpoint}: token endpoint reply has no access_token`,
+        { endpoint },
+      );
     }
     const exp = Number(body.expires_in);
-    return { token: body.access_token, expiresIn: Number.isFinite(exp) && exp > 0 ? exp : undefined };
+    return {
+      token: body.access_token,
+      expiresIn: Number.isFinite(exp) && exp > 0 ? exp : undefined,
+    };
   };
   return { fetch, close: () => pool.close() };
 }
@@ -228,7 +267,11 @@ function bearerOf(headers: Record<string, string>): string | undefined {
 }
 
 /** The provider for an endpoint's `auth` option (none: no auth headers). */
-export function createAuth(auth: NpdAuth | undefined, endpointUrl: string, endpoint: string): AuthProvider {
+export function createAuth(
+  auth: NpdAuth | undefined,
+  endpointUrl: string,
+  endpoint: string,
+): AuthProvider {
   if (!auth) return NO_AUTH;
 
   if (auth.mode === 'c06') {
@@ -250,7 +293,9 @@ export function createAuth(auth: NpdAuth | undefined, endpointUrl: string, endpo
   }
 
   if (auth.mode === 'lgsp-oauth2') {
-    const basic = Buffer.from(`${auth.consumerKey}:${auth.consumerSecret}`, 'utf8').toString('base64');
+    const basic = Buffer.from(`${auth.consumerKey}:${auth.consumerSecret}`, 'utf8').toString(
+      'base64',
+    );
     const fetcher = tokenFetcher(auth.tokenUrl, { authorization: `Basic ${basic}` }, endpoint);
     const cache = new TokenCache(fetcher.fetch, endpoint);
     return {

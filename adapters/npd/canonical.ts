@@ -35,14 +35,19 @@ export const Units2025Schema = Type.Object(
   {
     additionalProperties: false,
     title: 'Units2025',
-    description: 'Added by the admin-units-to-2025 step when the address carries pre-July-2025 codes',
+    description:
+      'Added by the admin-units-to-2025 step when the address carries pre-July-2025 codes',
   },
 );
 
 export const AddressSchema = Type.Object(
   {
-    provinceCode: Type.String({ description: 'MaTinhThanh, 2 digits (pre-2025 or 2025 code); "" unknown' }),
-    districtCode: Type.Optional(Type.String({ description: 'MaQuanHuyen, 3 digits; only pre-2025 addresses have one' })),
+    provinceCode: Type.String({
+      description: 'MaTinhThanh, 2 digits (pre-2025 or 2025 code); "" unknown',
+    }),
+    districtCode: Type.Optional(
+      Type.String({ description: 'MaQuanHuyen, 3 digits; only pre-2025 addresses have one' }),
+    ),
     communeCode: Type.String({ description: 'MaPhuongXa, 5 digits; "" unknown' }),
     detail: Type.String({ description: 'ChiTiet: street, hamlet, house number' }),
     country: Type.String({ description: 'QuocGia, ISO 3166-1 alpha-2' }),
@@ -58,7 +63,11 @@ export const PersonSchema = Type.Object(
     oldIdNumber: Type.String({ description: 'SoCMND (9 digits) or ""' }),
     nationality: nullable(CodeNameSchema),
   },
-  { additionalProperties: false, title: 'Person', description: 'Father, mother, spouse or legal representative' },
+  {
+    additionalProperties: false,
+    title: 'Person',
+    description: 'Father, mother, spouse or legal representative',
+  },
 );
 
 export const HouseholdHeadSchema = Type.Object(
@@ -81,7 +90,11 @@ export const NameSchema = Type.Object(
     middle: Type.String({ description: 'ChuDem' }),
     first: Type.String({ description: 'Ten (often the whole name in the field)' }),
   },
-  { additionalProperties: false, title: 'Name', description: 'HoVaTen as the provider structured it' },
+  {
+    additionalProperties: false,
+    title: 'Name',
+    description: 'HoVaTen as the provider structured it',
+  },
 );
 
 const opt = Type.Optional;
@@ -97,7 +110,14 @@ export const CitizenSchema = Type.Object(
     religion: opt(nullable(CodeNameSchema)),
     maritalStatus: opt(nullable(CodeNameSchema)),
     bloodGroup: opt(nullable(CodeNameSchema)),
-    birthDate: opt(nullable(Type.String({ pattern: '^\\d{4}(\\d{4})?$', description: 'yyyyMMdd, or yyyy when only the year is known' }))),
+    birthDate: opt(
+      nullable(
+        Type.String({
+          pattern: '^\\d{4}(\\d{4})?$',
+          description: 'yyyyMMdd, or yyyy when only the year is known',
+        }),
+      ),
+    ),
     birthRegistration: opt(nullable(AddressSchema)),
     hometown: opt(nullable(AddressSchema)),
     permanentResidence: opt(nullable(AddressSchema)),
@@ -109,11 +129,21 @@ export const CitizenSchema = Type.Object(
     representative: opt(nullable(PersonSchema)),
     householdHead: opt(nullable(HouseholdHeadSchema)),
     householdBookNumber: opt(Type.String({ description: 'SoSoHoKhau' })),
-    status: opt(
-      nullable(CodeNameSchema),
+    status: opt(nullable(CodeNameSchema)),
+    statusDate: opt(
+      nullable(
+        Type.String({
+          description: 'Date of death or of the declaration of missing, yyyyMMdd (designed)',
+        }),
+      ),
     ),
-    statusDate: opt(nullable(Type.String({ description: 'Date of death or of the declaration of missing, yyyyMMdd (designed)' }))),
-    dataAsOf: opt(nullable(Type.String({ description: 'ThoiDiemDuLieu of the reply: the data is valid at this moment (R11)' }))),
+    dataAsOf: opt(
+      nullable(
+        Type.String({
+          description: 'ThoiDiemDuLieu of the reply: the data is valid at this moment (R11)',
+        }),
+      ),
+    ),
   },
   {
     additionalProperties: false,
@@ -125,10 +155,29 @@ export const CitizenSchema = Type.Object(
 
 export const NpdRequestSchema = Type.Object(
   {
-    requestId: opt(Type.String({ minLength: 1, maxLength: 64, description: 'MaYeuCau; the exchange id when absent' })),
-    serviceCode: Type.String({ minLength: 1, maxLength: 64, description: 'MaDVC (MaDichVu for the verification), e.g. G15-TP110' }),
-    integrationCode: opt(Type.String({ pattern: '^\\d{3}$', description: 'MaTichHop; the endpoint’s code for the operation when absent' })),
-    officer: Type.String({ minLength: 1, maxLength: 64, description: 'MaCanBo: the officer’s account or personal id' }),
+    requestId: opt(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'MaYeuCau; the exchange id when absent',
+      }),
+    ),
+    serviceCode: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'MaDVC (MaDichVu for the verification), e.g. G15-TP110',
+    }),
+    integrationCode: opt(
+      Type.String({
+        pattern: '^\\d{3}$',
+        description: 'MaTichHop; the endpoint’s code for the operation when absent',
+      }),
+    ),
+    officer: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'MaCanBo: the officer’s account or personal id',
+    }),
     idNumber: opt(Type.String({ pattern: '^\\d{12}$', description: 'SoDinhDanh / CCCD' })),
     oldIdNumber: opt(Type.String({ pattern: '^\\d{9}$', description: 'SoCMND, for 9-digit ids' })),
     fullName: opt(Type.String({ minLength: 1, maxLength: 100, description: 'HoVaTen' })),
@@ -137,7 +186,8 @@ export const NpdRequestSchema = Type.Object(
   {
     additionalProperties: false,
     anyOf: [{ required: ['idNumber'] }, { required: ['oldIdNumber'] }],
-    description: 'A request to the National Population Database: idNumber or oldIdNumber is required',
+    description:
+      'A request to the National Population Database: idNumber or oldIdNumber is required',
   },
 );
 
@@ -149,14 +199,19 @@ export const CitizenReplySchema = Type.Object(
 export const HouseholdReplySchema = Type.Object(
   {
     requestId: Type.String(),
-    householdBookNumber: Type.String({ description: 'SoSoHoKhau shared by the members; "" unknown' }),
+    householdBookNumber: Type.String({
+      description: 'SoSoHoKhau shared by the members; "" unknown',
+    }),
     members: Type.Array(CitizenSchema, { minItems: 1 }),
   },
   { additionalProperties: false },
 );
 
 export const VerificationReplySchema = Type.Object(
-  { requestId: Type.String(), exists: Type.Boolean({ description: 'KetQuaXacThucResponse/TonTai' }) },
+  {
+    requestId: Type.String(),
+    exists: Type.Boolean({ description: 'KetQuaXacThucResponse/TonTai' }),
+  },
   { additionalProperties: false },
 );
 
@@ -183,11 +238,15 @@ export function replySchemaOf(op: NpdOperation): TSchema {
 export const OPERATION_TITLES: Readonly<Record<NpdOperation, string>> = {
   TraCuuThongTinCongDan: 'Citizen lookup (tra cứu thông tin công dân)',
   XacThucThongTinCongDan: 'Citizen verification (xác thực thông tin công dân)',
-  XacMinhThongTinNoiOHienTai: 'Current residence (xác minh nơi ở hiện tại) — shape designed by lienthong',
-  CungCapThongTinHoGiaDinh: 'Household members (cung cấp thông tin hộ gia đình) — shape designed by lienthong',
+  XacMinhThongTinNoiOHienTai:
+    'Current residence (xác minh nơi ở hiện tại) — shape designed by lienthong',
+  CungCapThongTinHoGiaDinh:
+    'Household members (cung cấp thông tin hộ gia đình) — shape designed by lienthong',
   CungCapThongTinNhomMau: 'Blood group (cung cấp thông tin nhóm máu) — shape designed by lienthong',
-  XacMinhTinhTrangHonNhan: 'Marital status (xác minh tình trạng hôn nhân) — shape designed by lienthong',
-  XacMinhTinhTrangChetMatTich: 'Deceased or missing (xác minh tình trạng chết, mất tích) — shape designed by lienthong',
+  XacMinhTinhTrangHonNhan:
+    'Marital status (xác minh tình trạng hôn nhân) — shape designed by lienthong',
+  XacMinhTinhTrangChetMatTich:
+    'Deceased or missing (xác minh tình trạng chết, mất tích) — shape designed by lienthong',
 };
 
 export { NPD_OPERATIONS };

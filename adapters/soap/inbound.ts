@@ -14,12 +14,18 @@ export const SoapInboundSchema = Type.Object(
   {
     adapter: Type.Literal('soap'),
     path: Type.String({ pattern: '^/', description: 'Path of the SOAP service, e.g. /npd' }),
-    operation: Type.String({ description: 'Operation (local name of the Body element) this route serves' }),
+    operation: Type.String({
+      description: 'Operation (local name of the Body element) this route serves',
+    }),
     namespace: Type.Optional(Type.String({ description: 'Namespace the Body element must be in' })),
     requestElement: Type.Optional(
-      Type.String({ description: 'Body element name when it differs from the operation (e.g. …Request)' }),
+      Type.String({
+        description: 'Body element name when it differs from the operation (e.g. …Request)',
+      }),
     ),
-    wsdl: Type.Optional(Type.String({ description: 'WSDL under contracts/, published at <path>?wsdl' })),
+    wsdl: Type.Optional(
+      Type.String({ description: 'WSDL under contracts/, published at <path>?wsdl' }),
+    ),
     maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
   },
@@ -37,7 +43,11 @@ interface SoapService {
 const XML = 'text/xml; charset=utf-8';
 
 /** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
-export function renderSoapFault(err: GatewayError, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function renderSoapFault(
+  err: GatewayError,
+  _req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (err.exchangeId) reply.header('x-lt-exchange-id', err.exchangeId);
   return reply.code(500).type(XML).send(soapFaultFor(err));
 }
@@ -56,13 +66,22 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
   let service = ctx.shared.get(key) as SoapService | undefined;
   const element = binding.requestElement ?? binding.operation;
   if (service) {
-    service.ops.set(element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation });
-    if (binding.wsdl && !service.wsdl) service.wsdl = new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path);
+    service.ops.set(element, {
+      routeId: route.id,
+      namespace: binding.namespace,
+      operation: binding.operation,
+    });
+    if (binding.wsdl && !service.wsdl)
+      service.wsdl = new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path);
     return;
   }
   service = {
-    ops: new Map([[element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation }]]),
-    wsdl: binding.wsdl ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path) : undefined,
+    ops: new Map([
+      [element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation }],
+    ]),
+    wsdl: binding.wsdl
+      ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path)
+      : undefined,
     limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
   };
   ctx.shared.set(key, service);
@@ -75,14 +94,18 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     config: { protocol: 'soap', renderError: renderSoapFault },
     handler: async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
-      if (!svc.wsdl) throw new GatewayError('LT_ROUTE_NOT_FOUND', 'this SOAP service publishes no WSDL');
+      if (!svc.wsdl)
+        throw new GatewayError('LT_ROUTE_NOT_FOUND', 'this SOAP service publishes no WSDL');
       const base = baseUrl(req, publicUrl);
       if ('wsdl' in q || 'WSDL' in q) return reply.type(XML).send(svc.wsdl.wsdl(base));
       if (q.xsd) {
         const xsd = svc.wsdl.xsd(q.xsd, base);
         if (xsd) return reply.type(XML).send(xsd);
       }
-      throw new GatewayError('LT_ROUTE_NOT_FOUND', `GET ${binding.path} serves ?wsdl and ?xsd=<file>`);
+      throw new GatewayError(
+        'LT_ROUTE_NOT_FOUND',
+        `GET ${binding.path} serves ?wsdl and ?xsd=<file>`,
+      );
     },
   });
 
@@ -92,7 +115,11 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     config: { protocol: 'soap', renderError: renderSoapFault },
     handler: async (req, reply) => {
       const raw = rawBodyOf(req);
-      if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', 'SOAP 1.1 requests use Content-Type: text/xml');
+      if (!raw)
+        throw new GatewayError(
+          'LT_UNSUPPORTED_MEDIA_TYPE',
+          'SOAP 1.1 requests use Content-Type: text/xml',
+        );
       const env = parseSoapEnvelope(raw, svc.limits);
       const op = svc.ops.get(env.operation.name);
       if (!op || (op.namespace && op.namespace !== env.operation.ns)) {
@@ -112,7 +139,8 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
       const out = ex.reply!;
       for (const [k, v] of Object.entries(out.headers)) reply.header(k, v);
       reply.header('x-lt-exchange-id', ex.id);
-      if (!out.raw) throw new GatewayError('LT_INTERNAL', 'SOAP route produced a reply without an XML body');
+      if (!out.raw)
+        throw new GatewayError('LT_INTERNAL', 'SOAP route produced a reply without an XML body');
       return reply.type(XML).send(out.raw);
     },
   });

@@ -10,7 +10,10 @@ export const SoapEndpointSchema = Type.Object(
     soapAction: Type.String({ default: '', description: 'SOAPAction header value' }),
     headers: Type.Record(Type.String(), Type.String(), { default: {} }),
     connections: Type.Integer({ minimum: 1, default: 64 }),
-    idempotent: Type.Boolean({ default: false, description: 'Allow retries (read-only operations)' }),
+    idempotent: Type.Boolean({
+      default: false,
+      description: 'Allow retries (read-only operations)',
+    }),
     maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Reply size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64 }),
   },
@@ -37,7 +40,13 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
         res = await pool.request({
           method: 'POST',
           path,
-          headers: { ...cfg.headers, ...signatureOf(msg.headers), 'content-type': 'text/xml; charset=utf-8', soapaction: `"${cfg.soapAction}"`, 'x-lt-exchange-id': ex.id },
+          headers: {
+            ...cfg.headers,
+            ...signatureOf(msg.headers),
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: `"${cfg.soapAction}"`,
+            'x-lt-exchange-id': ex.id,
+          },
           body: msg.raw,
           signal,
         });
@@ -49,12 +58,25 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
       try {
         env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
       } catch (err) {
-        if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
-        throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`);
+        if (res.statusCode >= 400)
+          throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
+        throw new GatewayError(
+          'LT_UPSTREAM_BAD_REPLY',
+          `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`,
+        );
       }
-      if (env.fault) throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, { faultcode: env.fault.faultcode });
+      if (env.fault)
+        throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, {
+          faultcode: env.fault.faultcode,
+        });
       if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name);
-      return { body: env.body, raw, contentType: 'text/xml; charset=utf-8', headers: {}, operation: msg.operation };
+      return {
+        body: env.body,
+        raw,
+        contentType: 'text/xml; charset=utf-8',
+        headers: {},
+        operation: msg.operation,
+      };
     },
     async close() {
       await pool.close();

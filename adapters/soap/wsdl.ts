@@ -20,11 +20,18 @@ export class PublishedWsdl {
     try {
       text = readFileSync(wsdlFile, 'utf8');
     } catch (err) {
-      throw new GatewayError('LT_CONFIG_INVALID', `cannot read WSDL ${wsdlFile}: ${(err as Error).message}`);
+      throw new GatewayError(
+        'LT_CONFIG_INVALID',
+        `cannot read WSDL ${wsdlFile}: ${(err as Error).message}`,
+      );
     }
     const dir = dirname(wsdlFile);
-    for (const f of readdirSync(dir)) if (f.endsWith('.xsd')) this.xsds.set(f, readFileSync(join(dir, f), 'utf8'));
-    this.template = text.replace(/schemaLocation="([^"]+)"/g, (_m, loc: string) => `schemaLocation="{{BASE}}${path}?xsd=${basename(loc)}"`);
+    for (const f of readdirSync(dir))
+      if (f.endsWith('.xsd')) this.xsds.set(f, readFileSync(join(dir, f), 'utf8'));
+    this.template = text.replace(
+      /schemaLocation="([^"]+)"/g,
+      (_m, loc: string) => `schemaLocation="{{BASE}}${path}?xsd=${basename(loc)}"`,
+    );
   }
 
   wsdl(base: string): string {
@@ -40,6 +47,9 @@ export class PublishedWsdl {
 
   xsd(name: string, base: string): string | undefined {
     const text = this.xsds.get(name);
-    return text?.replace(/schemaLocation="([^"]+)"/g, (_m, loc: string) => `schemaLocation="${base}${this.path}?xsd=${basename(loc)}"`);
+    return text?.replace(
+      /schemaLocation="([^"]+)"/g,
+      (_m, loc: string) => `schemaLocation="${base}${this.path}?xsd=${basename(loc)}"`,
+    );
   }
 }

@@ -13,9 +13,16 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', async () => {
     try {
-      const up = await pool.request({ method: 'POST', path, headers: { 'content-type': contentType }, body: Buffer.concat(chunks) });
+      const up = await pool.request({
+        method: 'POST',
+        path,
+        headers: { 'content-type': contentType },
+        body: Buffer.concat(chunks),
+      });
       const body = Buffer.from(await up.body.arrayBuffer());
-      res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? contentType) });
+      res.writeHead(up.statusCode, {
+        'content-type': String(up.headers['content-type'] ?? contentType),
+      });
       res.end(body);
     } catch {
       res.writeHead(502);

@@ -116,7 +116,10 @@ export function crossCheck(
     });
     for (const [pointer, kind] of Object.entries(def.codes ?? {})) {
       if (kind !== 'cccd' && !isCatalogName(kind)) {
-        here(['codes', pointer], `unknown check "${kind}" (cccd or a catalog: ${CATALOG_NAMES.join(', ')})`);
+        here(
+          ['codes', pointer],
+          `unknown check "${kind}" (cccd or a catalog: ${CATALOG_NAMES.join(', ')})`,
+        );
       }
     }
     if (def.signature.require && def.auth === 'none')

@@ -81,8 +81,14 @@ function parseYamlFile(file: string, issues: ConfigIssue[]): SourceFile | undefi
     locate(path) {
       // Walk up to the nearest path that exists (a missing key points at its parent).
       for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n), true) as
-          { range?: [number, number, number] } | undefined;
+        const sub = path.slice(0, n);
+        const last = sub[sub.length - 1];
+        // Point at the key of a mapping entry (where a typo is), not at its value.
+        const parent = n > 0 ? (doc.getIn(sub.slice(0, -1), true) as { items?: unknown[] } | undefined) : undefined;
+        const pair = parent?.items?.find(
+          (it) => (it as { key?: { value?: unknown } }).key?.value === last,
+        ) as { key?: { range?: [number, number, number] } } | undefined;
+        const node = (pair?.key ?? doc.getIn(sub, true)) as { range?: [number, number, number] } | undefined;
         if (node && node.range) {
           const p = lineCounter.linePos(node.range[0]);
           return { line: p.line, col: p.col };
@@ -249,13 +255,16 @@ export function loadConfig(
   applyEnvOverrides(raw, env);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides) as Record<string, any>;
   const res = checkSchema(ConfigSchema, raw);
+  const baseDir = file ? dirname(file) : cwd;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   if (!res.ok) {
     issues.push(...issuesFrom(origin, res.issues));
+    // Still read the routes, so one run reports every problem.
+    const dir = typeof raw.routesDir === 'string' ? raw.routesDir : 'routes';
+    loadRouteFiles(abs(dir), env, issues);
     throw new ConfigError(issues);
   }
   const config = res.value;
-  const baseDir = file ? dirname(file) : cwd;
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.routesDir = abs(config.routesDir);
   config.contractsDir = abs(config.contractsDir);
   if (config.store.path !== ':memory:') config.store.path = abs(config.store.path);

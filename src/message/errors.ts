@@ -14,6 +14,8 @@ export interface ErrorSpec {
   readonly en: string;
 }
 
+// One line per code reads as a table; keep it that way.
+// prettier-ignore
 const table = {
   // ---- request shape -------------------------------------------------------
   LT_BAD_JSON: { http: 400, soap: 'Client', vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
@@ -88,7 +90,12 @@ export class GatewayError extends Error {
   /** Set by the pipeline so the caller's error can name the exchange it belongs to. */
   exchangeId?: string;
 
-  constructor(code: ErrorCode, detail?: string, data?: Record<string, unknown>, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    data?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
     super(detail ? `${code}: ${detail}` : code, options);
     this.name = 'GatewayError';
     this.code = code;

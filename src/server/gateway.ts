@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { AdapterRegistry } from '../adapter/registry.js';
 import type { RunningSimulator } from '../adapter/spec.js';
@@ -138,8 +138,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     };
 
     const server = Fastify({
-      loggerInstance: log.child({ part: 'http' }) as unknown as FastifyBaseLogger,
-      disableRequestLogging: true,
+      // No fastify logger: the pipeline writes one line per exchange, and the error handler logs the rest.
+      logger: false,
       bodyLimit: config.server.bodyLimit,
       trustProxy: config.server.trustProxy,
       return503OnClosing: true,

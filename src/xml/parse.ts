@@ -71,7 +71,8 @@ function malformed(s: string, offset: number, why: string): never {
 function decode(input: Buffer | Uint8Array | string, maxBytes: number): string {
   if (typeof input === 'string') {
     // Each UTF-16 unit is at least one UTF-8 byte: only count bytes when it could matter.
-    if (input.length > maxBytes) fail('LT_XML_TOO_LARGE', `more than ${maxBytes} bytes`, { maxBytes });
+    if (input.length > maxBytes)
+      fail('LT_XML_TOO_LARGE', `more than ${maxBytes} bytes`, { maxBytes });
     if (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes) {
       fail('LT_XML_TOO_LARGE', `more than ${maxBytes} bytes`, { maxBytes });
     }
@@ -80,7 +81,10 @@ function decode(input: Buffer | Uint8Array | string, maxBytes: number): string {
   if (input.length > maxBytes) {
     fail('LT_XML_TOO_LARGE', `${input.length} bytes, the limit is ${maxBytes}`, { maxBytes });
   }
-  if (input.length >= 2 && ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe))) {
+  if (
+    input.length >= 2 &&
+    ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe))
+  ) {
     fail('LT_XML_MALFORMED', 'UTF-16 is not accepted; send UTF-8', { line: 1, column: 1 });
   }
   try {
@@ -136,6 +140,34 @@ function isNameWide(c: number): boolean {
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=[\]]|%[0-9A-Fa-f]{2})*$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+const IP_LITERAL_AUTHORITY = /^\/\/(?:[^@/?#[\]]*@)?\[[0-9A-Fa-f:.vV]+\](?::\d*)?(?:[/?#]|$)/;
+
+/**
+ * A namespace name must be a URI reference (Namespaces in XML §2.2, RFC 3986):
+ * ASCII only, percent-escapes complete, one fragment, a colon in the first
+ * segment only after a valid scheme, brackets only around an IP-literal host.
+ */
+function isUriReference(u: string): boolean {
+  if (!URI_CHARS.test(u)) return false;
+  const hash = u.indexOf('#');
+  if (hash >= 0 && u.indexOf('#', hash + 1) >= 0) return false;
+  const end = u.search(/[/?#]/);
+  const head = end < 0 ? u : u.slice(0, end);
+  const colon = head.indexOf(':');
+  let rest = u;
+  if (colon >= 0) {
+    if (!SCHEME.test(head.slice(0, colon))) return false;
+    rest = u.slice(colon + 1);
+  }
+  if (u.includes('[') || u.includes(']')) {
+    const m = IP_LITERAL_AUTHORITY.exec(rest);
+    if (!m || /[[\]]/.test(rest.slice(m[0].length))) return false;
+  }
+  return true;
 }
 
 const PREDEFINED: Readonly<Record<string, string>> = {
@@ -291,7 +323,8 @@ class Parser {
     if (target.includes(':')) this.err('processing-instruction target with a colon', at);
     const end = s.indexOf('?>', this.i);
     if (end < 0) this.err('unterminated processing instruction', at);
-    if (end > this.i && !isSpace(s.charCodeAt(this.i))) this.err('space expected after the PI target');
+    if (end > this.i && !isSpace(s.charCodeAt(this.i)))
+      this.err('space expected after the PI target');
     this.checkChars(this.i, end);
     this.i = end + 2;
   }
@@ -414,11 +447,15 @@ class Parser {
     const depth = this.stackEl.length;
     if (depth >= this.maxDepth) {
       const { line, column } = lineColumn(this.s, tagAt);
-      fail('LT_XML_TOO_DEEP', `line ${line}, column ${column}: nesting deeper than ${this.maxDepth}`, {
-        line,
-        column,
-        maxDepth: this.maxDepth,
-      });
+      fail(
+        'LT_XML_TOO_DEEP',
+        `line ${line}, column ${column}: nesting deeper than ${this.maxDepth}`,
+        {
+          line,
+          column,
+          maxDepth: this.maxDepth,
+        },
+      );
     }
     const colon = qname.indexOf(':');
     let prefix = '';
@@ -469,7 +506,9 @@ class Parser {
       this.err(`"${qname}" is not a valid qualified name`, at);
     }
     const c = qname.charCodeAt(colon + 1);
-    if (c < 128 ? NAME_START_ASCII[c] !== 1 : !isNameStartWide(c) && !(c >= 0xd800 && c <= 0xdb7f)) {
+    if (
+      c < 128 ? NAME_START_ASCII[c] !== 1 : !isNameStartWide(c) && !(c >= 0xd800 && c <= 0xdb7f)
+    ) {
       this.err(`"${qname}": the local part cannot start with that character`, at);
     }
   }
@@ -480,11 +519,13 @@ class Parser {
       this.checkQName(aname, 5, at);
       if (uri === '') this.err(`xmlns:${prefix}="" cannot undeclare a prefix in XML 1.0`, at);
       if (prefix === 'xmlns') this.err('the xmlns prefix cannot be declared', at);
-      if ((prefix === 'xml') !== (uri === XML_NS)) this.err('the xml prefix is bound to its own namespace only', at);
+      if ((prefix === 'xml') !== (uri === XML_NS))
+        this.err('the xml prefix is bound to its own namespace only', at);
     } else if (uri === XML_NS || uri === XMLNS_NS) {
       this.err('that namespace cannot be the default namespace', at);
     }
     if (uri === XMLNS_NS) this.err('the xmlns namespace cannot be declared', at);
+    if (uri !== '' && !isUriReference(uri)) this.err(`${aname}: "${uri}" is not a valid URI`, at);
     for (let k = this.nsPrefix.length - 1; k >= mark; k--) {
       if (this.nsPrefix[k] === prefix) this.err(`attribute ${aname} is repeated`, at);
     }
@@ -557,7 +598,8 @@ class Parser {
         continue;
       }
       if (c === 93) {
-        if (s.charCodeAt(i + 1) === 93 && s.charCodeAt(i + 2) === 62) this.err("']]>' is not allowed in text", i);
+        if (s.charCodeAt(i + 1) === 93 && s.charCodeAt(i + 2) === 62)
+          this.err("']]>' is not allowed in text", i);
         i++;
         continue;
       }
@@ -573,7 +615,10 @@ class Parser {
   private wideOrControl(c: number, i: number): number {
     if (c < 0x20) {
       if (c === 9 || c === 10 || c === 13) return i + 1;
-      this.err(`control character U+${c.toString(16).padStart(4, '0').toUpperCase()} is not allowed in XML`, i);
+      this.err(
+        `control character U+${c.toString(16).padStart(4, '0').toUpperCase()} is not allowed in XML`,
+        i,
+      );
     }
     if (c >= 0xd800 && c <= 0xdbff) {
       const lo = this.s.charCodeAt(i + 1);
@@ -581,14 +626,15 @@ class Parser {
       this.err('unpaired surrogate', i);
     }
     if (c >= 0xdc00 && c <= 0xdfff) this.err('unpaired surrogate', i);
-    if (c === 0xfffe || c === 0xffff) this.err(`U+${c.toString(16).toUpperCase()} is not allowed in XML`, i);
+    if (c === 0xfffe || c === 0xffff)
+      this.err(`U+${c.toString(16).toUpperCase()} is not allowed in XML`, i);
     return i + 1;
   }
 
   /** Checks that [from, to) holds only XML characters (comments, PIs, CDATA). */
   private checkChars(from: number, to: number): void {
     const s = this.s;
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const c = s.charCodeAt(i);
       if (c >= 0x20 && c < 0xd800) i++;
       else i = this.wideOrControl(c, i);
@@ -608,7 +654,8 @@ class Parser {
     if (body.charCodeAt(0) === 35) {
       const hex = body.charCodeAt(1) === 120;
       const digits = body.slice(hex ? 2 : 1);
-      if (!(hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits)) this.err(`invalid character reference &${body};`, at);
+      if (!(hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits))
+        this.err(`invalid character reference &${body};`, at);
       const cp = parseInt(digits, hex ? 16 : 10);
       const ok =
         cp === 9 ||
@@ -622,7 +669,11 @@ class Parser {
     }
     const v = PREDEFINED[body];
     if (v === undefined || !Object.prototype.hasOwnProperty.call(PREDEFINED, body)) {
-      if (/^[A-Za-z_:][\w.:-]*$/.test(body)) this.err(`undefined entity &${body}; (only &lt; &gt; &amp; &apos; &quot; exist without a DTD)`, at);
+      if (/^[A-Za-z_:][\w.:-]*$/.test(body))
+        this.err(
+          `undefined entity &${body}; (only &lt; &gt; &amp; &apos; &quot; exist without a DTD)`,
+          at,
+        );
       this.err("'&' must be written &amp; (or start a reference such as &lt; or &#233;)", at);
     }
     return v;

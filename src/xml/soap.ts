@@ -37,7 +37,10 @@ function notEnvelope(detail: string): never {
  * errors as parseXml) and finds the operation element by namespace URI and
  * local name, whatever prefixes the sender chose.
  */
-export function parseSoapEnvelope(input: Buffer | Uint8Array | string, limits: XmlLimits): SoapEnvelope {
+export function parseSoapEnvelope(
+  input: Buffer | Uint8Array | string,
+  limits: XmlLimits,
+): SoapEnvelope {
   const root = parseXml(input, limits);
   return readSoapEnvelope(root);
 }
@@ -46,7 +49,9 @@ export function parseSoapEnvelope(input: Buffer | Uint8Array | string, limits: X
 export function readSoapEnvelope(root: XmlElement): SoapEnvelope {
   if (root.name !== 'Envelope' || root.ns !== SOAP11_NS) {
     if (root.name === 'Envelope' && root.ns === SOAP12_NS) {
-      notEnvelope('SOAP 1.2 envelopes are not accepted; use SOAP 1.1 (http://schemas.xmlsoap.org/soap/envelope/)');
+      notEnvelope(
+        'SOAP 1.2 envelopes are not accepted; use SOAP 1.1 (http://schemas.xmlsoap.org/soap/envelope/)',
+      );
     }
     notEnvelope(`root element is ${clark(root)}, expected {${SOAP11_NS}}Envelope`);
   }
@@ -102,7 +107,9 @@ export interface GatewayFaultDetail {
  * The gateway error carried in a fault's detail (written by soapFault), when
  * there is one: lets a gateway behind another gateway keep the original code.
  */
-export function readGatewayFault(fault: SoapFault): (GatewayFaultDetail & { known: boolean }) | undefined {
+export function readGatewayFault(
+  fault: SoapFault,
+): (GatewayFaultDetail & { known: boolean }) | undefined {
   const err = fault.detail && child(fault.detail, 'error', LT_ERROR_NS);
   if (!err) return undefined;
   const text = (name: string) => child(err, name, LT_ERROR_NS)?.text.trim();
@@ -161,7 +168,10 @@ export interface SoapFaultInit {
  */
 export function soapFault(init: SoapFaultInit): string {
   const d = init.detail;
-  const extra = d.detail === undefined || d.detail === '' ? '' : `<lt:detail>${escapeXml(d.detail)}</lt:detail>`;
+  const extra =
+    d.detail === undefined || d.detail === ''
+      ? ''
+      : `<lt:detail>${escapeXml(d.detail)}</lt:detail>`;
   return (
     `${XML_DECL}<soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body><soap:Fault>` +
     `<faultcode>${init.faultcode}</faultcode><faultstring>${escapeXml(init.faultstring)}</faultstring>` +

@@ -176,8 +176,6 @@ function compileNode(shape: Shape, prefix: string, staticAttrs: string): Render 
     }
     const inner = renderKids(ctx);
     if (attrText === '') return inner === '' ? empty : open + inner + close;
-    return inner === ''
-      ? `${openStart}${attrText}/>`
-      : `${openStart}${attrText}>${inner}${close}`;
+    return inner === '' ? `${openStart}${attrText}/>` : `${openStart}${attrText}>${inner}${close}`;
   };
 }

@@ -105,13 +105,15 @@ const LIMITS = { maxBytes: 16 * 1024 * 1024, maxDepth: 256 };
 function readSchemaSet(source: XsdSource): { main: string; files: Map<string, Uint8Array> } {
   const files = new Map<string, Uint8Array>();
   if (typeof source !== 'string') {
-    for (const [name, content] of Object.entries(source.files)) files.set(name.split(sep).join('/'), toBytes(content));
+    for (const [name, content] of Object.entries(source.files))
+      files.set(name.split(sep).join('/'), toBytes(content));
     if (!files.has(source.main)) configError(`XSD set has no file "${source.main}"`);
     // Still check the references, so an in-memory set cannot point outside itself.
     for (const [name, bytes] of files) {
       for (const loc of referencedBy(name, bytes)) {
         const target = join(dirname(name), loc).split(sep).join('/');
-        if (!files.has(target)) configError(`${name}: schemaLocation "${loc}" is not in the XSD set`);
+        if (!files.has(target))
+          configError(`${name}: schemaLocation "${loc}" is not in the XSD set`);
       }
     }
     return { main: source.main, files };
@@ -147,11 +149,14 @@ function referencedBy(name: string, bytes: Uint8Array): string[] {
   } catch (err) {
     configError(`${name}: ${(err as GatewayError).detail ?? String(err)}`);
   }
-  if (doc.ns !== XSD_NS || doc.name !== 'schema') configError(`${name} is not an XML Schema document`);
+  if (doc.ns !== XSD_NS || doc.name !== 'schema')
+    configError(`${name} is not an XML Schema document`);
   const locs = schemaLocations(doc);
   for (const loc of locs) {
     if (isAbsolute(loc) || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(loc)) {
-      configError(`${name}: schemaLocation "${loc}" must be a relative path (contracts never fetch)`);
+      configError(
+        `${name}: schemaLocation "${loc}" must be a relative path (contracts never fetch)`,
+      );
     }
   }
   return locs;
@@ -163,7 +168,9 @@ function describe(details: readonly ErrorDetail[]): { text: string; issues: XsdI
     if (d.xpath) issue.path = d.xpath;
     return issue;
   });
-  const shown = issues.slice(0, MAX_REPORTED).map((i) => `line ${i.line}: ${i.message}${i.path ? ` (at ${i.path})` : ''}`);
+  const shown = issues
+    .slice(0, MAX_REPORTED)
+    .map((i) => `line ${i.line}: ${i.message}${i.path ? ` (at ${i.path})` : ''}`);
   if (issues.length > MAX_REPORTED) shown.push(`… and ${issues.length - MAX_REPORTED} more`);
   return { text: shown.join('; '), issues };
 }
@@ -185,7 +192,10 @@ export function compileXsd(source: XsdSource): CompiledXsd {
   for (const [name, bytes] of files) mem.addBuffer(base + name, bytes);
   let validator: XsdValidator;
   try {
-    const schemaDoc = XmlDocument.fromBuffer(files.get(main)!, { url: base + main, option: PARSE_OPTIONS });
+    const schemaDoc = XmlDocument.fromBuffer(files.get(main)!, {
+      url: base + main,
+      option: PARSE_OPTIONS,
+    });
     try {
       validator = XsdValidator.fromDoc(schemaDoc);
     } finally {
@@ -193,7 +203,9 @@ export function compileXsd(source: XsdSource): CompiledXsd {
     }
   } catch (err) {
     const details = err instanceof XmlLibError ? err.details : [];
-    const text = details.length ? describe(details).text.replaceAll(base, '') : (err as Error).message;
+    const text = details.length
+      ? describe(details).text.replaceAll(base, '')
+      : (err as Error).message;
     configError(`XSD ${main} does not compile: ${text}`);
   } finally {
     // The compiled schema no longer needs the sources.
@@ -206,7 +218,10 @@ export function compileXsd(source: XsdSource): CompiledXsd {
     validate(xml, code) {
       if (disposed) throw new GatewayError('LT_INTERNAL', 'XSD validator used after dispose');
       if (hasMarkupDeclaration(xml)) {
-        throw new GatewayError('LT_XML_DTD_FORBIDDEN', 'DTDs and entity declarations are not accepted');
+        throw new GatewayError(
+          'LT_XML_DTD_FORBIDDEN',
+          'DTDs and entity declarations are not accepted',
+        );
       }
       let doc: XmlDocument;
       try {
@@ -225,7 +240,8 @@ export function compileXsd(source: XsdSource): CompiledXsd {
       try {
         validator.validate(doc);
       } catch (err) {
-        if (!(err instanceof XmlLibError)) throw new GatewayError('LT_INTERNAL', (err as Error).message);
+        if (!(err instanceof XmlLibError))
+          throw new GatewayError('LT_INTERNAL', (err as Error).message);
         const { text, issues } = describe(err.details);
         throw new GatewayError(code, text, { issues });
       } finally {

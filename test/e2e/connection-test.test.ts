@@ -45,9 +45,18 @@ beforeAll(async () => {
         jwks: 'gateway-self',
         demo: true,
       },
-      { id: 'limited', secretHash: await hashSecret('limited-secret'), orgId: '000.00.00.H49', routes: [] },
+      {
+        id: 'limited',
+        secretHash: await hashSecret('limited-secret'),
+        orgId: '000.00.00.H49',
+        routes: [],
+      },
     ],
-    endpoints: { 'test-provider': { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 } } },
+    endpoints: {
+      'test-provider': {
+        breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 },
+      },
+    },
   });
   token = await demoToken(gw.url);
   providerUrl = gw.simulators.get('test-provider')!.url;
@@ -68,7 +77,10 @@ describe('system endpoints', () => {
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid: gw.keys.activeKid });
     expect(jwks.keys[0].d).toBeUndefined();
     const openapi = await getJson(`${gw.url}/openapi.json`);
-    expect(openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema.required).toContain('message');
+    expect(
+      openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema
+        .required,
+    ).toContain('message');
     const docs = await (await fetch(`${gw.url}/docs`)).text();
     expect(docs).toContain('/v1/connection-test');
     expect(docs).toContain('LT_BREAKER_OPEN');
@@ -79,7 +91,10 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
   it('issues a bearer token', async () => {
     const res = await fetch(`${gw.url}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     const body: any = await res.json();
@@ -89,13 +104,34 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
   });
 
   it.each([
-    ['wrong secret', 'demo:nope', 'grant_type=client_credentials', 'LT_AUTH_INVALID_CLIENT', 'invalid_client'],
-    ['unknown client', 'ghost:x', 'grant_type=client_credentials', 'LT_AUTH_INVALID_CLIENT', 'invalid_client'],
-    ['wrong grant', 'demo:demo-secret', 'grant_type=password', 'LT_AUTH_UNSUPPORTED_GRANT', 'unsupported_grant_type'],
+    [
+      'wrong secret',
+      'demo:nope',
+      'grant_type=client_credentials',
+      'LT_AUTH_INVALID_CLIENT',
+      'invalid_client',
+    ],
+    [
+      'unknown client',
+      'ghost:x',
+      'grant_type=client_credentials',
+      'LT_AUTH_INVALID_CLIENT',
+      'invalid_client',
+    ],
+    [
+      'wrong grant',
+      'demo:demo-secret',
+      'grant_type=password',
+      'LT_AUTH_UNSUPPORTED_GRANT',
+      'unsupported_grant_type',
+    ],
   ])('refuses %s', async (_name, cred, form, code, oauth) => {
     const res = await fetch(`${gw.url}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(cred).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(cred).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: form,
     });
     const body: any = await res.json();
@@ -104,7 +140,11 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
   });
 
   it('refuses a request without credentials', async () => {
-    const res = await fetch(`${gw.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     expect(((await res.json()) as any).code).toBe('LT_AUTH_MISSING');
   });
 });
@@ -126,7 +166,11 @@ describe('the connection test through the full pipeline', () => {
     expect(res.json.caller).toEqual({ clientId: 'demo', orgId: '000.00.00.H57' });
     expect(res.json.provider.echo).toEqual({ message: 'xin chào', reference: 'onboarding-001' });
     // The provider verified the gateway's signature on what it received.
-    expect(res.json.provider.signature).toMatchObject({ present: true, valid: true, kid: gw.keys.activeKid });
+    expect(res.json.provider.signature).toMatchObject({
+      present: true,
+      valid: true,
+      kid: gw.keys.activeKid,
+    });
 
     // A client verifies the reply with a standard JOSE library and the published keys.
     const sig = res.headers.get('x-jws-signature')!;
@@ -155,11 +199,39 @@ describe('the connection test through the full pipeline', () => {
 describe('bad input gets its own code and the gateway stays up', () => {
   it.each([
     ['malformed JSON', '/v1/connection-test', '{"message": ', {}, 400, 'LT_BAD_JSON'],
-    ['contract violation', '/v1/connection-test', { msg: 'wrong field' }, {}, 422, 'LT_CONTRACT_REQUEST'],
+    [
+      'contract violation',
+      '/v1/connection-test',
+      { msg: 'wrong field' },
+      {},
+      422,
+      'LT_CONTRACT_REQUEST',
+    ],
     ['unknown route', '/v1/nowhere', { message: 'x' }, {}, 404, 'LT_ROUTE_NOT_FOUND'],
-    ['missing token', '/v1/connection-test', { message: 'x' }, { authorization: '' }, 401, 'LT_AUTH_MISSING'],
-    ['garbage token', '/v1/connection-test', { message: 'x' }, { authorization: 'Bearer abc.def.ghi' }, 401, 'LT_AUTH_TOKEN_INVALID'],
-    ['unsupported media type', '/v1/connection-test', 'message=x', { 'content-type': 'text/plain' }, 415, 'LT_UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'missing token',
+      '/v1/connection-test',
+      { message: 'x' },
+      { authorization: '' },
+      401,
+      'LT_AUTH_MISSING',
+    ],
+    [
+      'garbage token',
+      '/v1/connection-test',
+      { message: 'x' },
+      { authorization: 'Bearer abc.def.ghi' },
+      401,
+      'LT_AUTH_TOKEN_INVALID',
+    ],
+    [
+      'unsupported media type',
+      '/v1/connection-test',
+      'message=x',
+      { 'content-type': 'text/plain' },
+      415,
+      'LT_UNSUPPORTED_MEDIA_TYPE',
+    ],
   ])('%s', async (_n, path, body, headers, status, code) => {
     const res = await post(path, body, headers as Record<string, string>);
     expect(res.json.code).toBe(code);
@@ -181,14 +253,25 @@ describe('bad input gets its own code and the gateway stays up', () => {
 
   it('refuses an expired token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = signJwt({ iss: 'lienthong', sub: 'demo', iat: now - 7200, exp: now - 3600 }, gw.keys.signer());
-    const res = await post('/v1/connection-test', { message: 'x' }, { authorization: `Bearer ${expired}` });
+    const expired = signJwt(
+      { iss: 'lienthong', sub: 'demo', iat: now - 7200, exp: now - 3600 },
+      gw.keys.signer(),
+    );
+    const res = await post(
+      '/v1/connection-test',
+      { message: 'x' },
+      { authorization: `Bearer ${expired}` },
+    );
     expect(res.json.code).toBe('LT_AUTH_TOKEN_EXPIRED');
   });
 
   it('refuses a caller without a grant for the route', async () => {
     const t = await demoToken(gw.url, 'limited', 'limited-secret');
-    const res = await post('/v1/connection-test', { message: 'x' }, { authorization: `Bearer ${t}` });
+    const res = await post(
+      '/v1/connection-test',
+      { message: 'x' },
+      { authorization: `Bearer ${t}` },
+    );
     expect(res.json.code).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
     expect(res.status).toBe(403);
   });
@@ -201,36 +284,66 @@ describe('bad input gets its own code and the gateway stays up', () => {
 describe('signed requests (route connection-test-signed)', () => {
   const body = () => Buffer.from(JSON.stringify({ message: 'signed hello' }));
   const sign = (payload: Buffer, claims: Record<string, unknown> = {}) =>
-    signDetached(payload, { iat: Math.floor(Date.now() / 1000), jti: `jti-${Math.random()}`, ...claims }, gw.keys.signer());
+    signDetached(
+      payload,
+      { iat: Math.floor(Date.now() / 1000), jti: `jti-${Math.random()}`, ...claims },
+      gw.keys.signer(),
+    );
 
   it('accepts a fresh detached signature and reports it', async () => {
     const b = body();
-    const res = await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sign(b) });
+    const res = await post('/v1/connection-test/signed', b.toString(), {
+      'x-jws-signature': sign(b),
+    });
     expect(res.status).toBe(200);
-    expect(res.json.stages.find((s: any) => s.stage === 'verify-signature').saw.kid).toBe(gw.keys.activeKid);
+    expect(res.json.stages.find((s: any) => s.stage === 'verify-signature').saw.kid).toBe(
+      gw.keys.activeKid,
+    );
   });
 
   it('accepts an enveloped application/jose body', async () => {
-    const jws = signCompact(body(), { iat: Math.floor(Date.now() / 1000), jti: `env-${Math.random()}` }, gw.keys.signer());
-    const res = await post('/v1/connection-test/signed', jws, { 'content-type': 'application/jose' });
+    const jws = signCompact(
+      body(),
+      { iat: Math.floor(Date.now() / 1000), jti: `env-${Math.random()}` },
+      gw.keys.signer(),
+    );
+    const res = await post('/v1/connection-test/signed', jws, {
+      'content-type': 'application/jose',
+    });
     expect(res.status).toBe(200);
     expect(res.json.provider.echo).toEqual({ message: 'signed hello' });
   });
 
   it.each([
     ['missing', () => ({}), 'LT_SIG_MISSING'],
-    ['over another body', () => ({ 'x-jws-signature': sign(Buffer.from('{"message":"other"}')) }), 'LT_SIG_INVALID'],
-    ['stale iat', () => ({ 'x-jws-signature': sign(body(), { iat: Math.floor(Date.now() / 1000) - 3600 }) }), 'LT_SIG_STALE'],
+    [
+      'over another body',
+      () => ({ 'x-jws-signature': sign(Buffer.from('{"message":"other"}')) }),
+      'LT_SIG_INVALID',
+    ],
+    [
+      'stale iat',
+      () => ({ 'x-jws-signature': sign(body(), { iat: Math.floor(Date.now() / 1000) - 3600 }) }),
+      'LT_SIG_STALE',
+    ],
   ])('refuses a signature that is %s', async (_n, headers, code) => {
-    const res = await post('/v1/connection-test/signed', body().toString(), headers() as Record<string, string>);
+    const res = await post(
+      '/v1/connection-test/signed',
+      body().toString(),
+      headers() as Record<string, string>,
+    );
     expect(res.json.code).toBe(code);
   });
 
   it('refuses a replayed jti', async () => {
     const b = body();
     const sig = sign(b, { jti: `replay-${Date.now()}` });
-    expect((await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sig })).status).toBe(200);
-    const again = await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sig });
+    expect(
+      (await post('/v1/connection-test/signed', b.toString(), { 'x-jws-signature': sig })).status,
+    ).toBe(200);
+    const again = await post('/v1/connection-test/signed', b.toString(), {
+      'x-jws-signature': sig,
+    });
     expect(again.json.code).toBe('LT_SIG_REPLAYED');
   });
 });
@@ -250,7 +363,9 @@ describe('provider faults and the breaker', () => {
     expect(ready.endpoints['test-provider'].breaker).toBe('open');
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/lienthong_breaker_state\{endpoint="test-provider"\} 2/);
-    expect(metrics).toMatch(/lienthong_errors_total\{route="connection-test",code="LT_BREAKER_OPEN"\} \d+/);
+    expect(metrics).toMatch(
+      /lienthong_errors_total\{route="connection-test",code="LT_BREAKER_OPEN"\} \d+/,
+    );
 
     await faults({});
     await new Promise((r) => setTimeout(r, 400));
@@ -290,7 +405,10 @@ describe('a provider that refuses connections; the bulkhead', () => {
     });
     const t = await demoToken(other.url);
     const sim = other.simulators.get('test-provider')!.url;
-    await fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify({ latencyMs: 300 }) });
+    await fetch(`${sim}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ latencyMs: 300 }),
+    });
     const call = () =>
       fetch(`${other.url}/v1/connection-test`, {
         method: 'POST',
@@ -298,12 +416,20 @@ describe('a provider that refuses connections; the bulkhead', () => {
         body: '{"message":"x"}',
       }).then((r) => r.json() as Promise<any>);
     const results = await Promise.all([call(), call(), call()]);
-    expect(results.filter((r: any) => r.code === 'LT_BULKHEAD_FULL').length).toBeGreaterThanOrEqual(1);
+    expect(results.filter((r: any) => r.code === 'LT_BULKHEAD_FULL').length).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(results.filter((r: any) => r.ok === true).length).toBeGreaterThanOrEqual(1);
     // The refused endpoint, called directly through its protected wrapper.
     const ep = other.endpoints.get('refused')!;
     const ex: any = { id: 'x', request: { headers: {} }, signal: new AbortController().signal };
-    await expect(ep.call({ body: {}, contentType: 'application/json', headers: {} }, ex, { timeoutMs: 1000, retries: 0, idempotent: false })).rejects.toMatchObject({
+    await expect(
+      ep.call({ body: {}, contentType: 'application/json', headers: {} }, ex, {
+        timeoutMs: 1000,
+        retries: 0,
+        idempotent: false,
+      }),
+    ).rejects.toMatchObject({
       code: 'LT_UPSTREAM_UNREACHABLE',
     });
   });

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './paths.js';
 import { pino } from 'pino';
 import { builtinAdapters } from '../../adapters/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 
-export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export { ROOT };
 
 export interface TestGateway extends Gateway {
   dir: string;
@@ -19,14 +19,20 @@ export interface TestGateway extends Gateway {
  * its key file and store in a temporary directory. `overrides` patch the
  * config the way an operator's file would.
  */
-export async function startTestGateway(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
     file: join(ROOT, 'lienthong.yaml'),
     env: { ...env },
     overrides: deepOverrides(dir, overrides),
   });
-  const gw = await startGateway(loaded, { adapters: builtinAdapters(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const gw = await startGateway(loaded, {
+    adapters: builtinAdapters(),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   return Object.assign(gw, {
     dir,
     stop: async () => {
@@ -41,7 +47,9 @@ function deepOverrides(dir: string, overrides: Record<string, unknown>): Record<
     server: { port: 0, ...(overrides.server as object) },
     store: { path: join(dir, 'store.db'), ...(overrides.store as object) },
     keys: { file: join(dir, 'keys.json'), ...(overrides.keys as object) },
-    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => !['server', 'store', 'keys'].includes(k))),
+    ...Object.fromEntries(
+      Object.entries(overrides).filter(([k]) => !['server', 'store', 'keys'].includes(k)),
+    ),
   };
 }
 
@@ -49,7 +57,10 @@ function deepOverrides(dir: string, overrides: Record<string, unknown>): Record<
 export async function demoToken(url: string, id = 'demo', secret = 'demo-secret'): Promise<string> {
   const res = await fetch(`${url}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   const body = (await res.json()) as { access_token?: string };

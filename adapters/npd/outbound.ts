@@ -1,0 +1,294 @@
+import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
+import { Pool } from 'undici';
+import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
+import { statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
+import { GatewayError } from '../../src/message/errors.js';
+import type { Exchange, Message } from '../../src/message/index.js';
+import { parseSoapEnvelope, readGatewayFault, type SoapEnvelope } from '../../src/xml/index.js';
+import { createAuth, NpdAuthSchema } from './auth.js';
+import {
+  DEFAULT_INTEGRATION_CODES,
+  NPD_OPERATIONS,
+  npdOperation,
+  type NpdOperation,
+} from './constants.js';
+import { createRequestWriter, type WireRequest } from './request.js';
+import { createReplyReader } from './response.js';
+
+const IntegrationCodesSchema = Type.Object(
+  Object.fromEntries(
+    NPD_OPERATIONS.map((op) => [op, Type.Optional(Type.String({ pattern: '^\\d{3}$' }))]),
+  ) as Record<NpdOperation, TOptional<TString>>,
+  {
+    additionalProperties: false,
+    description:
+      'MaTichHop per operation; defaults: TraCuuThongTinCongDan 037, XacThucThongTinCongDan 003',
+  },
+);
+
+export const NpdEndpointSchema = Type.Object(
+  {
+    auth: Type.Optional(NpdAuthSchema),
+    prefix: Type.Union([Type.Literal('dan'), Type.Literal('qldc')], {
+      default: 'dan',
+      description: 'Namespace prefix of the request elements the provider is used to',
+    }),
+    serviceCode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'MaDVC when a JSON request carries no serviceCode',
+      }),
+    ),
+    integrationCodes: Type.Optional(IntegrationCodesSchema),
+    nameForm: Type.Union([Type.Literal('as-is'), Type.Literal('upper-ascii')], {
+      default: 'as-is',
+      description: "HoVaTen as given, or upper-case without diacritics (OpenCPS's form)",
+    }),
+    c06Fields: Type.Optional(
+      Type.Object(
+        {
+          unitCode: Type.Optional(Type.String({ description: 'MaDonVi' })),
+          account: Type.Optional(Type.String({ description: 'TaiKhoan' })),
+          phone: Type.Optional(Type.String({ description: 'SoDienThoai' })),
+        },
+        {
+          additionalProperties: false,
+          description: 'Extra request fields of the direct C06 variant',
+        },
+      ),
+    ),
+    connections: Type.Integer({ minimum: 1, default: 64, description: 'Keep-alive pool size' }),
+    maxReplyBytes: Type.Integer({
+      minimum: 1024,
+      default: 4194304,
+      description: 'Largest reply read',
+    }),
+    maxDepth: Type.Integer({
+      minimum: 8,
+      default: 64,
+      description: 'Deepest reply nesting accepted',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type NpdEndpoint = Static<typeof NpdEndpointSchema>;
+
+const REPLY_XML = 'text/xml; charset=utf-8';
+
+function contractError(detail: string): never {
+  throw new GatewayError('LT_CONTRACT_REQUEST', detail);
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') contractError(`${key} must be a string`);
+  return v;
+}
+
+/** Reads a reply body, refusing more than `limit` bytes. */
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  limit: number,
+  endpoint: string,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new GatewayError(
+        'LT_UPSTREAM_BAD_REPLY',
+        `${endpoint}: reply larger than ${limit} bytes`,
+        { endpoint },
+      );
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/**
+ * The NPD provider, reached directly (C06 headers) or through an LGSP
+ * (OAuth2 or lgspaccesstoken). Two kinds of message:
+ * - canonical JSON (`application/json`, `operation` = the NPD operation):
+ *   written as the SOAP request, and the reply mapped to the canonical
+ *   citizen (catalog names bound here, at start-up);
+ * - pass-through XML (`msg.raw` = the caller's envelope): forwarded as it is
+ *   with the endpoint's authentication; the reply travels back as bytes.
+ * Provider faults become LT_UPSTREAM_FAULT in both, so the caller's inbound
+ * renders them with the gateway's code.
+ */
+export function npdOutbound(
+  cfg: NpdEndpoint,
+  ctx: OutboundContext,
+  catalogs: Catalogs = loadCatalogs(),
+): Outbound {
+  let url: URL;
+  try {
+    url = new URL(ctx.url);
+  } catch {
+    throw new GatewayError('LT_CONFIG_INVALID', `${ctx.name}: "${ctx.url}" is not a URL`);
+  }
+  const endpoint = ctx.name;
+  const path = url.pathname + url.search;
+  const pool = new Pool(url.origin, { connections: cfg.connections, pipelining: 1 });
+  const auth = createAuth(cfg.auth, ctx.url, endpoint);
+  const write = createRequestWriter({ prefix: cfg.prefix ?? 'dan', nameForm: cfg.nameForm });
+  const reader = createReplyReader(catalogs, endpoint);
+  const codes: Partial<Record<NpdOperation, string>> = {
+    ...DEFAULT_INTEGRATION_CODES,
+    ...cfg.integrationCodes,
+  };
+  const limits = { maxBytes: cfg.maxReplyBytes ?? 4194304, maxDepth: cfg.maxDepth ?? 64 };
+  const direct = cfg.c06Fields ?? {};
+
+  function toWire(body: unknown, op: NpdOperation, ex: Exchange): WireRequest {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      contractError('the request must be a JSON object');
+    const b = body as Record<string, unknown>;
+    const serviceCode = optionalString(b, 'serviceCode') ?? cfg.serviceCode;
+    const officer = optionalString(b, 'officer');
+    const idNumber = optionalString(b, 'idNumber');
+    const oldIdNumber = optionalString(b, 'oldIdNumber');
+    if (!serviceCode) contractError('serviceCode is required (or set serviceCode on the endpoint)');
+    if (!officer) contractError('officer is required');
+    if (!idNumber && !oldIdNumber) contractError('idNumber or oldIdNumber is required');
+    return {
+      requestId: optionalString(b, 'requestId') || ex.id,
+      serviceCode,
+      integrationCode: optionalString(b, 'integrationCode') ?? codes[op],
+      officer,
+      idNumber,
+      oldIdNumber,
+      fullName: optionalString(b, 'fullName'),
+      birthDate: optionalString(b, 'birthDate'),
+      unitCode: direct.unitCode,
+      account: direct.account,
+      phone: direct.phone,
+    };
+  }
+
+  /** POSTs the envelope; after a 401 with a token-based auth, once more with a fresh token. */
+  async function post(
+    payload: Buffer,
+    ex: Exchange,
+    signal: AbortSignal,
+  ): Promise<{ status: number; body: Buffer }> {
+    for (let attempt = 0; ; attempt++) {
+      const authHeaders = await auth.headers(signal);
+      const headers: Record<string, string> = {
+        'content-type': auth.contentType,
+        soapaction: '""',
+        'x-lt-exchange-id': ex.id,
+        ...authHeaders,
+      };
+      let status: number;
+      let body: Buffer;
+      try {
+        const res = await pool.request({ method: 'POST', path, headers, body: payload, signal });
+        status = res.statusCode;
+        body = await readLimited(res.body, limits.maxBytes, endpoint);
+      } catch (err) {
+        throw upstreamError(err, endpoint, signal);
+      }
+      if (status === 401 && attempt === 0 && auth.invalidate(authHeaders)) continue;
+      return { status, body };
+    }
+  }
+
+  function classify(status: number, body: Buffer): SoapEnvelope {
+    let env: SoapEnvelope | undefined;
+    let parseError: GatewayError | undefined;
+    try {
+      env = parseSoapEnvelope(body, limits);
+    } catch (err) {
+      parseError = err instanceof GatewayError ? err : new GatewayError('LT_INTERNAL', String(err));
+    }
+    const fault = env?.fault;
+    if (status === 401 || status === 403) {
+      throw new GatewayError(
+        'LT_UPSTREAM_AUTH',
+        `${endpoint} refused the gateway's credentials (HTTP ${status}${fault ? `: ${fault.faultstring}` : ''})`,
+        { endpoint, status },
+      );
+    }
+    if (fault) {
+      const inner = readGatewayFault(fault);
+      throw new GatewayError(
+        'LT_UPSTREAM_FAULT',
+        `${endpoint}: ${fault.faultstring || fault.faultcode}`,
+        {
+          endpoint,
+          status,
+          faultcode: fault.faultcode,
+          faultstring: fault.faultstring,
+          ...(inner ? { providerCode: inner.code } : {}),
+        },
+      );
+    }
+    if (status < 200 || status >= 300)
+      throw statusError(status, endpoint, body.subarray(0, 200).toString('utf8'));
+    if (!env) {
+      throw new GatewayError(
+        'LT_UPSTREAM_BAD_REPLY',
+        `${endpoint}: ${parseError?.detail ?? parseError?.code ?? 'unreadable reply'}`,
+        {
+          endpoint,
+          cause: parseError?.code,
+        },
+      );
+    }
+    return env;
+  }
+
+  return {
+    idempotent: () => true,
+    async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
+      const op = npdOperation(msg.operation);
+      if (!op) {
+        throw new GatewayError(
+          'LT_SOAP_UNKNOWN_OPERATION',
+          `${endpoint}: "${msg.operation ?? ''}" is not an NPD operation (${NPD_OPERATIONS.join(', ')})`,
+        );
+      }
+      const ct = msg.contentType.toLowerCase();
+      if (ct.startsWith('application/json')) {
+        const wire = toWire(msg.body, op, ex);
+        const { status, body } = await post(Buffer.from(write(op, wire), 'utf8'), ex, signal);
+        const env = classify(status, body);
+        return {
+          contentType: 'application/json',
+          body: reader.read(op, env, wire.requestId),
+          headers: {},
+          operation: op,
+        };
+      }
+      if (ct.includes('xml')) {
+        if (!msg.raw)
+          throw new GatewayError(
+            'LT_INTERNAL',
+            `${endpoint}: pass-through XML needs the raw envelope`,
+          );
+        const { status, body } = await post(msg.raw, ex, signal);
+        const env = classify(status, body);
+        return {
+          contentType: REPLY_XML,
+          raw: body,
+          body: env,
+          headers: {},
+          operation: msg.operation,
+        };
+      }
+      throw new GatewayError(
+        'LT_UNSUPPORTED_MEDIA_TYPE',
+        `${endpoint}: NPD messages are JSON or SOAP XML, not ${msg.contentType}`,
+      );
+    },
+    async close() {
+      await Promise.all([pool.close(), auth.close()]);
+    },
+  };
+}

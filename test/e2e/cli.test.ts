@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/paths.js';
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('lienthong check', () => {
+  it('passes on the shipped config, routes and contracts', () => {
+    const r = cli(['check']);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^ok: .*lienthong\.yaml, \d+ route\(s\)/);
+    expect(r.code).toBe(0);
+  });
+
+  it('prints each problem with file, line and path and exits non-zero', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-cli-'));
+    mkdirSync(join(dir, 'routes'));
+    writeFileSync(
+      join(dir, 'lienthong.yaml'),
+      'server:\n  port: 8080\n  colour: blue\ncontractsDir: ' + join(ROOT, 'contracts') + '\n',
+    );
+    writeFileSync(
+      join(dir, 'routes', 'r.yaml'),
+      'id: r\nfrom: { adapter: http, path: /x }\nto: { endpoint: nowhere }\nservice: s\ncontract: local/missing\n',
+    );
+    // The schema problem is found first; fix it and the cross-checks speak.
+    const first = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
+    expect(first.code).toBe(1);
+    expect(first.err).toContain(
+      `${join(dir, 'lienthong.yaml')}:3:3  server.colour: unknown property`,
+    );
+    writeFileSync(
+      join(dir, 'lienthong.yaml'),
+      'server:\n  port: 8080\ncontractsDir: ' + join(ROOT, 'contracts') + '\n',
+    );
+    const second = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
+    expect(second.code).toBe(1);
+    expect(second.err).toMatch(/r\.yaml:3:\d+ +to\.endpoint: no endpoint named "nowhere"/);
+    expect(second.err).toMatch(/r\.yaml:5:\d+ +contract: contract "local\/missing" not found/);
+  });
+});
+
+describe('lienthong keys', () => {
+  it('generates, rotates and lists keys; the file is private', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-keys-'));
+    mkdirSync(join(dir, 'routes'));
+    writeFileSync(
+      join(dir, 'lienthong.yaml'),
+      `keys: { file: ${join(dir, 'keys.json')} }\nroutesDir: ${join(dir, 'routes')}\n`,
+    );
+    const c = ['-c', join(dir, 'lienthong.yaml')];
+    const gen = cli([...c, 'keys', 'generate']);
+    expect(gen.code).toBe(0);
+    const first = /active key (\S+)/.exec(gen.out)![1];
+    expect(statSync(join(dir, 'keys.json')).mode & 0o777).toBe(0o600);
+    const rot = cli([...c, 'keys', 'rotate']);
+    const second = /new active key (\S+)/.exec(rot.out)![1];
+    expect(second).not.toBe(first);
+    const list = cli([...c, 'keys', 'list']).out;
+    expect(list).toContain(`* ${second}`);
+    expect(list).toContain(`  ${first}`);
+    expect(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')).keys).toHaveLength(2);
+  });
+
+  it('hashes a client secret that the gateway accepts', () => {
+    const r = cli(['secret', 'hunter2']);
+    expect(r.out.trim()).toMatch(/^scrypt\$16384\$8\$1\$/);
+  });
+});
