@@ -8,10 +8,10 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { scenarios, type BenchContext, type Target } from './scenarios.js';
+import { scenarios, startEnvironment, type BenchContext, type Target } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,10 +22,13 @@ const children: ChildProcess[] = [];
 /** Starts a TypeScript process with tsx and waits for its "READY <url>" line. */
 export function startProcess(script: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
+    // The gateway logs one line per exchange to stdout: send it to /dev/null, not through
+    // this process, which is busy generating the load. Its READY line comes on stderr.
+    const quiet = script.endsWith('gateway.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
       cwd: ROOT,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', quiet ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
     });
     children.push(child);
     let seen = '';
@@ -36,7 +39,7 @@ export function startProcess(script: string, env: Record<string, string> = {}): 
       if (seen.length > 65536) seen = seen.slice(-4096);
     };
     // Logs go to stdout; the bench only reads the READY line, then lets the rest drain.
-    child.stdout!.on('data', onData);
+    child.stdout?.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) =>
       reject(new Error(`${script} exited with ${code} before READY:\n${seen.slice(-2000)}`)),
@@ -81,10 +84,11 @@ async function main(): Promise<void> {
   const entries: Record<string, unknown>[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
   try {
+    const env = await startEnvironment(ctx);
     for (const s of scenarios) {
       if (only && !only.includes(s.name)) continue;
       process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
-      const { subject, baselines } = await s.setup(ctx);
+      const { subject, baselines } = await s.setup(env);
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
       const results: Record<string, Measured> = {};
@@ -119,7 +123,6 @@ async function main(): Promise<void> {
           durationSeconds: DURATION,
         });
       }
-      await s.teardown?.();
     }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');

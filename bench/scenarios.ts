@@ -1,4 +1,5 @@
 /** What `npm run bench` measures: one entry per path, each with its bare baseline(s). */
+import { TRACUU } from './fixtures.js';
 
 export interface Target {
   name: string;
@@ -16,31 +17,50 @@ export interface BenchContext {
 export interface Scenario {
   name: string;
   description: string;
-  /** Minimum ratio subject/baseline the issue asks for, by baseline name. */
+  /** Minimum ratio subject/baseline the issues ask for, by baseline name. */
   target?: Record<string, number>;
-  setup(ctx: BenchContext): Promise<{ subject: Target; baselines: Target[] }>;
-  teardown?(): Promise<void>;
+  setup(env: Environment): Promise<{ subject: Target; baselines: Target[] }>;
 }
 
-async function token(gateway: string): Promise<string> {
+/** The processes every scenario shares: providers, the gateway, the baselines. */
+export interface Environment {
+  gateway: string;
+  token: string;
+  provider: string;
+  npd: string;
+  proxyToProvider: string;
+  proxyToNpd: string;
+  soapPackage: string;
+  citizenId: string;
+}
+
+export async function startEnvironment(ctx: BenchContext): Promise<Environment> {
+  const provider = await ctx.startProcess('bench/procs/provider.ts');
+  const npd = await ctx.startProcess('bench/procs/npd-sim.ts');
+  const overrides = {
+    simulators: [],
+    peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
+    endpoints: { 'test-provider': { simulator: null, url: provider }, npd: { simulator: null, url: npd } },
+  };
+  const gateway = await ctx.startProcess('bench/procs/gateway.ts', { GATEWAY_OVERRIDES: JSON.stringify(overrides) });
+  const proxyToProvider = await ctx.startProcess('bench/procs/bare-proxy.ts', { TARGET_URL: provider, TARGET_PATH: '/echo' });
+  const proxyToNpd = await ctx.startProcess('bench/procs/bare-proxy.ts', {
+    TARGET_URL: npd,
+    TARGET_PATH: '/npd',
+    TARGET_CONTENT_TYPE: 'text/xml; charset=utf-8',
+  });
+  const soapPackage = await ctx.startProcess('bench/procs/soap-package-server.ts', { TARGET_URL: `${npd}/npd` });
   const res = await fetch(`${gateway}/token`, {
     method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
+    headers: { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
-  return ((await res.json()) as { access_token: string }).access_token;
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  const list = (await (await fetch(`${npd}/__sim/citizens?limit=1&status=1`)).json()) as { items: { idNumber: string }[] };
+  return { gateway, token, provider, npd, proxyToProvider, proxyToNpd, soapPackage, citizenId: list.items[0].idNumber };
 }
 
-function target(
-  name: string,
-  url: string,
-  body: Buffer,
-  headers: Record<string, string>,
-  expect: (status: number, text: string) => boolean,
-): Target {
+function target(name: string, url: string, body: Buffer, headers: Record<string, string>, expect: (status: number, text: string) => boolean): Target {
   return {
     name,
     url,
@@ -49,59 +69,58 @@ function target(
     async check() {
       const res = await fetch(url, { method: 'POST', headers, body });
       const text = await res.text();
-      if (!expect(res.status, text))
-        throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
+      if (!expect(res.status, text)) throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
     },
   };
 }
 
-/** A ~1 KB JSON body, as the issue asks. */
+/** A ~1 KB JSON body, as the foundation issue asks. */
 function oneKbJson(): Buffer {
   const base = { message: '', reference: 'bench-0001' };
   base.message = 'x'.repeat(1024 - JSON.stringify(base).length);
   return Buffer.from(JSON.stringify(base));
 }
 
-const connectionTest: Scenario = {
-  name: 'connection-test',
-  description:
-    'POST /v1/connection-test, full pipeline (token auth, authorize, validate, sign, send via breaker, verify reply, validate, report, sign reply) vs a bare Node HTTP proxy to the same provider',
-  target: { 'bare-node-proxy': 0.4 },
-  async setup(ctx) {
-    const provider = await ctx.startProcess('bench/procs/provider.ts');
-    const overrides = {
-      simulators: [],
-      peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
-      endpoints: { 'test-provider': { simulator: null, url: provider } },
-    };
-    const gateway = await ctx.startProcess('bench/procs/gateway.ts', {
-      GATEWAY_OVERRIDES: JSON.stringify(overrides),
-    });
-    const proxy = await ctx.startProcess('bench/procs/bare-proxy.ts', {
-      TARGET_URL: provider,
-      TARGET_PATH: '/echo',
-    });
-    const body = oneKbJson();
-    const t = await token(gateway);
-    return {
-      subject: target(
-        'lienthong connection-test',
-        `${gateway}/v1/connection-test`,
-        body,
-        { 'content-type': 'application/json', authorization: `Bearer ${t}` },
-        (s, x) => s === 200 && x.includes('"ok":true'),
-      ),
-      baselines: [
-        target(
-          'bare-node-proxy',
-          `${proxy}/`,
-          body,
-          { 'content-type': 'application/json' },
-          (s, x) => s === 200 && x.includes('receivedDigest'),
-        ),
-      ],
-    };
-  },
-};
+const XML = { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' };
 
-export const scenarios: Scenario[] = [connectionTest];
+export const scenarios: Scenario[] = [
+  {
+    name: 'connection-test',
+    description:
+      'POST /v1/connection-test, full pipeline (token auth, authorize, validate, sign, send via breaker, verify reply, validate, report, sign reply) vs a bare Node HTTP proxy to the same provider',
+    target: { 'bare-node-proxy': 0.4 },
+    async setup(env) {
+      const body = oneKbJson();
+      return {
+        subject: target('lienthong connection-test', `${env.gateway}/v1/connection-test`, body, { 'content-type': 'application/json', authorization: `Bearer ${env.token}` }, (s, x) => s === 200 && x.includes('"ok":true')),
+        baselines: [target('bare-node-proxy', `${env.proxyToProvider}/`, body, { 'content-type': 'application/json' }, (s, x) => s === 200 && x.includes('receivedDigest'))],
+      };
+    },
+  },
+  {
+    name: 'npd-json-facade',
+    description:
+      'POST /v1/npd/citizens/lookup: JSON in, contract + CCCD check, NPD SOAP out with C06 headers, reply XSD-free parse to the canonical citizen, admin-unit translation, signed reply — vs a bare proxy forwarding a ready-made SOAP request to the same NPD simulator',
+    async setup(env) {
+      const body = Buffer.from(JSON.stringify({ serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: env.citizenId }));
+      return {
+        subject: target('lienthong npd json facade', `${env.gateway}/v1/npd/citizens/lookup`, body, { 'content-type': 'application/json', authorization: `Bearer ${env.token}` }, (s, x) => s === 200 && x.includes(env.citizenId)),
+        baselines: [target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, Buffer.from(TRACUU(env.citizenId)), XML, (s, x) => s === 200 && x.includes(env.citizenId))],
+      };
+    },
+  },
+  {
+    name: 'npd-soap-facade',
+    description:
+      'POST /npd SOAP pass-through: hardened parse, operation routing, token auth, XSD validation of request and reply, NPD call with C06 headers, signed reply — vs a bare proxy and vs a `soap`-package server doing the same work',
+    target: { 'soap-package server': 3 },
+    async setup(env) {
+      const body = Buffer.from(TRACUU(env.citizenId));
+      const ok = (s: number, x: string) => s === 200 && x.includes(env.citizenId);
+      return {
+        subject: target('lienthong npd soap facade', `${env.gateway}/npd`, body, { ...XML, authorization: `Bearer ${env.token}` }, ok),
+        baselines: [target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, body, XML, ok), target('soap-package server', env.soapPackage, body, XML, ok)],
+      };
+    },
+  },
+];

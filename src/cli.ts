@@ -5,6 +5,7 @@ import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
 import { GatewayError } from './message/errors.js';
+import { renderErrorsDoc } from './message/errors-doc.js';
 import { KeyRing } from './security/keyring.js';
 import { hashSecret } from './security/secret.js';
 import { startGateway } from './server/gateway.js';
@@ -144,11 +145,11 @@ program
 program
   .command('docs')
   .description('print generated documentation')
-  .argument('<what>', 'config: the configuration reference (Markdown)')
+  .argument('<what>', 'config: the configuration reference; errors: the error codes (Markdown)')
   .action((what: string) => {
-    if (what !== 'config')
-      die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config)`));
-    process.stdout.write(renderConfigReference(builtinAdapters()));
+    if (what === 'config') process.stdout.write(renderConfigReference(builtinAdapters()));
+    else if (what === 'errors') process.stdout.write(renderErrorsDoc());
+    else die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config, errors)`));
   });
 
 program.parseAsync(process.argv).catch(die);

@@ -86,7 +86,7 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
   };
   ctx.shared.set(key, service);
   const svc = service;
-  const publicUrl = (ctx.server as unknown as { lienthongPublicUrl?: string }).lienthongPublicUrl;
+  const publicUrl = ctx.publicUrl?.replace(/\/$/, '');
 
   ctx.server.route({
     method: 'GET',

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineAdapter } from '../../src/adapter/spec.js';
 import { bindSoap, SoapInboundSchema } from './inbound.js';
 import { SoapEndpointSchema, soapOutbound } from './outbound.js';
@@ -11,5 +13,7 @@ export default defineAdapter({
   endpointSchema: SoapEndpointSchema,
   inbound: bindSoap,
   bindingKey: (b) => `SOAP ${b.path} ${b.operation}`,
+  checkBinding: (b, ctx) =>
+    b.wsdl && !existsSync(join(ctx.contractsDir, b.wsdl)) ? [`WSDL ${b.wsdl} not found under ${ctx.contractsDir}`] : [],
   outbound: soapOutbound,
 });

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import soap from 'soap';
+import { NPD_OPERATIONS } from '../../adapters/npd/constants.js';
 
 const contracts = join(import.meta.dirname, '..', '..', 'contracts', 'npd');
 const wsdlPath = join(contracts, 'npd.wsdl');

@@ -28,6 +28,8 @@ export interface AdapterSpec<
   /** Options of a simulator started by the gateway (`simulators[]`). */
   readonly simulatorSchema?: S;
   inbound?(binding: Static<I>, route: RouteDef, ctx: InboundContext): void | Promise<void>;
+  /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
+  checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;
@@ -44,6 +46,8 @@ export interface InboundContext {
   readonly shared: Map<string, unknown>;
   /** Absolute directory of the contracts (WSDL publishing). */
   readonly contractsDir: string;
+  /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
+  readonly publicUrl?: string;
 }
 
 export interface DispatchInit {

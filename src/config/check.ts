@@ -127,6 +127,10 @@ export function crossCheck(
         ['signature', 'require'],
         'signed requests need auth: bearer (the signer is the caller)',
       );
+    if (adapters.has(def.from.adapter)) {
+      const problems = adapters.get(def.from.adapter).checkBinding?.(def.from, { contractsDir: config.contractsDir }) ?? [];
+      for (const p of problems) here(['from'], p);
+    }
     const key = adapters.has(def.from.adapter)
       ? adapters.get(def.from.adapter).bindingKey?.(def.from)
       : undefined;

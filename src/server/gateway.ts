@@ -175,6 +175,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         log,
         shared,
         contractsDir: config.contractsDir,
+        publicUrl: config.server.publicUrl,
         dispatch: (init) => {
           const target = init.routeId ? routes.get(init.routeId) : route;
           if (!target) throw new GatewayError('LT_ROUTE_NOT_FOUND', `no route "${init.routeId}"`);

@@ -204,6 +204,8 @@ class Parser {
   /** Namespace bindings in force before each open element's own declarations. */
   private readonly stackMark: number[] = [];
   private root: XmlElement | undefined;
+  /** Set by attributes(): whether the tag just read ended with '/>'. */
+  private selfClosing = false;
 
   constructor(
     private readonly s: string,
@@ -391,8 +393,6 @@ class Parser {
       this.open(qname, tagAt, nsMark, rawAttrs, this.selfClosing);
     }
   }
-
-  private selfClosing = false;
 
   /**
    * Reads attributes up to '>' or '/>'. Namespace declarations are bound at

@@ -10,9 +10,11 @@ import { GatewayError } from '../message/errors.js';
 // Characters that need work: markup, CR (a parser would turn a raw one into LF),
 // and everything XML 1.0 cannot carry at all. With the `u` flag a valid
 // surrogate pair is one code point, so \p{Cs} only matches unpaired halves.
+/* eslint-disable no-control-regex -- finding control characters is the point */
 const NEEDS_WORK = /[&<>"'\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|\p{Cs}/u;
 const NEEDS_WORK_ATTR = /[&<>"'\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|\p{Cs}/u;
 const REPLACE = /[&<>"'\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|\p{Cs}/gu;
+/* eslint-enable no-control-regex */
 
 const ENTITY: Readonly<Record<string, string>> = {
   '&': '&amp;',
