@@ -25,7 +25,12 @@ export function startProcess(script: string, env: Record<string, string> = {}): 
     // The gateway logs one line per exchange to stdout: send it to /dev/null, not through
     // this process, which is busy generating the load. Its READY line comes on stderr.
     const quiet = script.endsWith('gateway.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+    // BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof) profiles the gateway under load.
+    const extra =
+      quiet && process.env.BENCH_GATEWAY_NODE_ARGS
+        ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ')
+        : [];
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(ROOT, script)], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', quiet ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],

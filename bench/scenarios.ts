@@ -40,27 +40,57 @@ export async function startEnvironment(ctx: BenchContext): Promise<Environment> 
   const overrides = {
     simulators: [],
     peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
-    endpoints: { 'test-provider': { simulator: null, url: provider }, npd: { simulator: null, url: npd } },
+    endpoints: {
+      'test-provider': { simulator: null, url: provider },
+      npd: { simulator: null, url: npd },
+    },
   };
-  const gateway = await ctx.startProcess('bench/procs/gateway.ts', { GATEWAY_OVERRIDES: JSON.stringify(overrides) });
-  const proxyToProvider = await ctx.startProcess('bench/procs/bare-proxy.ts', { TARGET_URL: provider, TARGET_PATH: '/echo' });
+  const gateway = await ctx.startProcess('bench/procs/gateway.ts', {
+    GATEWAY_OVERRIDES: JSON.stringify(overrides),
+  });
+  const proxyToProvider = await ctx.startProcess('bench/procs/bare-proxy.ts', {
+    TARGET_URL: provider,
+    TARGET_PATH: '/echo',
+  });
   const proxyToNpd = await ctx.startProcess('bench/procs/bare-proxy.ts', {
     TARGET_URL: npd,
     TARGET_PATH: '/npd',
     TARGET_CONTENT_TYPE: 'text/xml; charset=utf-8',
   });
-  const soapPackage = await ctx.startProcess('bench/procs/soap-package-server.ts', { TARGET_URL: `${npd}/npd` });
+  const soapPackage = await ctx.startProcess('bench/procs/soap-package-server.ts', {
+    TARGET_URL: `${npd}/npd`,
+  });
   const res = await fetch(`${gateway}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
-  const list = (await (await fetch(`${npd}/__sim/citizens?limit=1&status=1`)).json()) as { items: { idNumber: string }[] };
-  return { gateway, token, provider, npd, proxyToProvider, proxyToNpd, soapPackage, citizenId: list.items[0].idNumber };
+  const list = (await (await fetch(`${npd}/__sim/citizens?limit=1&status=1`)).json()) as {
+    items: { idNumber: string }[];
+  };
+  return {
+    gateway,
+    token,
+    provider,
+    npd,
+    proxyToProvider,
+    proxyToNpd,
+    soapPackage,
+    citizenId: list.items[0].idNumber,
+  };
 }
 
-function target(name: string, url: string, body: Buffer, headers: Record<string, string>, expect: (status: number, text: string) => boolean): Target {
+function target(
+  name: string,
+  url: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  expect: (status: number, text: string) => boolean,
+): Target {
   return {
     name,
     url,
@@ -69,7 +99,8 @@ function target(name: string, url: string, body: Buffer, headers: Record<string,
     async check() {
       const res = await fetch(url, { method: 'POST', headers, body });
       const text = await res.text();
-      if (!expect(res.status, text)) throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
+      if (!expect(res.status, text))
+        throw new Error(`${name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
     },
   };
 }
@@ -92,8 +123,22 @@ export const scenarios: Scenario[] = [
     async setup(env) {
       const body = oneKbJson();
       return {
-        subject: target('lienthong connection-test', `${env.gateway}/v1/connection-test`, body, { 'content-type': 'application/json', authorization: `Bearer ${env.token}` }, (s, x) => s === 200 && x.includes('"ok":true')),
-        baselines: [target('bare-node-proxy', `${env.proxyToProvider}/`, body, { 'content-type': 'application/json' }, (s, x) => s === 200 && x.includes('receivedDigest'))],
+        subject: target(
+          'lienthong connection-test',
+          `${env.gateway}/v1/connection-test`,
+          body,
+          { 'content-type': 'application/json', authorization: `Bearer ${env.token}` },
+          (s, x) => s === 200 && x.includes('"ok":true'),
+        ),
+        baselines: [
+          target(
+            'bare-node-proxy',
+            `${env.proxyToProvider}/`,
+            body,
+            { 'content-type': 'application/json' },
+            (s, x) => s === 200 && x.includes('receivedDigest'),
+          ),
+        ],
       };
     },
   },
@@ -102,10 +147,26 @@ export const scenarios: Scenario[] = [
     description:
       'POST /v1/npd/citizens/lookup: JSON in, contract + CCCD check, NPD SOAP out with C06 headers, reply XSD-free parse to the canonical citizen, admin-unit translation, signed reply — vs a bare proxy forwarding a ready-made SOAP request to the same NPD simulator',
     async setup(env) {
-      const body = Buffer.from(JSON.stringify({ serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: env.citizenId }));
+      const body = Buffer.from(
+        JSON.stringify({ serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: env.citizenId }),
+      );
       return {
-        subject: target('lienthong npd json facade', `${env.gateway}/v1/npd/citizens/lookup`, body, { 'content-type': 'application/json', authorization: `Bearer ${env.token}` }, (s, x) => s === 200 && x.includes(env.citizenId)),
-        baselines: [target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, Buffer.from(TRACUU(env.citizenId)), XML, (s, x) => s === 200 && x.includes(env.citizenId))],
+        subject: target(
+          'lienthong npd json facade',
+          `${env.gateway}/v1/npd/citizens/lookup`,
+          body,
+          { 'content-type': 'application/json', authorization: `Bearer ${env.token}` },
+          (s, x) => s === 200 && x.includes(env.citizenId),
+        ),
+        baselines: [
+          target(
+            'bare-node-proxy (SOAP)',
+            `${env.proxyToNpd}/`,
+            Buffer.from(TRACUU(env.citizenId)),
+            XML,
+            (s, x) => s === 200 && x.includes(env.citizenId),
+          ),
+        ],
       };
     },
   },
@@ -118,8 +179,17 @@ export const scenarios: Scenario[] = [
       const body = Buffer.from(TRACUU(env.citizenId));
       const ok = (s: number, x: string) => s === 200 && x.includes(env.citizenId);
       return {
-        subject: target('lienthong npd soap facade', `${env.gateway}/npd`, body, { ...XML, authorization: `Bearer ${env.token}` }, ok),
-        baselines: [target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, body, XML, ok), target('soap-package server', env.soapPackage, body, XML, ok)],
+        subject: target(
+          'lienthong npd soap facade',
+          `${env.gateway}/npd`,
+          body,
+          { ...XML, authorization: `Bearer ${env.token}` },
+          ok,
+        ),
+        baselines: [
+          target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, body, XML, ok),
+          target('soap-package server', env.soapPackage, body, XML, ok),
+        ],
       };
     },
   },

@@ -149,7 +149,8 @@ program
   .action((what: string) => {
     if (what === 'config') process.stdout.write(renderConfigReference(builtinAdapters()));
     else if (what === 'errors') process.stdout.write(renderErrorsDoc());
-    else die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config, errors)`));
+    else
+      die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config, errors)`));
   });
 
 program.parseAsync(process.argv).catch(die);

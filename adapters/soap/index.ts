@@ -14,6 +14,8 @@ export default defineAdapter({
   inbound: bindSoap,
   bindingKey: (b) => `SOAP ${b.path} ${b.operation}`,
   checkBinding: (b, ctx) =>
-    b.wsdl && !existsSync(join(ctx.contractsDir, b.wsdl)) ? [`WSDL ${b.wsdl} not found under ${ctx.contractsDir}`] : [],
+    b.wsdl && !existsSync(join(ctx.contractsDir, b.wsdl))
+      ? [`WSDL ${b.wsdl} not found under ${ctx.contractsDir}`]
+      : [],
   outbound: soapOutbound,
 });

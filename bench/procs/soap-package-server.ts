@@ -13,15 +13,7 @@ const wsdlPath = join(contracts, 'npd.wsdl');
 const target = process.env.TARGET_URL!;
 const client = await soap.createClientAsync(wsdlPath, { endpoint: target });
 
-const ops = [
-  'TraCuuThongTinCongDan',
-  'XacThucThongTinCongDan',
-  'XacMinhThongTinNoiOHienTai',
-  'CungCapThongTinHoGiaDinh',
-  'CungCapThongTinNhomMau',
-  'XacMinhTinhTrangHonNhan',
-  'XacMinhTinhTrangChetMatTich',
-];
+const ops = NPD_OPERATIONS;
 const port: Record<string, (args: unknown) => Promise<unknown>> = {};
 for (const op of ops) {
   port[op] = async (args: unknown) => {
@@ -38,7 +30,7 @@ soap.listen(server, {
   path: '/npd',
   services: { DanCuService: { DanCuPort: port } },
   xml: readFileSync(wsdlPath, 'utf8'),
-  uri: contracts + '/',
+  uri: wsdlPath,
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {

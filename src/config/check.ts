@@ -128,7 +128,10 @@ export function crossCheck(
         'signed requests need auth: bearer (the signer is the caller)',
       );
     if (adapters.has(def.from.adapter)) {
-      const problems = adapters.get(def.from.adapter).checkBinding?.(def.from, { contractsDir: config.contractsDir }) ?? [];
+      const problems =
+        adapters
+          .get(def.from.adapter)
+          .checkBinding?.(def.from, { contractsDir: config.contractsDir }) ?? [];
       for (const p of problems) here(['from'], p);
     }
     const key = adapters.has(def.from.adapter)

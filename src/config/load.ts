@@ -84,11 +84,15 @@ function parseYamlFile(file: string, issues: ConfigIssue[]): SourceFile | undefi
         const sub = path.slice(0, n);
         const last = sub[sub.length - 1];
         // Point at the key of a mapping entry (where a typo is), not at its value.
-        const parent = n > 0 ? (doc.getIn(sub.slice(0, -1), true) as { items?: unknown[] } | undefined) : undefined;
+        const parent =
+          n > 0
+            ? (doc.getIn(sub.slice(0, -1), true) as { items?: unknown[] } | undefined)
+            : undefined;
         const pair = parent?.items?.find(
           (it) => (it as { key?: { value?: unknown } }).key?.value === last,
         ) as { key?: { range?: [number, number, number] } } | undefined;
-        const node = (pair?.key ?? doc.getIn(sub, true)) as { range?: [number, number, number] } | undefined;
+        const node = (pair?.key ?? doc.getIn(sub, true)) as
+          { range?: [number, number, number] } | undefined;
         if (node && node.range) {
           const p = lineCounter.linePos(node.range[0]);
           return { line: p.line, col: p.col };

@@ -53,12 +53,23 @@ export interface StartOptions {
  */
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<Gateway> {
   const { config } = loaded;
-  const log = opts.log ?? pino({ level: config.log.level, base: { svc: 'lienthong' } });
+  // Exchange lines are buffered (4 KiB) rather than written one syscall each; they are
+  // flushed on close. A crash may lose the last few lines, never an exchange's outcome.
+  const destination = opts.log
+    ? undefined
+    : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const log =
+    opts.log ?? pino({ level: config.log.level, base: { svc: 'lienthong' } }, destination);
   const adapters = opts.adapters;
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of cleanups.reverse())
       await c().catch((err) => log.warn({ err }, 'error while closing'));
+    try {
+      destination?.flushSync();
+    } catch {
+      // not open yet: nothing was written
+    }
   };
 
   try {

@@ -21,7 +21,11 @@ async function json(path: string, body: unknown) {
 async function soapPost(xml: string | Buffer) {
   const res = await fetch(`${gw.url}/npd`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: '""',
+    },
     body: xml,
   });
   const text = await res.text();
@@ -39,7 +43,9 @@ const lookupXml = (id: string, p = 'dan') =>
   );
 
 beforeAll(async () => {
-  gw = await startTestGateway({ endpoints: { npd: { breaker: { volumeThreshold: 3, resetTimeoutMs: 300 } } } });
+  gw = await startTestGateway({
+    endpoints: { npd: { breaker: { volumeThreshold: 3, resetTimeoutMs: 300 } } },
+  });
   token = await demoToken(gw.url);
   sim = gw.simulators.get('npd')!.url;
   const list = (await (await fetch(`${sim}/__sim/citizens?limit=5&status=1`)).json()) as any;
@@ -52,7 +58,11 @@ afterAll(async () => {
 
 describe('JSON facade', () => {
   it('looks a citizen up and answers the canonical object, codes as strings with their names', async () => {
-    const r = await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: citizen.idNumber });
+    const r = await json('/v1/npd/citizens/lookup', {
+      serviceCode: 'G15-TP110',
+      officer: 'canbo01',
+      idNumber: citizen.idNumber,
+    });
     expect(r.status).toBe(200);
     const c = r.body.citizen;
     expect(c.idNumber).toBe(citizen.idNumber);
@@ -64,33 +74,73 @@ describe('JSON facade', () => {
   });
 
   it('verifies (TonTai) true and false', async () => {
-    const yes = await json('/v1/npd/citizens/verify', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber, fullName: citizen.fullName });
+    const yes = await json('/v1/npd/citizens/verify', {
+      serviceCode: 'G15-TP110',
+      officer: 'cb',
+      idNumber: citizen.idNumber,
+      fullName: citizen.fullName,
+    });
     expect(yes.body.exists).toBe(true);
-    const no = await json('/v1/npd/citizens/verify', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber, fullName: 'TRAN THI KHONG CO' });
+    const no = await json('/v1/npd/citizens/verify', {
+      serviceCode: 'G15-TP110',
+      officer: 'cb',
+      idNumber: citizen.idNumber,
+      fullName: 'TRAN THI KHONG CO',
+    });
     expect(no.body.exists).toBe(false);
   });
 
-  it.each(['residence', 'household', 'blood-group', 'marital-status', 'death-status'])('serves /%s', async (path) => {
-    const r = await json(`/v1/npd/citizens/${path}`, { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber });
-    expect(r.status).toBe(200);
-  });
+  it.each(['residence', 'household', 'blood-group', 'marital-status', 'death-status'])(
+    'serves /%s',
+    async (path) => {
+      const r = await json(`/v1/npd/citizens/${path}`, {
+        serviceCode: 'G15-TP110',
+        officer: 'cb',
+        idNumber: citizen.idNumber,
+      });
+      expect(r.status).toBe(200);
+    },
+  );
 
   it('answers LT_NPD_NOT_FOUND for a well-formed id nobody has', async () => {
     const id = makeCccd({ provinceCode: '001', sex: '1', birthYear: 1931, random: () => 0.999 });
-    const r = await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: id });
+    const r = await json('/v1/npd/citizens/lookup', {
+      serviceCode: 'G15-TP110',
+      officer: 'cb',
+      idNumber: id,
+    });
     expect(r.body.code).toBe('LT_NPD_NOT_FOUND');
     expect(r.status).toBe(404);
   });
 
   it.each([
     ['an unknown province prefix', { idNumber: '999092008262' }, 'LT_CCCD_INVALID', 'prefix'],
-    ['a century digit that contradicts the birth date', { idNumber: '001092008262', birthDate: '20010101' }, 'LT_CCCD_INVALID', 'century'],
-    ['a year that contradicts the birth date', { idNumber: '001093008262', birthDate: '19920101' }, 'LT_CCCD_INVALID', 'year-mismatch'],
+    [
+      'a century digit that contradicts the birth date',
+      { idNumber: '001092008262', birthDate: '20010101' },
+      'LT_CCCD_INVALID',
+      'century',
+    ],
+    [
+      'a year that contradicts the birth date',
+      { idNumber: '001093008262', birthDate: '19920101' },
+      'LT_CCCD_INVALID',
+      'year-mismatch',
+    ],
     ['letters in the id', { idNumber: '00109200826A' }, 'LT_CONTRACT_REQUEST', undefined],
     ['a code written as a number', { idNumber: 1092008262 }, 'LT_CONTRACT_REQUEST', undefined],
-    ['a malformed integration code', { idNumber: citizen?.idNumber ?? '001092008262', integrationCode: 'ABC' }, 'LT_CONTRACT_REQUEST', undefined],
+    [
+      'a malformed integration code',
+      { idNumber: citizen?.idNumber ?? '001092008262', integrationCode: 'ABC' },
+      'LT_CONTRACT_REQUEST',
+      undefined,
+    ],
   ])('refuses %s before the NPD is called', async (_n, fields, code, reason) => {
-    const r = await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'cb', ...fields });
+    const r = await json('/v1/npd/citizens/lookup', {
+      serviceCode: 'G15-TP110',
+      officer: 'cb',
+      ...fields,
+    });
     expect(r.body.code).toBe(code);
     if (reason) expect(r.body.detail).toContain(reason);
   });
@@ -134,9 +184,17 @@ describe('SOAP facade at /npd', () => {
       `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><x>&lol3;</x>`,
       'LT_XML_DTD_FORBIDDEN',
     ],
-    ['a raw ampersand', lookupXml(citizen?.idNumber ?? '').replace('canbo01', 'can & bo'), 'LT_XML_MALFORMED'],
+    [
+      'a raw ampersand',
+      lookupXml(citizen?.idNumber ?? '').replace('canbo01', 'can & bo'),
+      'LT_XML_MALFORMED',
+    ],
     ['an id with letters (XSD)', lookupXml('12345678901X'), 'LT_CONTRACT_REQUEST'],
-    ['an unknown operation', envelope('<dan:XoaCongDan><dan:MaYeuCau>1</dan:MaYeuCau></dan:XoaCongDan>'), 'LT_SOAP_UNKNOWN_OPERATION'],
+    [
+      'an unknown operation',
+      envelope('<dan:XoaCongDan><dan:MaYeuCau>1</dan:MaYeuCau></dan:XoaCongDan>'),
+      'LT_SOAP_UNKNOWN_OPERATION',
+    ],
     ['something that is not SOAP', '<hello/>', 'LT_SOAP_NOT_ENVELOPE'],
   ])('refuses %s with a SOAP fault carrying the code', async (_n, xml, code) => {
     const r = await soapPost(xml);
@@ -157,21 +215,38 @@ describe('SOAP facade at /npd', () => {
   });
 
   it('refuses a caller without a token with a SOAP fault', async () => {
-    const res = await fetch(`${gw.url}/npd`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: lookupXml(citizen.idNumber) });
+    const res = await fetch(`${gw.url}/npd`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: lookupXml(citizen.idNumber),
+    });
     expect(await res.text()).toContain('<lt:code>LT_AUTH_MISSING</lt:code>');
   });
 });
 
 describe('NPD faults and the breaker', () => {
   it('maps NPD 5xx and SOAP faults, opens the breaker, and recovers', async () => {
-    const set = (f: unknown) => fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) });
+    const set = (f: unknown) =>
+      fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) });
     await set({ faultRate: 1 });
-    const fault = await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber });
+    const fault = await json('/v1/npd/citizens/lookup', {
+      serviceCode: 'G15-TP110',
+      officer: 'cb',
+      idNumber: citizen.idNumber,
+    });
     expect(fault.body.code).toBe('LT_UPSTREAM_FAULT');
     await set({ errorRate: 1 });
     const codes: string[] = [];
     for (let i = 0; i < 60 && !codes.includes('LT_BREAKER_OPEN'); i++) {
-      codes.push((await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber })).body.code);
+      codes.push(
+        (
+          await json('/v1/npd/citizens/lookup', {
+            serviceCode: 'G15-TP110',
+            officer: 'cb',
+            idNumber: citizen.idNumber,
+          })
+        ).body.code,
+      );
     }
     expect(codes[0]).toBe('LT_UPSTREAM_ERROR');
     expect(codes).toContain('LT_BREAKER_OPEN');
@@ -180,6 +255,14 @@ describe('NPD faults and the breaker', () => {
     expect(soapOpen.text).toContain('<faultcode>soap:Server</faultcode>');
     await set({});
     await new Promise((r) => setTimeout(r, 400));
-    expect((await json('/v1/npd/citizens/lookup', { serviceCode: 'G15-TP110', officer: 'cb', idNumber: citizen.idNumber })).status).toBe(200);
+    expect(
+      (
+        await json('/v1/npd/citizens/lookup', {
+          serviceCode: 'G15-TP110',
+          officer: 'cb',
+          idNumber: citizen.idNumber,
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -25,7 +25,9 @@ beforeAll(async () => {
     await probe.connect();
     await probe.end();
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${PG_URL} (${(err as Error).message}): ${PG_START_HINT}`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_URL} (${(err as Error).message}): ${PG_START_HINT}`,
+    );
   }
   const overrides = {
     store: { kind: 'postgres', url: PG_URL, schema: SCHEMA },
@@ -63,11 +65,19 @@ describe('gateway on PostgreSQL, two instances', () => {
   it('refuses on one instance a signed request already accepted by the other', async () => {
     const token = await demoToken(a.url);
     const body = Buffer.from('{"message":"once"}');
-    const sig = signDetached(body, { iat: Math.floor(Date.now() / 1000), jti: `pg-${Date.now()}` }, a.keys.signer());
+    const sig = signDetached(
+      body,
+      { iat: Math.floor(Date.now() / 1000), jti: `pg-${Date.now()}` },
+      a.keys.signer(),
+    );
     const send = (url: string) =>
       fetch(`${url}/v1/connection-test/signed`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-jws-signature': sig },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-jws-signature': sig,
+        },
         body,
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     expect((await send(a.url)).status).toBe(200);

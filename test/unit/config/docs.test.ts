@@ -11,7 +11,9 @@ import { ROOT } from '../../helpers/paths.js';
 
 describe('docs/config-reference.md', () => {
   it('is what the schemas generate (regenerate with npm run docs)', () => {
-    expect(readFileSync(join(ROOT, 'docs/config-reference.md'), 'utf8')).toBe(renderConfigReference(builtinAdapters()));
+    expect(readFileSync(join(ROOT, 'docs/config-reference.md'), 'utf8')).toBe(
+      renderConfigReference(builtinAdapters()),
+    );
   });
 
   it('documents every adapter and the route keys', () => {
