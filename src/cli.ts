@@ -13,6 +13,18 @@ import { ContractRegistry } from './validation/contracts.js';
 import { xmlContractLoader } from './validation/xml.js';
 import { loadCatalogs, translationSteps } from './catalogs/index.js';
 
+/** One living citizen of the NPD simulator, for the start banner. */
+async function sampleCitizen(
+  url: string,
+): Promise<{ idNumber: string; fullName: string } | undefined> {
+  try {
+    const res = await fetch(`${url}/__sim/citizens?limit=1&status=1`);
+    return ((await res.json()) as { items: { idNumber: string; fullName: string }[] }).items[0];
+  } catch {
+    return undefined;
+  }
+}
+
 function die(err: unknown): never {
   if (err instanceof ConfigError) {
     console.error(`lienthong: configuration has ${err.issues.length} problem(s):`);
@@ -58,6 +70,16 @@ program
         `    curl -s -X POST ${gw.url}/v1/connection-test -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"message":"xin chao"}'`,
         '',
       );
+      const npd = loaded.config.simulators.find((s) => s.adapter === 'npd');
+      const sample = npd ? await sampleCitizen(gw.simulators.get(npd.name)!.url) : undefined;
+      if (sample) {
+        lines.push(
+          `  A citizen from the NPD simulator (generated, fake: ${sample.fullName}):`,
+          `    curl -s -X POST ${gw.url}/v1/npd/citizens/lookup -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"serviceCode":"G15-TP110","officer":"canbo01","idNumber":"${sample.idNumber}"}'`,
+          `  More ids: curl -s '${gw.simulators.get(npd!.name)!.url}/__sim/citizens?limit=5'`,
+          '',
+        );
+      }
     }
     process.stdout.write(lines.join('\n') + '\n');
     let closing = false;

@@ -6,7 +6,7 @@
  * default namespace (DOMAIN.md §2).
  *
  * Values are exactly what the document says (entity references decoded,
- * nothing trimmed, nothing converted to numbers): `026092008262`, `01` and a
+ * nothing trimmed, nothing converted to numbers): `026092017345`, `01` and a
  * trailing space all survive. Trimming is the business of the code that maps
  * values (see adapters/npd/response.ts), never of the parser.
  */

@@ -10,7 +10,7 @@ import { thrown } from './helpers.js';
 
 // R2 / DOMAIN.md §6: the 12-digit personal identification number. All numbers here are
 // the public format example from DOMAIN.md or generated fakes.
-const SAMPLE = '026092008262'; // Vĩnh Phúc, male, born 1992 (format example)
+const SAMPLE = '026092017345'; // Vĩnh Phúc, male, born 1992 (format example)
 const catalogs = loadCatalogs();
 
 function reasonOf(run: () => unknown): CccdReason {
@@ -45,7 +45,7 @@ describe('CCCD validation (DOMAIN.md §6)', () => {
 
   it.each([
     ['02609200826', 'eleven digits'],
-    ['0260920082620', 'thirteen digits'],
+    ['0260920173450', 'thirteen digits'],
     ['02609200826a', 'a letter'],
     [`${SAMPLE} `, 'a trailing space'],
     ['', 'empty'],
@@ -116,8 +116,8 @@ describe('CCCD validation (DOMAIN.md §6)', () => {
   });
 
   it('does not put the number itself in the error text (personal data)', () => {
-    const err = thrown(() => validateCccd('026092008262', { sex: '2' }));
-    expect(err.message).not.toContain('026092008262');
+    const err = thrown(() => validateCccd('026092017345', { sex: '2' }));
+    expect(err.message).not.toContain('026092017345');
   });
 });
 
@@ -125,7 +125,7 @@ describe('makeCccd (fakes for simulators)', () => {
   it('builds the digits from province, sex, year and the random source', () => {
     expect(
       makeCccd({ provinceCode: '026', sex: '1', birthYear: 1992, random: () => 0.008262 }),
-    ).toBe('026092008262');
+    ).toBe('026092017345');
     expect(makeCccd({ provinceCode: '79', sex: '2', birthYear: 2005, random: () => 0 })).toBe(
       '079305000000',
     );

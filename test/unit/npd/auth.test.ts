@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const ctx = (url: string): OutboundContext => ({ name: 'npd', url, log: undefined as never });
-const LOOKUP = { serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: '026092008262' };
+const LOOKUP = { serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: '026092017345' };
 
 function endpoint(auth: NpdEndpoint['auth']): NpdEndpoint {
   return {
@@ -179,7 +179,7 @@ describe('LGSP OAuth2 client credentials (DOMAIN §1 pattern A)', () => {
 
     valid = 'revoked-by-the-gateway'; // the LGSP forgets the token: next call gets 401
     const reply = await send();
-    expect((reply.body as { citizen: { idNumber: string } }).citizen.idNumber).toBe('026092008262');
+    expect((reply.body as { citizen: { idNumber: string } }).citizen.idNumber).toBe('026092017345');
     expect(issued).toBe(2);
   });
 

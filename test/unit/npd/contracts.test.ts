@@ -54,7 +54,7 @@ describe('JSON contracts (contracts/npd/*.json)', () => {
       json({
         serviceCode: 'G15-TP110',
         officer: 'cb01',
-        idNumber: '026092008262',
+        idNumber: '026092017345',
         birthDate: '19921122',
       }),
     );
@@ -72,10 +72,10 @@ describe('JSON contracts (contracts/npd/*.json)', () => {
       {
         serviceCode: 'G15-TP110',
         officer: 'cb01',
-        idNumber: '026092008262',
+        idNumber: '026092017345',
         birthDate: '22/11/1992',
       },
-      { serviceCode: 'G15-TP110', officer: 'cb01', idNumber: '026092008262', extra: 1 },
+      { serviceCode: 'G15-TP110', officer: 'cb01', idNumber: '026092017345', extra: 1 },
     ]) {
       expect(gatewayError(() => contract.validateRequest(json(bad))).code).toBe(
         'LT_CONTRACT_REQUEST',
@@ -101,7 +101,7 @@ describe('JSON contracts (contracts/npd/*.json)', () => {
       }
       const broken = json({
         requestId: 'x',
-        citizen: { idNumber: '026092008262', sex: { code: 1, name: 'Nam' } },
+        citizen: { idNumber: '026092017345', sex: { code: 1, name: 'Nam' } },
       });
       expect(
         gatewayError(() => registry.get('npd/TraCuuThongTinCongDan').validateResponse(broken)).code,
@@ -119,7 +119,7 @@ describe('XSD contracts (contracts/npd/envelope.xsd)', () => {
     for (const prefix of ['dan', 'qldc']) {
       const write = createRequestWriter({ prefix });
       for (const op of NPD_OPERATIONS) {
-        for (const id of [{ idNumber: '026092008262' }, { oldIdNumber: '135123456' }]) {
+        for (const id of [{ idNumber: '026092017345' }, { oldIdNumber: '135123456' }]) {
           const xml = write(op, {
             requestId: 'r1',
             serviceCode: 'G15-TP110',
@@ -163,7 +163,7 @@ describe('XSD contracts (contracts/npd/envelope.xsd)', () => {
       requestId: 'r',
       serviceCode: 'S',
       officer: 'o',
-      idNumber: '026092008262',
+      idNumber: '026092017345',
     }).replace(/(<dan:MaDVC>S<\/dan:MaDVC>)(<dan:MaCanBo>o<\/dan:MaCanBo>)/, '$2$1');
     const e2 = gatewayError(() => envelopeXsd.validate(outOfOrder, 'LT_CONTRACT_REQUEST'));
     expect(e2.code).toBe('LT_CONTRACT_REQUEST');

@@ -299,7 +299,7 @@ describe('NPD outbound, the request on the wire', () => {
           {
             serviceCode: 'G15-TP110',
             officer: 'cb<01>',
-            idNumber: '026092008262',
+            idNumber: '026092017345',
             fullName: 'Trần & <Lê>',
             birthDate: '1992',
           },

@@ -97,7 +97,7 @@ describe('NPD simulator, answers', () => {
       'a request breaking the contract',
       request(
         'TraCuuThongTinCongDan',
-        '<dan:MaYeuCau>1</dan:MaYeuCau><dan:MaCanBo>c</dan:MaCanBo><dan:SoDinhDanh>026092008262</dan:SoDinhDanh>',
+        '<dan:MaYeuCau>1</dan:MaYeuCau><dan:MaCanBo>c</dan:MaCanBo><dan:SoDinhDanh>026092017345</dan:SoDinhDanh>',
       ),
       'MaCanBo',
     ],
@@ -121,7 +121,7 @@ describe('NPD simulator, answers', () => {
   it('says so when the request children are not in the request namespace', async () => {
     const sim = await startNpdSimulator({ population, options: { validateRequests: false } });
     try {
-      const xml = `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}"><soapenv:Body><dan:TraCuuThongTinCongDan xmlns:dan="${NPD_REQUEST_NS}"><SoDinhDanh>026092008262</SoDinhDanh></dan:TraCuuThongTinCongDan></soapenv:Body></soapenv:Envelope>`;
+      const xml = `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}"><soapenv:Body><dan:TraCuuThongTinCongDan xmlns:dan="${NPD_REQUEST_NS}"><SoDinhDanh>026092017345</SoDinhDanh></dan:TraCuuThongTinCongDan></soapenv:Body></soapenv:Envelope>`;
       const { env } = await post(sim, xml);
       expect(env?.fault?.faultstring).toContain(NPD_REQUEST_NS);
     } finally {

@@ -21,7 +21,7 @@ export function sampleReply(prefix = 'ns1'): string {
   <soapenv:Body>
     <${p}CongdanCollection ${decl}="http://www.mic.gov.vn/dancu/1.0" SoCongDan="1">
       <${p}CongDan>
-        <${p}SoDinhDanh>026092008262</${p}SoDinhDanh>
+        <${p}SoDinhDanh>026092017345</${p}SoDinhDanh>
         <${p}SoCMND/>
         <${p}HoVaTen><${p}Ho/><${p}ChuDem/><${p}Ten>Nguyễn Văn An</${p}Ten></${p}HoVaTen>
         <${p}GioiTinh>1</${p}GioiTinh>
@@ -33,7 +33,7 @@ export function sampleReply(prefix = 'ns1'): string {
         <${p}NoiDangKyKhaiSinh><${p}MaTinhThanh>26</${p}MaTinhThanh><${p}MaQuanHuyen>252</${p}MaQuanHuyen><${p}MaPhuongXa>09106</${p}MaPhuongXa><${p}ChiTiet>Xã Lũng Hoà</${p}ChiTiet><${p}QuocGia>VN</${p}QuocGia></${p}NoiDangKyKhaiSinh>
         <${p}QuocTich/>
         <${p}Cha><${p}HoVaTen>Nguyễn Văn Bình</${p}HoVaTen><${p}QuocTich>VN</${p}QuocTich><${p}SoDinhDanh/><${p}SoCMND/></${p}Cha>
-        <${p}ChuHo><${p}QuanHe>CH01</${p}QuanHe><${p}SoDinhDanh>026092008262</${p}SoDinhDanh><${p}SoCMND/><${p}HoVaTen>Nguyễn Văn An</${p}HoVaTen></${p}ChuHo>
+        <${p}ChuHo><${p}QuanHe>CH01</${p}QuanHe><${p}SoDinhDanh>026092017345</${p}SoDinhDanh><${p}SoCMND/><${p}HoVaTen>Nguyễn Văn An</${p}HoVaTen></${p}ChuHo>
         <${p}SoSoHoKhau>012345678</${p}SoSoHoKhau>
       </${p}CongDan>
     </${p}CongdanCollection>

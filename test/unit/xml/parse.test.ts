@@ -12,7 +12,7 @@ describe('parseXml: values survive as written', () => {
   it('keeps leading zeros, codes and trailing spaces as strings (DOMAIN §2)', () => {
     const root = parseXml(Buffer.from(sampleReply()), LIMITS);
     const cd = child(child(child(root, 'Body')!, 'CongdanCollection', DANCU)!, 'CongDan', DANCU)!;
-    expect(child(cd, 'SoDinhDanh', DANCU)!.text).toBe('026092008262');
+    expect(child(cd, 'SoDinhDanh', DANCU)!.text).toBe('026092017345');
     expect(child(cd, 'DanToc', DANCU)!.text).toBe('01');
     expect(child(child(cd, 'NoiDangKyKhaiSinh', DANCU)!, 'MaPhuongXa', DANCU)!.text).toBe('09106');
     expect(child(cd, 'SoSoHoKhau', DANCU)!.text).toBe('012345678');

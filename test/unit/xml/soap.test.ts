@@ -18,14 +18,14 @@ const DAN = 'http://dancuquocgia.bca';
 /** The same lookup request as clients in the field write it. */
 const REQUESTS: Record<string, string> = {
   dan: `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:dan="${DAN}"><soapenv:Header/><soapenv:Body>
-    <dan:TraCuuThongTinCongDan><dan:MaYeuCau>1</dan:MaYeuCau><dan:SoDinhDanh>026092008262</dan:SoDinhDanh></dan:TraCuuThongTinCongDan>
+    <dan:TraCuuThongTinCongDan><dan:MaYeuCau>1</dan:MaYeuCau><dan:SoDinhDanh>026092017345</dan:SoDinhDanh></dan:TraCuuThongTinCongDan>
   </soapenv:Body></soapenv:Envelope>`,
   qldc: `<S:Envelope xmlns:S="${SOAP11_NS}"><S:Body><qldc:TraCuuThongTinCongDan xmlns:qldc="${DAN}">
-    <qldc:MaYeuCau>1</qldc:MaYeuCau><qldc:SoDinhDanh>026092008262</qldc:SoDinhDanh></qldc:TraCuuThongTinCongDan></S:Body></S:Envelope>`,
+    <qldc:MaYeuCau>1</qldc:MaYeuCau><qldc:SoDinhDanh>026092017345</qldc:SoDinhDanh></qldc:TraCuuThongTinCongDan></S:Body></S:Envelope>`,
   defaultNs: `<Envelope xmlns="${SOAP11_NS}"><Body><TraCuuThongTinCongDan xmlns="${DAN}">
-    <MaYeuCau>1</MaYeuCau><SoDinhDanh>026092008262</SoDinhDanh></TraCuuThongTinCongDan></Body></Envelope>`,
+    <MaYeuCau>1</MaYeuCau><SoDinhDanh>026092017345</SoDinhDanh></TraCuuThongTinCongDan></Body></Envelope>`,
   unusedDeclarations: `<soap:Envelope xmlns:soap="${SOAP11_NS}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ns1="http://www.mic.gov.vn/dancu/1.0" xmlns:dan="${DAN}">
-    <soap:Body><dan:TraCuuThongTinCongDan><dan:MaYeuCau>1</dan:MaYeuCau><dan:SoDinhDanh>026092008262</dan:SoDinhDanh></dan:TraCuuThongTinCongDan></soap:Body></soap:Envelope>`,
+    <soap:Body><dan:TraCuuThongTinCongDan><dan:MaYeuCau>1</dan:MaYeuCau><dan:SoDinhDanh>026092017345</dan:SoDinhDanh></dan:TraCuuThongTinCongDan></soap:Body></soap:Envelope>`,
 };
 
 describe('parseSoapEnvelope', () => {
@@ -33,7 +33,7 @@ describe('parseSoapEnvelope', () => {
     const env = parseSoapEnvelope(Buffer.from(REQUESTS[form]), LIMITS);
     expect(env.envelopeNs).toBe(SOAP11_NS);
     expect(env.operation).toEqual({ ns: DAN, name: 'TraCuuThongTinCongDan' });
-    expect(child(env.body, 'SoDinhDanh', DAN)?.text).toBe('026092008262');
+    expect(child(env.body, 'SoDinhDanh', DAN)?.text).toBe('026092017345');
     expect(env.fault).toBeUndefined();
   });
 

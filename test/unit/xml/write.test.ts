@@ -85,13 +85,13 @@ describe('compileShape', () => {
   it('writes elements in the shape order, escaped, with the prefix', () => {
     expect(
       write({
-        id: '026092008262',
+        id: '026092017345',
         name: 'A & B',
         birth: { day: '19921122' },
         items: [{ code: '01' }, { code: '09106' }],
       }),
     ).toBe(
-      '<p:Root xmlns:p="urn:p" Count="2"><p:Id>026092008262</p:Id><p:Name>A &amp; B</p:Name>' +
+      '<p:Root xmlns:p="urn:p" Count="2"><p:Id>026092017345</p:Id><p:Name>A &amp; B</p:Name>' +
         '<p:Birth><p:Day>19921122</p:Day></p:Birth><p:Item><p:Code>01</p:Code></p:Item><p:Item><p:Code>09106</p:Code></p:Item></p:Root>',
     );
   });
