@@ -1,3 +1,4 @@
+import { upperAscii } from './request.js';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,15 +96,7 @@ function requestXsd(): CompiledXsd {
 }
 
 /** Upper-case, no diacritics, single spaces: how OpenCPS sends names, so any form matches. */
-export function nameKey(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'D')
-    .toUpperCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+export const nameKey = upperAscii;
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);

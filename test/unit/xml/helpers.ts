@@ -1,15 +1,4 @@
-import { GatewayError } from '../../../src/message/errors.js';
-
-/** The GatewayError a call throws (fails the test if it returns or throws anything else). */
-export function gatewayError(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw new Error(`expected a GatewayError, got ${String(err)}`);
-  }
-  throw new Error('expected a GatewayError, nothing was thrown');
-}
+export { gatewayError } from '../../helpers/errors.js';
 
 /** A field-shaped NPD lookup reply (DOMAIN.md §2 sample values), with a configurable prefix. */
 export function sampleReply(prefix = 'ns1'): string {
