@@ -95,6 +95,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
             ex: ex.id,
             route: def.id,
             client: ex.caller?.clientId || undefined,
+            req: ex.request.headers['x-request-id'],
             code,
             ms: Math.round(ms * 100) / 100,
           },
