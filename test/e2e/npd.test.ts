@@ -73,6 +73,27 @@ describe('JSON facade', () => {
     expect(r.headers.get('x-jws-signature')).toBeTruthy();
   });
 
+  it('adds the 2025 units to a pre-2025 address (translate: admin-units-to-2025, R2)', async () => {
+    const list = (await (await fetch(`${sim}/__sim/citizens?limit=30`)).json()) as any;
+    let translated: any;
+    for (const c of list.items) {
+      const r = await json('/v1/npd/citizens/lookup', {
+        serviceCode: 'G15-TP110',
+        officer: 'cb',
+        idNumber: c.idNumber,
+      });
+      if (r.body.citizen?.birthRegistration?.units2025) {
+        translated = r.body.citizen.birthRegistration;
+        break;
+      }
+    }
+    expect(translated).toBeDefined();
+    const expected = gw.catalogs.adminUnits.translateProvince(translated.provinceCode);
+    expect(translated.units2025.candidates.map((c: any) => c.provinceCode)).toEqual(
+      expected.candidates.map((c) => c.provinceCode),
+    );
+  });
+
   it('verifies (TonTai) true and false', async () => {
     const yes = await json('/v1/npd/citizens/verify', {
       serviceCode: 'G15-TP110',
