@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { measureOperations } from './micro.js';
 import { scenarios, startEnvironment, type BenchContext, type Target } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -132,6 +133,10 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
   }
+  const operations = measureOperations(ROOT);
+  process.stdout.write('\n# per-operation costs on this machine (µs)\n');
+  for (const [k, v] of Object.entries(operations))
+    process.stdout.write(`  ${k.padEnd(34)} ${String(v).padStart(6)}\n`);
   const report = {
     generatedAt: new Date().toISOString(),
     machine: {
@@ -141,13 +146,13 @@ async function main(): Promise<void> {
     },
     versions: { node: process.version, ...(process.versions.uv && { uv: process.versions.uv }) },
     entries,
+    operations,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench', 'results', 'latest.json'),
-    JSON.stringify(report, null, 2) + '\n',
-  );
-  process.stdout.write(`\nwritten bench/results/latest.json (${entries.length} entries)\n`);
+  // A filtered run (BENCH_ONLY) must not replace the full report.
+  const file = only ? 'partial.tmp.json' : 'latest.json';
+  writeFileSync(join(ROOT, 'bench', 'results', file), JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(`\nwritten bench/results/${file} (${entries.length} entries)\n`);
 }
 
 main().catch((err) => {
