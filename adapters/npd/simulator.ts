@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { upperAscii } from './request.js';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -86,7 +87,10 @@ export interface StartNpdSimulatorOptions {
   log?: Logger;
 }
 
-const CONTRACTS_DIR = fileURLToPath(new URL('../../contracts/npd/', import.meta.url));
+// From the sources (adapters/npd) or the build (dist/adapters/npd): the contracts stay at the project root.
+const CONTRACTS_DIR = ['../../contracts/npd/', '../../../contracts/npd/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(dir))!;
 const XML = 'text/xml; charset=utf-8';
 const LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64 };
 
