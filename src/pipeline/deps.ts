@@ -24,11 +24,11 @@ export interface Envelopes {
   sign(
     payload: Buffer,
     claims?: Record<string, unknown>,
-  ): { header: string; kid: string; jws: string };
+  ): Promise<{ header: string; kid: string; jws: string }>;
   /** Verifies a caller's signed request (detached header or application/jose body) and its freshness. */
   verifyRequest(msg: Message, peer: string, scope: string): Promise<VerifiedSignature>;
   /** Verifies a provider reply's detached signature against the peer's JWKS. */
-  verifyReply(msg: Message, peer: string): VerifiedSignature;
+  verifyReply(msg: Message, peer: string): Promise<VerifiedSignature>;
 }
 
 export interface Authenticator {

@@ -3,7 +3,7 @@ import type { Message } from '../message/index.js';
 import type { Envelopes, VerifiedSignature } from '../pipeline/deps.js';
 import type { Store } from '../store/store.js';
 import { checkFreshness } from './freshness.js';
-import { signDetached, verifyCompact, verifyDetached } from './jws.js';
+import { signDetachedAsync, verifyCompact, verifyDetachedAsync } from './jws.js';
 import type { KeyResolver } from './jwk.js';
 import type { KeyRing } from './keyring.js';
 
@@ -25,12 +25,12 @@ export class EnvelopeService implements Envelopes {
     private readonly windowSec: number,
   ) {}
 
-  sign(
+  async sign(
     payload: Buffer,
     claims: Record<string, unknown> = {},
-  ): { header: string; kid: string; jws: string } {
+  ): Promise<{ header: string; kid: string; jws: string }> {
     const signer = this.keys.signer();
-    const jws = signDetached(
+    const jws = await signDetachedAsync(
       payload,
       { typ: 'JOSE', iat: Math.floor(Date.now() / 1000), ...claims },
       signer,
@@ -69,7 +69,7 @@ export class EnvelopeService implements Envelopes {
           'LT_SIG_MISSING',
           `send ${SIGNATURE_HEADER} (detached JWS) or an application/jose body`,
         );
-      header = verifyDetached(sig, msg.raw ?? Buffer.alloc(0), resolve);
+      header = await verifyDetachedAsync(sig, msg.raw ?? Buffer.alloc(0), resolve);
     }
     await checkFreshness(header, { windowSec: this.windowSec }, (jti, exp) =>
       this.store.rememberOnce(`jti:${scope}`, jti, exp),
@@ -77,13 +77,13 @@ export class EnvelopeService implements Envelopes {
     return { kid: header.kid, jti: header.jti as string, iat: header.iat as number, header };
   }
 
-  verifyReply(msg: Message, peer: string): VerifiedSignature {
+  async verifyReply(msg: Message, peer: string): Promise<VerifiedSignature> {
     const resolve = this.resolver(peer);
     const sig = msg.headers[SIGNATURE_HEADER];
     if (!sig)
       throw new GatewayError('LT_UPSTREAM_SIG_INVALID', `reply from "${peer}" is not signed`);
     try {
-      const header = verifyDetached(sig, msg.raw ?? Buffer.alloc(0), resolve);
+      const header = await verifyDetachedAsync(sig, msg.raw ?? Buffer.alloc(0), resolve);
       return { kid: header.kid, header };
     } catch (err) {
       const code = (err as GatewayError).code;

@@ -24,8 +24,8 @@ export const verifyReply: StageFactory = {
     const endpoint = deps.endpoints.get(route.to.endpoint)!;
     const peer = endpoint.verifyReplyWith;
     if (!peer) return null;
-    return (ex) => {
-      const v = deps.envelopes.verifyReply(ex.reply!, peer);
+    return async (ex) => {
+      const v = await deps.envelopes.verifyReply(ex.reply!, peer);
       return { peer, kid: v.kid, valid: true };
     };
   },

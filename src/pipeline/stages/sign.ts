@@ -29,10 +29,10 @@ export const signOutbound: StageFactory = {
   create(route, deps) {
     if (!route.signature.signOutbound) return null;
     const endpoint = deps.endpoints.get(route.to.endpoint)!;
-    return (ex) => {
+    return async (ex) => {
       const msg = (ex.outbound ??= { ...ex.request, headers: {} });
       endpoint.outbound.encode?.(msg, ex);
-      const s = deps.envelopes.sign(bytesOf(msg), { jti: ex.id, 'lt-org': ex.caller?.orgId });
+      const s = await deps.envelopes.sign(bytesOf(msg), { jti: ex.id, 'lt-org': ex.caller?.orgId });
       msg.headers[SIGNATURE_HEADER] = s.jws;
       return { kid: s.kid, digest: sha256b64url(msg.raw!) };
     };
@@ -44,9 +44,12 @@ export const signReply: StageFactory = {
   name: 'sign-reply',
   create(route, deps) {
     if (!route.signature.signReply) return null;
-    return (ex) => {
+    return async (ex) => {
       const reply = ex.reply!;
-      const s = deps.envelopes.sign(bytesOf(reply), { jti: ex.id, 'lt-req': requestDigest(ex) });
+      const s = await deps.envelopes.sign(bytesOf(reply), {
+        jti: ex.id,
+        'lt-req': requestDigest(ex),
+      });
       reply.headers[SIGNATURE_HEADER] = s.jws;
       return { kid: s.kid };
     };
