@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
+import { listenSimulator } from '../../src/simulator/listen.js';
 import {
   jwkThumbprint,
   PeerKeys,
@@ -118,20 +118,6 @@ export async function startTestProvider(opts: {
     );
     res.end(reply);
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  return {
-    url: `http://${addr.address}:${addr.port}`,
-    faults,
-    jwks,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenSimulator(server, opts.host, opts.port);
+  return { url, faults, jwks, close };
 }

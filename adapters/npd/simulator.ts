@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { upperAscii } from './request.js';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { GatewayError } from '../../src/message/errors.js';
+import { listenSimulator } from '../../src/simulator/listen.js';
 import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
 import {
   child,
@@ -280,27 +280,8 @@ export async function startNpdSimulator(
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { url, close } = await listenSimulator(server, host, opts.port);
   opts.log?.info({ url, citizens: population.citizens.length }, 'npd simulator listening');
-
-  return {
-    url,
-    population,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, population, faults, close };
 }

@@ -1,4 +1,5 @@
-import { GatewayError } from '../../src/message/errors.js';
+import { expect } from '@jest/globals';
+import { GatewayError, type ErrorCode } from '../../src/message/errors.js';
 
 /** The GatewayError a call throws; fails the test when it returns or throws anything else. */
 export function gatewayError(fn: () => unknown): GatewayError {
@@ -9,4 +10,15 @@ export function gatewayError(fn: () => unknown): GatewayError {
     throw new Error(`expected a GatewayError, got ${String(err)}`);
   }
   throw new Error('expected a GatewayError, nothing was thrown');
+}
+
+/** The code a promise rejects with, or 'resolved'. */
+export async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
+  return p.then(
+    () => 'resolved' as const,
+    (err: unknown) => {
+      expect(err).toBeInstanceOf(GatewayError);
+      return (err as GatewayError).code;
+    },
+  );
 }

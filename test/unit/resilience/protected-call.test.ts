@@ -7,6 +7,7 @@ import {
   type ProtectedCallOptions,
   type Send,
 } from '../../../src/resilience/protected-call.js';
+import { codeOf } from '../../helpers/errors.js';
 
 /** Resolve/reject a promise from outside: lets a test hold calls "in flight". */
 function deferred<T>() {
@@ -17,16 +18,6 @@ function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  return p.then(
-    () => 'resolved' as const,
-    (err: unknown) => {
-      expect(err).toBeInstanceOf(GatewayError);
-      return (err as GatewayError).code;
-    },
-  );
 }
 
 const fails = (code: ErrorCode) => () => Promise.reject(new GatewayError(code));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { GatewayError, type ErrorCode } from '../../../src/message/errors.js';
 import type { Store } from '../../../src/store/store.js';
+import { codeOf } from '../../helpers/errors.js';
 
 /** A clock the tests move by hand, so expiry needs no waiting. */
 export interface TestClock {
@@ -17,16 +17,6 @@ export function testClock(start = Date.UTC(2025, 6, 1, 0, 0, 0)): TestClock {
     set: (ms) => void (t = ms),
     advance: (ms) => void (t += ms),
   };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  return p.then(
-    () => 'resolved' as const,
-    (err: unknown) => {
-      expect(err).toBeInstanceOf(GatewayError);
-      return (err as GatewayError).code;
-    },
-  );
 }
 
 /**
