@@ -8,7 +8,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { measureOperations } from './micro.js';
@@ -19,6 +19,8 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const children: ChildProcess[] = [];
+/** Label per child pid, for the CPU accounting. */
+const labels = new Map<number, string>();
 
 /** Starts a TypeScript process with tsx and waits for its "READY <url>" line. */
 export function startProcess(script: string, env: Record<string, string> = {}): Promise<string> {
@@ -31,12 +33,19 @@ export function startProcess(script: string, env: Record<string, string> = {}): 
       quiet && process.env.BENCH_GATEWAY_NODE_ARGS
         ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ')
         : [];
-    const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(ROOT, script)], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', quiet ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
-    });
+    // The gateway starts as `npm start` starts it: thread pool sized by bin/thread-pool.cjs.
+    const preload = quiet ? ['--require', join(ROOT, 'bin', 'thread-pool.cjs')] : [];
+    const child = spawn(
+      process.execPath,
+      [...extra, ...preload, '--import', 'tsx', join(ROOT, script)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', quiet ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
+    if (child.pid) labels.set(child.pid, labelOf(script, env));
     let seen = '';
     const onData = (d: Buffer) => {
       seen += d.toString();
@@ -53,8 +62,39 @@ export function startProcess(script: string, env: Record<string, string> = {}): 
   });
 }
 
+function labelOf(script: string, env: Record<string, string>): string {
+  const base = script.replace(/^.*\//, '').replace(/\.ts$/, '');
+  return env.TARGET_PATH ? `${base}${env.TARGET_PATH}` : base;
+}
+
+/**
+ * CPU time (µs) each process has used so far: every child from /proc (Linux),
+ * and this process, which runs autocannon. On two cores every process competes
+ * for the same CPU, so CPU per request says where the time goes better than
+ * a profile of one process does.
+ */
+function cpuTimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  const u = process.cpuUsage();
+  out.set('bench (autocannon)', u.user + u.system);
+  for (const c of children) {
+    if (!c.pid || c.exitCode !== null) continue;
+    try {
+      const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of proc(5), in clock ticks (100 Hz).
+      out.set(labels.get(c.pid)!, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      return new Map(); // not Linux: no accounting
+    }
+  }
+  return out;
+}
+
 interface Measured {
   rps: number;
+  /** CPU µs per request by process, for the processes that did work. */
+  cpuPerRequest: Record<string, number>;
   p50: number;
   p99: number;
   errors: number;
@@ -62,6 +102,7 @@ interface Measured {
 }
 
 async function load(t: Target, seconds: number): Promise<Measured> {
+  const before = cpuTimes();
   const r = await autocannon({
     url: t.url,
     method: 'POST',
@@ -71,8 +112,15 @@ async function load(t: Target, seconds: number): Promise<Measured> {
     duration: seconds,
     timeout: 10,
   });
+  const after = cpuTimes();
+  const cpuPerRequest: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const used = (v - (before.get(k) ?? v)) / Math.max(1, r.requests.total);
+    if (used >= 1) cpuPerRequest[k] = Math.round(used);
+  }
   return {
     rps: r.requests.average,
+    cpuPerRequest,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
@@ -104,6 +152,8 @@ async function main(): Promise<void> {
         process.stdout.write(
           `  ${t.name.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms   errors ${m.errors}  non-2xx ${m.non2xx}\n`,
         );
+        const cpu = Object.entries(m.cpuPerRequest).map(([k, v]) => `${k} ${v}`);
+        if (cpu.length) process.stdout.write(`    CPU µs/request: ${cpu.join(', ')}\n`);
       }
       for (const b of baselines) {
         const sub = results[subject.name];
@@ -124,6 +174,8 @@ async function main(): Promise<void> {
           baselineP50: base.p50,
           baselineP99: base.p99,
           errors: sub.errors + sub.non2xx,
+          cpuMicrosPerRequest: sub.cpuPerRequest,
+          baselineCpuMicrosPerRequest: base.cpuPerRequest,
           bodyBytes: subject.body.length,
           connections: CONNECTIONS,
           durationSeconds: DURATION,

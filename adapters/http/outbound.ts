@@ -1,7 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { signatureOf, statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { signatureOf, statusError } from '../../src/adapter/upstream.js';
+import {
+  DEFAULT_MAX_REPLY_BYTES,
+  headerValue,
+  httpExchange,
+} from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
 
@@ -16,6 +21,11 @@ export const HttpEndpointSchema = Type.Object(
       description: 'Sent on every request',
     }),
     connections: Type.Integer({ minimum: 1, default: 64 }),
+    maxReplyBytes: Type.Integer({
+      minimum: 1,
+      default: DEFAULT_MAX_REPLY_BYTES,
+      description: 'Larger replies are refused with LT_UPSTREAM_BAD_REPLY',
+    }),
     idempotent: Type.Boolean({
       default: false,
       description: 'Allow retries (the provider tolerates repeats)',
@@ -53,26 +63,18 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
       };
       for (const h of forward) if (ex.request.headers[h]) headers[h] = ex.request.headers[h];
       Object.assign(headers, signatureOf(msg.headers));
-      let res;
-      try {
-        res = await pool.request({
-          method: cfg.method,
-          path: prefix || '/',
-          headers,
-          body: cfg.method === 'GET' ? undefined : msg.raw,
-          signal,
-        });
-      } catch (err) {
-        throw upstreamError(err, ctx.name, signal);
-      }
-      let raw: Buffer;
-      try {
-        raw = Buffer.from(await res.body.arrayBuffer());
-      } catch (err) {
-        throw upstreamError(err, ctx.name, signal);
-      }
-      if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
-      const contentType = String(res.headers['content-type'] ?? 'application/json');
+      const res = await httpExchange(pool, {
+        method: cfg.method,
+        path: prefix || '/',
+        headers,
+        body: cfg.method === 'GET' ? undefined : msg.raw,
+        signal,
+        maxBytes: cfg.maxReplyBytes,
+        endpoint: ctx.name,
+      });
+      const raw = res.body;
+      if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
+      const contentType = headerValue(res.headers, 'content-type') ?? 'application/json';
       // Only the provider's signature travels on; its other headers are its own business.
       const sig = res.headers['x-jws-signature'];
       const replyHeaders: Record<string, string> =

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import { upstreamError } from '../../src/adapter/upstream.js';
+import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
 
 /**
@@ -201,25 +202,21 @@ export function tokenFetcher(
   const pool = new Pool(url.origin, { connections: 2 });
   const fetch = async (): Promise<TokenResponse> => {
     const signal = AbortSignal.timeout(timeoutMs);
-    let status: number;
-    let text: string;
-    try {
-      const res = await pool.request({
-        method: 'POST',
-        path: url.pathname + url.search,
-        headers: {
-          ...headers,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: 'grant_type=client_credentials',
-        signal,
-      });
-      status = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw upstreamError(err, `${endpoint} token endpoint`, signal);
-    }
+    const res = await httpExchange(pool, {
+      method: 'POST',
+      path: url.pathname + url.search,
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: 'grant_type=client_credentials',
+      signal,
+      maxBytes: 64 * 1024, // a token answer is a few hundred bytes
+      endpoint: `${endpoint} token endpoint`,
+    });
+    const status = res.status;
+    const text = res.body.toString('utf8');
     if (status >= 500) {
       throw new GatewayError(
         'LT_UPSTREAM_ERROR',

@@ -1,7 +1,8 @@
 import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { statusError } from '../../src/adapter/upstream.js';
+import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
@@ -87,29 +88,6 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
   return v;
 }
 
-/** Reads a reply body, refusing more than `limit` bytes. */
-async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(): void },
-  limit: number,
-  endpoint: string,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new GatewayError(
-        'LT_UPSTREAM_BAD_REPLY',
-        `${endpoint}: reply larger than ${limit} bytes`,
-        { endpoint },
-      );
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-}
-
 /**
  * The NPD provider, reached directly (C06 headers) or through an LGSP
  * (OAuth2 or lgspaccesstoken). Two kinds of message:
@@ -185,15 +163,15 @@ export function npdOutbound(
         'x-lt-exchange-id': ex.id,
         ...authHeaders,
       };
-      let status: number;
-      let body: Buffer;
-      try {
-        const res = await pool.request({ method: 'POST', path, headers, body: payload, signal });
-        status = res.statusCode;
-        body = await readLimited(res.body, limits.maxBytes, endpoint);
-      } catch (err) {
-        throw upstreamError(err, endpoint, signal);
-      }
+      const { status, body } = await httpExchange(pool, {
+        method: 'POST',
+        path,
+        headers,
+        body: payload,
+        signal,
+        maxBytes: limits.maxBytes,
+        endpoint,
+      });
       if (status === 401 && attempt === 0 && auth.invalidate(authHeaders)) continue;
       return { status, body };
     }

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { signatureOf, statusError, upstreamError } from '../../src/adapter/upstream.js';
+import { signatureOf, statusError } from '../../src/adapter/upstream.js';
+import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
 import { parseSoapEnvelope } from '../../src/xml/index.js';
 
@@ -34,32 +35,27 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
     idempotent: () => cfg.idempotent,
     async send(msg, ex, signal) {
       if (!msg.raw) throw new GatewayError('LT_INTERNAL', 'soap outbound needs an XML envelope');
-      let res;
-      let raw: Buffer;
-      try {
-        res = await pool.request({
-          method: 'POST',
-          path,
-          headers: {
-            ...cfg.headers,
-            ...signatureOf(msg.headers),
-            'content-type': 'text/xml; charset=utf-8',
-            soapaction: `"${cfg.soapAction}"`,
-            'x-lt-exchange-id': ex.id,
-          },
-          body: msg.raw,
-          signal,
-        });
-        raw = Buffer.from(await res.body.arrayBuffer());
-      } catch (err) {
-        throw upstreamError(err, ctx.name, signal);
-      }
+      const res = await httpExchange(pool, {
+        method: 'POST',
+        path,
+        headers: {
+          ...cfg.headers,
+          ...signatureOf(msg.headers),
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: `"${cfg.soapAction}"`,
+          'x-lt-exchange-id': ex.id,
+        },
+        body: msg.raw,
+        signal,
+        maxBytes: cfg.maxBytes,
+        endpoint: ctx.name,
+      });
+      const raw = res.body;
       let env;
       try {
         env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
       } catch (err) {
-        if (res.statusCode >= 400)
-          throw statusError(res.statusCode, ctx.name, raw.toString('utf8'));
+        if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
         throw new GatewayError(
           'LT_UPSTREAM_BAD_REPLY',
           `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`,
@@ -69,7 +65,7 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
         throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, {
           faultcode: env.fault.faultcode,
         });
-      if (res.statusCode >= 400) throw statusError(res.statusCode, ctx.name);
+      if (res.status >= 400) throw statusError(res.status, ctx.name);
       return {
         body: env.body,
         raw,

@@ -19,6 +19,7 @@ export function protectEndpoint(
   log: Logger,
 ): ProtectedEndpoint {
   const r = cfg.resilience ?? {};
+  const setInFlight = metrics.endpointInFlight(name);
   const call = createProtectedCall<{ msg: Message; ex: Exchange }, Message>(
     name,
     ({ msg, ex }, signal) => outbound.send(msg, ex, signal),
@@ -41,7 +42,7 @@ export function protectEndpoint(
         const level = state === 'open' ? 'warn' : 'info';
         log[level]({ endpoint: ep, breaker: state }, `breaker ${state}`);
       },
-      onInFlight: (ep, n) => metrics.endpointInFlightSet(ep, n),
+      onInFlight: (_ep, n) => setInFlight(n),
     },
   );
   metrics.breakerState(name, 'closed');

@@ -219,6 +219,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         url,
         routes: routes.size,
         store: store.kind,
+        // Sized by bin/thread-pool.cjs; unset means libuv's default of 4 (docs/operations.md).
+        threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
         config: redactConfig({ store: config.store }),
       },
       'lienthong is listening',

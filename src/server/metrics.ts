@@ -50,7 +50,7 @@ export class GatewayMetrics {
     labelNames: ['endpoint', 'state'],
     registers: [this.registry],
   });
-  private readonly endpointInFlight = new Gauge({
+  private readonly endpointInFlightGauge = new Gauge({
     name: 'lienthong_endpoint_in_flight',
     help: 'Requests in flight per outbound endpoint (bulkhead occupancy)',
     labelNames: ['endpoint'],
@@ -98,8 +98,10 @@ export class GatewayMetrics {
     this.breakerTransitions.labels(endpoint, state).inc();
   }
 
-  endpointInFlightSet(endpoint: string, n: number): void {
-    this.endpointInFlight.labels(endpoint).set(n);
+  /** A setter bound to the endpoint's gauge child: called twice per outbound call. */
+  endpointInFlight(endpoint: string): (n: number) => void {
+    const child = this.endpointInFlightGauge.labels(endpoint);
+    return (n) => child.set(n);
   }
 
   contractViolation(route: string): void {

@@ -544,7 +544,9 @@ describe('deploy/Dockerfile', () => {
 
     const cmd = JSON.parse(all(runtime, 'CMD').at(-1)!) as string[];
     expect(all(runtime, 'ENTRYPOINT')).toEqual([]);
-    expect(cmd).toEqual(['node', expected, 'start']);
+    expect(cmd).toEqual(['node', '--require', './bin/thread-pool.cjs', expected, 'start']);
+    expect(existsSync(join(ROOT, 'bin/thread-pool.cjs'))).toBe(true);
+    expect(all(runtime, 'COPY')).toContain('bin ./bin');
     // The build compiles with that tsconfig and the runtime copies its output beside package.json.
     const pkg = JSON.parse(read('package.json'));
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
