@@ -107,7 +107,7 @@ program
       void catalogs;
       const contracts = new ContractRegistry(
         loaded.config.contractsDir,
-        xmlContractLoader(loaded.config.xml),
+        xmlContractLoader({ xsdWorker: false }),
       );
       const issues = crossCheck(loaded, builtinAdapters(), contracts, steps);
       if (issues.length) throw new ConfigError(issues);

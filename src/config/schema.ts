@@ -203,6 +203,11 @@ export const ConfigSchema = Type.Object(
       {
         maxBytes: Type.Integer({ minimum: 1024, default: 1048576 }),
         maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+        xsdWorker: Type.Boolean({
+          default: true,
+          description:
+            'Validate SOAP messages against their XSD on a worker thread, beside the event loop (errors are the same either way)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -78,6 +78,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
     );
     const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
+    // Closed last (cleanups run in reverse): exchanges still draining may validate.
+    cleanups.push(async () => contracts.close());
     const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
     if (issues.length) throw new ConfigError(issues);
 

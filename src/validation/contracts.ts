@@ -5,7 +5,13 @@ import type { Message } from '../message/index.js';
 import { createContractAjv, jsonCheck, type JsonCheck } from './json.js';
 
 /** Validates raw XML (a whole SOAP envelope) against a compiled XSD set. */
-export type XmlCheck = (xml: Buffer | string, code: ErrorCode) => void;
+export type XmlCheck = (xml: Buffer | string, code: ErrorCode) => void | Promise<void>;
+
+/** A system's compiled XSD set: its check, and how to free it (WebAssembly memory, worker state). */
+export interface XmlValidator {
+  check: XmlCheck;
+  dispose(): void;
+}
 
 export interface Contract {
   readonly name: string;
@@ -13,8 +19,8 @@ export interface Contract {
   readonly hasResponse: boolean;
   readonly requestSchema?: object;
   readonly responseSchema?: object;
-  validateRequest(msg: Message): void;
-  validateResponse(msg: Message): void;
+  validateRequest(msg: Message): void | Promise<void>;
+  validateResponse(msg: Message): void | Promise<void>;
 }
 
 function isXml(contentType: string): boolean {
@@ -31,11 +37,11 @@ function isXml(contentType: string): boolean {
 export class ContractRegistry {
   private readonly ajv = createContractAjv();
   private readonly contracts = new Map<string, Contract>();
-  private readonly xmlBySystem = new Map<string, XmlCheck>();
+  private readonly xmlBySystem = new Map<string, XmlValidator>();
 
   constructor(
     private readonly dir: string,
-    private readonly xmlLoader?: (systemDir: string) => XmlCheck | undefined,
+    private readonly xmlLoader?: (systemDir: string) => XmlValidator | undefined,
   ) {
     // Shared definitions (e.g. contracts/npd/citizen.json) are added first so $ref resolves.
     if (existsSync(dir)) {
@@ -104,7 +110,7 @@ export class ContractRegistry {
     const check = (msg: Message, json: JsonCheck | undefined, code: ErrorCode) => {
       if (isXml(msg.contentType)) {
         if (!xml) throw new GatewayError(code, `${name}: no XSD for ${system} XML messages`);
-        xml(msg.raw ?? String(msg.body), code);
+        return xml(msg.raw ?? String(msg.body), code);
       } else if (json) {
         json(msg.body, code);
       }
@@ -122,13 +128,19 @@ export class ContractRegistry {
     return contract;
   }
 
+  /** Frees the compiled XSD sets; the registry is not used afterwards. */
+  close(): void {
+    for (const v of this.xmlBySystem.values()) v.dispose();
+    this.xmlBySystem.clear();
+  }
+
   private xmlFor(system: string): XmlCheck | undefined {
     if (!this.xmlLoader) return undefined;
     if (!this.xmlBySystem.has(system)) {
-      const check = this.xmlLoader(join(this.dir, system));
-      if (check) this.xmlBySystem.set(system, check);
+      const validator = this.xmlLoader(join(this.dir, system));
+      if (validator) this.xmlBySystem.set(system, validator);
       else return undefined;
     }
-    return this.xmlBySystem.get(system);
+    return this.xmlBySystem.get(system)!.check;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileXsd } from '../xml/index.js';
-import type { XmlCheck } from './contracts.js';
+import type { XmlValidator } from './contracts.js';
 
 /** The XSD that validates a whole SOAP envelope of a system: `contracts/<system>/envelope.xsd`. */
 export const ENVELOPE_XSD = 'envelope.xsd';
@@ -11,14 +11,17 @@ export const ENVELOPE_XSD = 'envelope.xsd';
  * validated in one call (libxml2 in WebAssembly; the schema set is compiled
  * once here, at start-up).
  */
-export function xmlContractLoader(_limits: {
-  maxBytes: number;
-  maxDepth: number;
-}): (systemDir: string) => XmlCheck | undefined {
+export function xmlContractLoader(opts: {
+  /** Validate on the XSD worker thread (src/xml/xsd-offload.ts); `lienthong check` does not. */
+  xsdWorker?: boolean;
+}): (systemDir: string) => XmlValidator | undefined {
   return (systemDir) => {
     const file = join(systemDir, ENVELOPE_XSD);
     if (!existsSync(file)) return undefined;
-    const compiled = compileXsd(file);
-    return (xml, code) => compiled.validate(xml, code);
+    const compiled = compileXsd(file, { offload: opts.xsdWorker });
+    return {
+      check: (xml, code) => compiled.validateAsync(xml, code),
+      dispose: () => compiled.dispose(),
+    };
   };
 }

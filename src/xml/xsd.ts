@@ -11,6 +11,7 @@ import {
 } from 'libxml2-wasm';
 import { GatewayError, type ErrorCode } from '../message/errors.js';
 import { parseXml } from './parse.js';
+import { dropSchemaSet, offloadSchemaSet, validOffThread } from './xsd-offload.js';
 import type { XmlElement } from './tree.js';
 
 /**
@@ -72,6 +73,11 @@ export interface CompiledXsd {
    * when the input is not acceptable XML at all.
    */
   validate(xml: Buffer | Uint8Array | string, code: ErrorCode): void;
+  /**
+   * The same check, with libxml2's work done on the XSD worker thread when the
+   * set was compiled with `offload` (src/xml/xsd-offload.ts); same errors.
+   */
+  validateAsync(xml: Buffer | Uint8Array | string, code: ErrorCode): Promise<void>;
   /** The schema files compiled, relative to the main file's directory. */
   readonly files: readonly string[];
   /** Frees the compiled schema (WebAssembly memory). */
@@ -185,7 +191,7 @@ function hasMarkupDeclaration(xml: Buffer | Uint8Array | string): boolean {
  * Compiles an XSD set once. Errors in the schemas themselves are
  * LT_CONFIG_INVALID, found at start-up.
  */
-export function compileXsd(source: XsdSource): CompiledXsd {
+export function compileXsd(source: XsdSource, opts: { offload?: boolean } = {}): CompiledXsd {
   const { main, files } = readSchemaSet(source);
   const base = `${SCHEME}${++setCounter}/`;
   const mem = memoryFiles();
@@ -213,8 +219,17 @@ export function compileXsd(source: XsdSource): CompiledXsd {
   }
 
   let disposed = false;
+  const offloaded = opts.offload ? offloadSchemaSet(main, files, PARSE_OPTIONS) : 0;
   return {
     files: [...files.keys()],
+    async validateAsync(xml, code) {
+      // Only the valid case is answered off the thread; anything else is
+      // checked here, where the detailed, coded error is produced.
+      if (offloaded && typeof xml !== 'string' && !hasMarkupDeclaration(xml)) {
+        if (await validOffThread(offloaded, xml)) return;
+      }
+      this.validate(xml, code);
+    },
     validate(xml, code) {
       if (disposed) throw new GatewayError('LT_INTERNAL', 'XSD validator used after dispose');
       if (hasMarkupDeclaration(xml)) {
@@ -252,6 +267,7 @@ export function compileXsd(source: XsdSource): CompiledXsd {
       if (!disposed) {
         disposed = true;
         validator.dispose();
+        if (offloaded) dropSchemaSet(offloaded);
       }
     },
   };

@@ -7,8 +7,8 @@ export const validateRequest: StageFactory = {
     if (!route.contract) return null;
     const contract = deps.contracts.get(route.contract);
     if (!contract.hasRequest) return null;
-    return (ex) => {
-      contract.validateRequest(ex.request);
+    return async (ex) => {
+      await contract.validateRequest(ex.request);
       return { contract: route.contract, valid: true };
     };
   },
@@ -25,9 +25,9 @@ export const validateResponse: StageFactory = {
     if (!route.contract) return null;
     const contract = deps.contracts.get(route.contract);
     if (!contract.hasResponse) return null;
-    return (ex) => {
+    return async (ex) => {
       try {
-        contract.validateResponse(ex.reply!);
+        await contract.validateResponse(ex.reply!);
       } catch (err) {
         if (route.strictResponse) throw err;
         deps.log.warn(

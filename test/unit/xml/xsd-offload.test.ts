@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { compileXsd, type CompiledXsd } from '../../../src/xml/index.js';
+import { stopXsdWorker, xsdOffloadStats } from '../../../src/xml/xsd-offload.js';
+import { GatewayError } from '../../../src/message/errors.js';
+
+// The schema of test/unit/xml/xsd.test.ts in one file: a 5-digit commune code.
+const XSD = `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:m" elementFormDefault="qualified">
+  <xs:element name="Wrap"><xs:complexType><xs:sequence>
+    <xs:element name="Code"><xs:simpleType><xs:restriction base="xs:token"><xs:pattern value="\\d{5}"/></xs:restriction></xs:simpleType></xs:element>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>`;
+const doc = (code: string) =>
+  Buffer.from(`<m:Wrap xmlns:m="urn:m"><m:Code>${code}</m:Code></m:Wrap>`);
+
+const compiled: CompiledXsd[] = [];
+function offloaded(): CompiledXsd {
+  const c = compileXsd({ main: 'main.xsd', files: { 'main.xsd': XSD } }, { offload: true });
+  compiled.push(c);
+  return c;
+}
+afterAll(() => compiled.forEach((c) => c.dispose()));
+
+async function errorOf(p: Promise<void>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
+  throw new Error('expected a GatewayError');
+}
+
+describe('XSD validation on the worker thread (src/xml/xsd-offload.ts)', () => {
+  it('answers a valid document from the worker', async () => {
+    const xsd = offloaded();
+    const before = xsdOffloadStats();
+    await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
+    const after = xsdOffloadStats();
+    expect(after.offloaded - before.offloaded).toBe(1);
+    expect(after.valid - before.valid).toBe(1);
+    expect(after.running).toBe(true);
+  });
+
+  it('gives an invalid document exactly the error the main thread gives', async () => {
+    const xsd = offloaded();
+    const bad = doc('9106');
+    const sync = (() => {
+      try {
+        xsd.validate(bad, 'LT_CONTRACT_RESPONSE');
+      } catch (err) {
+        return err as GatewayError;
+      }
+      throw new Error('expected the sync validation to fail');
+    })();
+    const before = xsdOffloadStats();
+    const async = await errorOf(xsd.validateAsync(bad, 'LT_CONTRACT_RESPONSE'));
+    expect(xsdOffloadStats().offloaded - before.offloaded).toBe(1);
+    expect(xsdOffloadStats().valid - before.valid).toBe(0);
+    expect(async.code).toBe('LT_CONTRACT_RESPONSE');
+    expect(async.detail).toBe(sync.detail);
+    expect(async.detail).toMatch(/Code/);
+  });
+
+  it('refuses DTDs before anything reaches the worker, and malformed XML with its position', async () => {
+    const xsd = offloaded();
+    const before = xsdOffloadStats();
+    const xxe = Buffer.from(
+      '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><m:Wrap xmlns:m="urn:m">&x;</m:Wrap>',
+    );
+    expect((await errorOf(xsd.validateAsync(xxe, 'LT_CONTRACT_REQUEST'))).code).toBe(
+      'LT_XML_DTD_FORBIDDEN',
+    );
+    expect(xsdOffloadStats().offloaded).toBe(before.offloaded);
+    const malformed = await errorOf(
+      xsd.validateAsync(
+        Buffer.from('<m:Wrap xmlns:m="urn:m">\n<a></b></m:Wrap>'),
+        'LT_CONTRACT_REQUEST',
+      ),
+    );
+    expect(malformed.code).toBe('LT_XML_MALFORMED');
+    expect(malformed.data).toMatchObject({ line: 2 });
+  });
+
+  it('survives the worker dying: a new one compiles the sets again and answers', async () => {
+    const xsd = offloaded();
+    await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
+    const before = xsdOffloadStats();
+    await stopXsdWorker();
+    expect(xsdOffloadStats().workerFailures).toBe(before.workerFailures + 1);
+    await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
+    expect(xsdOffloadStats().valid).toBe(before.valid + 1);
+    expect((await errorOf(xsd.validateAsync(doc('x'), 'LT_CONTRACT_REQUEST'))).code).toBe(
+      'LT_CONTRACT_REQUEST',
+    );
+  });
+
+  it('stops the worker when the last set is disposed (a gateway closing)', async () => {
+    const xsd = offloaded();
+    await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
+    expect(xsdOffloadStats().running).toBe(true);
+    for (const c of compiled.splice(0)) c.dispose();
+    expect(xsdOffloadStats().running).toBe(false);
+    expect(() => xsd.validate(doc('09106'), 'LT_CONTRACT_REQUEST')).toThrow(/after dispose/);
+  });
+});
