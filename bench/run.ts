@@ -4,6 +4,10 @@
  * listens on 127.0.0.1, every load is bounded in time, and every process the
  * bench starts is stopped by PID at the end.
  *
+ * Knobs (environment): BENCH_ONLY=<scenario,...>, BENCH_SECONDS (per target,
+ * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
+ * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof).
+ *
  * Results: printed, and written to bench/results/latest.json.
  */
 import autocannon from 'autocannon';
@@ -18,6 +22,7 @@ const ROOT = join(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const children: ChildProcess[] = [];
 /** Label per child pid, for the CPU accounting. */
 const labels = new Map<number, string>();
@@ -101,7 +106,18 @@ interface Measured {
   non2xx: number;
 }
 
-async function load(t: Target, seconds: number): Promise<Measured> {
+/** One autocannon run, with the CPU each process used during it. */
+interface Round {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  cpu: Map<string, number>;
+}
+
+async function load(t: Target, seconds: number): Promise<Round> {
   const before = cpuTimes();
   const r = await autocannon({
     url: t.url,
@@ -113,24 +129,57 @@ async function load(t: Target, seconds: number): Promise<Measured> {
     timeout: 10,
   });
   const after = cpuTimes();
-  const cpuPerRequest: Record<string, number> = {};
-  for (const [k, v] of after) {
-    const used = (v - (before.get(k) ?? v)) / Math.max(1, r.requests.total);
-    if (used >= 1) cpuPerRequest[k] = Math.round(used);
-  }
+  const cpu = new Map<string, number>();
+  for (const [k, v] of after) cpu.set(k, v - (before.get(k) ?? v));
   return {
-    rps: r.requests.average,
-    cpuPerRequest,
+    requests: r.requests.total,
+    seconds: r.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    cpu,
   };
 }
 
-async function measure(t: Target): Promise<Measured> {
-  if (WARMUP > 0) await load(t, WARMUP);
-  return load(t, DURATION);
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Rounds of one target summed: requests/s over all of them, median latencies. */
+function summarise(rounds: Round[]): Measured {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const cpuPerRequest: Record<string, number> = {};
+  for (const k of rounds[0].cpu.keys()) {
+    const used = rounds.reduce((n, r) => n + (r.cpu.get(k) ?? 0), 0) / Math.max(1, requests);
+    if (used >= 1) cpuPerRequest[k] = Math.round(used);
+  }
+  return {
+    rps: requests / seconds,
+    cpuPerRequest,
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+  };
+}
+
+/**
+ * Every target gets a warm-up, then the targets take turns, ROUNDS times, for
+ * DURATION seconds each in all. This machine is shared and its speed drifts
+ * over minutes; measured in turns, a slow spell lands on the subject and its
+ * baselines alike instead of on whichever ran then, and the ratio holds still.
+ */
+async function measureInTurns(targets: Target[]): Promise<Record<string, Measured>> {
+  if (WARMUP > 0) for (const t of targets) await load(t, WARMUP);
+  const rounds: Record<string, Round[]> = {};
+  for (let i = 0; i < ROUNDS; i++)
+    for (const t of targets) (rounds[t.name] ??= []).push(await load(t, DURATION / ROUNDS));
+  const out: Record<string, Measured> = {};
+  for (const t of targets) out[t.name] = summarise(rounds[t.name]);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -145,9 +194,8 @@ async function main(): Promise<void> {
       const { subject, baselines } = await s.setup(env);
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
-      const results: Record<string, Measured> = {};
+      const results = await measureInTurns([...baselines, subject]);
       for (const t of [...baselines, subject]) {
-        results[t.name] = await measure(t);
         const m = results[t.name];
         process.stdout.write(
           `  ${t.name.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms   errors ${m.errors}  non-2xx ${m.non2xx}\n`,
@@ -179,6 +227,7 @@ async function main(): Promise<void> {
           bodyBytes: subject.body.length,
           connections: CONNECTIONS,
           durationSeconds: DURATION,
+          rounds: ROUNDS,
         });
       }
     }
