@@ -150,16 +150,24 @@ export function validOffThread(set: number, xml: Uint8Array): Promise<boolean> {
     // message costs a thread wake-up both ways, and under load many exchanges
     // reach validation in the same turn.
     if (batch.length === 0) setImmediate(flush, w);
-    batch.push(set, id, xml);
+    // A copy of exactly these bytes, moved to the worker without another copy.
+    // Posting `xml` itself would clone its whole backing ArrayBuffer: for a
+    // Buffer that is a slice of a socket read or of Node's pool, many KB.
+    const own = new Uint8Array(xml);
+    batch.push(set, id, own);
+    transfer.push(own.buffer);
   });
 }
 
 let batch: (number | Uint8Array)[] = [];
+let transfer: ArrayBuffer[] = [];
 
 function flush(w: Worker): void {
   const b = batch;
+  const t = transfer;
   batch = [];
-  if (worker === w) w.postMessage({ batch: b });
+  transfer = [];
+  if (worker === w) w.postMessage({ batch: b }, t);
   else {
     // The worker went away since: these fall back to the main thread.
     for (let i = 1; i < b.length; i += 3) {
