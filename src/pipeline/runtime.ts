@@ -55,7 +55,9 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
     async run(init) {
       const started = performance.now();
       const ctl = new AbortController();
-      // The exchange as a whole gets a deadline too, so a stuck stage cannot hold a socket forever.
+      // The exchange as a whole gets a deadline too. It reaches what listens to
+      // ex.signal — the provider call, its retries and backoff — and not the
+      // other stages (store, crypto, XSD worker), which take no signal.
       const timer = setTimeout(() => ctl.abort(), overallMs);
       const ex: Exchange = {
         id: uuidv7(),

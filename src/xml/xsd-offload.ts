@@ -9,9 +9,11 @@ import { Worker } from 'node:worker_threads';
  * cannot answer (it failed to start or died), the answer is "not valid" too,
  * so validation falls back to the main thread and nothing goes unvalidated.
  *
- * Measured (`npm run bench`, SOAP facade, 2 cores): 2,069 → 3,164 requests/s,
- * and less CPU per request in total (543 → 391 µs), libxml2 running beside
- * the event loop instead of interleaved with it.
+ * Measured (`BENCH_ONLY=npd-soap-facade npm run bench`, 2 cores, same
+ * session): 2,069 → 3,164 requests/s, and less CPU per request in total
+ * (543 → 391 µs), libxml2 running beside the event loop instead of
+ * interleaved with it. Full bench runs, where this machine drifts more, gave
+ * 2,400–3,060 requests/s against 2,186 before.
  *
  * The worker's code is a string evaluated as CommonJS, not a module file: the
  * same code then runs under tsx (`npm start`), under jest and from dist/,
