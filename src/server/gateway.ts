@@ -16,6 +16,7 @@ import { createStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { ContractRegistry } from '../validation/contracts.js';
 import { xmlContractLoader } from '../validation/xml.js';
+import { onXsdWorkerFailure } from '../xml/xsd-offload.js';
 import { loadCatalogs, translationSteps, type Catalogs } from '../catalogs/index.js';
 import { registerBodyParsers } from './body.js';
 import { GatewayMetrics } from './metrics.js';
@@ -77,6 +78,14 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const translators = new Map<string, Translator>(
       Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
     );
+    if (config.xml.xsdWorker) {
+      onXsdWorkerFailure((err) =>
+        log.error(
+          { err },
+          'XSD worker failed: validating on the event loop until a new one starts',
+        ),
+      );
+    }
     const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
     // Closed last (cleanups run in reverse): exchanges still draining may validate.
     cleanups.push(async () => contracts.close());

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { xsdOffloadStats } from '../xml/xsd-offload.js';
 
 export interface RouteMetrics {
   observe(code: string, ms: number): void;
@@ -61,6 +62,19 @@ export class GatewayMetrics {
     help: 'Provider replies that violated the contract on routes with strictResponse: false',
     labelNames: ['route'],
     registers: [this.registry],
+  });
+
+  private readonly xsdWorker = new Gauge({
+    name: 'lienthong_xsd_worker_validations',
+    help: 'XSD validations since start by where they were answered: worker-valid, main-thread (invalid, or the worker could not answer), worker-failures',
+    labelNames: ['answer'],
+    registers: [this.registry],
+    collect() {
+      const s = xsdOffloadStats();
+      this.labels('worker-valid').set(s.valid);
+      this.labels('main-thread').set(s.offloaded - s.valid);
+      this.labels('worker-failures').set(s.workerFailures);
+    },
   });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {

@@ -76,8 +76,19 @@ function compileMessage(set: number, s: SchemaSet) {
   return { compile: true, set, main: s.main, base: `lienthong-xsd-w:/${set}/`, files: s.files };
 }
 
-function workerFailed(): void {
+/** Told when the worker fails (the gateway logs it); the validation itself falls back. */
+let onFailure: ((err: unknown) => void) | undefined;
+export function onXsdWorkerFailure(fn: ((err: unknown) => void) | undefined): void {
+  onFailure = fn;
+}
+
+function workerFailed(err: unknown): void {
   counters.workerFailures++;
+  try {
+    onFailure?.(err);
+  } catch {
+    // a logging problem must not change what validation does
+  }
   worker = undefined;
   // Unanswered questions fall back to the main thread.
   for (const resolve of pending.values()) resolve(false);
@@ -103,11 +114,11 @@ function current(): Worker {
       }
     }
   });
-  w.on('error', () => {
-    if (worker === w) workerFailed();
+  w.on('error', (err) => {
+    if (worker === w) workerFailed(err);
   });
-  w.on('exit', () => {
-    if (worker === w) workerFailed();
+  w.on('exit', (code) => {
+    if (worker === w) workerFailed(new Error(`XSD worker exited with code ${code}`));
   });
   for (const [id, s] of sets) w.postMessage(compileMessage(id, s));
   worker = w;

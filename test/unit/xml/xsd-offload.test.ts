@@ -1,6 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { compileXsd, type CompiledXsd } from '../../../src/xml/index.js';
-import { stopXsdWorker, xsdOffloadStats } from '../../../src/xml/xsd-offload.js';
+import {
+  onXsdWorkerFailure,
+  stopXsdWorker,
+  xsdOffloadStats,
+} from '../../../src/xml/xsd-offload.js';
+import { GatewayMetrics } from '../../../src/server/metrics.js';
 import { GatewayError } from '../../../src/message/errors.js';
 
 // The schema of test/unit/xml/xsd.test.ts in one file: a 5-digit commune code.
@@ -85,13 +90,27 @@ describe('XSD validation on the worker thread (src/xml/xsd-offload.ts)', () => {
     const xsd = offloaded();
     await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
     const before = xsdOffloadStats();
+    const told: unknown[] = [];
+    onXsdWorkerFailure((err) => told.push(err));
     await stopXsdWorker();
+    onXsdWorkerFailure(undefined);
     expect(xsdOffloadStats().workerFailures).toBe(before.workerFailures + 1);
+    expect(String(told[0])).toMatch(/XSD worker exited/);
     await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
     expect(xsdOffloadStats().valid).toBe(before.valid + 1);
     expect((await errorOf(xsd.validateAsync(doc('x'), 'LT_CONTRACT_REQUEST'))).code).toBe(
       'LT_CONTRACT_REQUEST',
     );
+  });
+
+  it('reports where validations were answered on /metrics', async () => {
+    const xsd = offloaded();
+    await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
+    const text = await new GatewayMetrics({ defaultMetrics: false }).registry.metrics();
+    const valid = /lienthong_xsd_worker_validations\{answer="worker-valid"\} (\d+)/.exec(text);
+    expect(Number(valid?.[1])).toBe(xsdOffloadStats().valid);
+    expect(Number(valid?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/lienthong_xsd_worker_validations\{answer="main-thread"\} \d+/);
   });
 
   it('stops the worker when the last set is disposed (a gateway closing)', async () => {
