@@ -194,77 +194,80 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
   const districtTranslations = freezeAll(oldDistricts);
 
   // ---- catalogs, per era, with operator overrides applied
-  const provinces2025 = createCatalog({
-    name: 'province',
-    description: 'Tỉnh/thành phố from 1 July 2025 (34)',
-    source: withOverrideSource(SOURCE_2026, overrideForEra(overrides.province, '2025', '2025')),
-    entries: applyOverride(
-      data.admin2026.map((p) =>
-        adminEntry(p.Code, p.FullName, p.FullNameEn, '2025', 'province', {
-          aliases: [p.Name, p.NameEn],
+  /** The shipped units of one level and era, plus the override lines meant for them. */
+  const levelCatalog = (
+    level: AdminLevel,
+    description: string,
+    source: string,
+    shipped: AdminUnitEntry[],
+    override: CatalogOverride | undefined,
+    overrideDefaultEra: Era,
+  ) =>
+    createCatalog({
+      name: level,
+      description,
+      source: withOverrideSource(source, override),
+      entries: applyOverride(shipped, override, fromOverride(level, overrideDefaultEra)),
+    });
+  // Province and commune override lines without an era are 2025 units.
+  const eraOf = (level: 'province' | 'commune', era: Era) =>
+    overrideForEra(overrides[level], era, '2025');
+  const oldUnits = (map: Map<string, OldUnitAccumulator<unknown>>, level: AdminLevel) =>
+    [...map].map(([code, acc]) =>
+      adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', level),
+    );
+
+  const provinces2025 = levelCatalog(
+    'province',
+    'Tỉnh/thành phố from 1 July 2025 (34)',
+    SOURCE_2026,
+    data.admin2026.map((p) =>
+      adminEntry(p.Code, p.FullName, p.FullNameEn, '2025', 'province', {
+        aliases: [p.Name, p.NameEn],
+      }),
+    ),
+    eraOf('province', '2025'),
+    '2025',
+  );
+  const provincesPre2025 = levelCatalog(
+    'province',
+    'Tỉnh/thành phố before 1 July 2025 (63)',
+    SOURCE_MERGES,
+    oldUnits(oldProvinces, 'province'),
+    eraOf('province', 'pre2025'),
+    '2025',
+  );
+  const communes2025 = levelCatalog(
+    'commune',
+    'Xã/phường/đặc khu from 1 July 2025',
+    SOURCE_2026,
+    data.admin2026.flatMap((p) =>
+      p.Wards.map((w) =>
+        adminEntry(w.Code, w.FullName, w.FullNameEn, '2025', 'commune', {
+          provinceCode: w.ProvinceCode,
+          aliases: [w.Name, w.NameEn],
         }),
       ),
-      overrideForEra(overrides.province, '2025', '2025'),
-      fromOverride('province', '2025'),
     ),
-  });
-  const provincesPre2025 = createCatalog({
-    name: 'province',
-    description: 'Tỉnh/thành phố before 1 July 2025 (63)',
-    source: withOverrideSource(
-      SOURCE_MERGES,
-      overrideForEra(overrides.province, 'pre2025', '2025'),
-    ),
-    entries: applyOverride(
-      [...oldProvinces].map(([code, acc]) =>
-        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'province'),
-      ),
-      overrideForEra(overrides.province, 'pre2025', '2025'),
-      fromOverride('province', '2025'),
-    ),
-  });
-  const communes2025 = createCatalog({
-    name: 'commune',
-    description: 'Xã/phường/đặc khu from 1 July 2025',
-    source: withOverrideSource(SOURCE_2026, overrideForEra(overrides.commune, '2025', '2025')),
-    entries: applyOverride(
-      data.admin2026.flatMap((p) =>
-        p.Wards.map((w) =>
-          adminEntry(w.Code, w.FullName, w.FullNameEn, '2025', 'commune', {
-            provinceCode: w.ProvinceCode,
-            aliases: [w.Name, w.NameEn],
-          }),
-        ),
-      ),
-      overrideForEra(overrides.commune, '2025', '2025'),
-      fromOverride('commune', '2025'),
-    ),
-  });
-  const communesPre2025 = createCatalog({
-    name: 'commune',
-    description: 'Xã/phường/thị trấn before 1 July 2025',
-    source: withOverrideSource(SOURCE_MERGES, overrideForEra(overrides.commune, 'pre2025', '2025')),
-    entries: applyOverride(
-      [...oldCommunes].map(([code, acc]) =>
-        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'commune'),
-      ),
-      overrideForEra(overrides.commune, 'pre2025', '2025'),
-      fromOverride('commune', '2025'),
-    ),
-  });
-  const district = createCatalog({
-    name: 'district',
-    description:
-      'Quận/huyện/thị xã before 1 July 2025; the shipped data has only the island districts without communes — load the rest with an override',
-    source: withOverrideSource(SOURCE_MERGES, overrides.district),
-    entries: applyOverride(
-      [...oldDistricts].map(([code, acc]) =>
-        adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', 'district'),
-      ),
-      overrides.district,
-      fromOverride('district', 'pre2025'),
-    ),
-  });
+    eraOf('commune', '2025'),
+    '2025',
+  );
+  const communesPre2025 = levelCatalog(
+    'commune',
+    'Xã/phường/thị trấn before 1 July 2025',
+    SOURCE_MERGES,
+    oldUnits(oldCommunes, 'commune'),
+    eraOf('commune', 'pre2025'),
+    '2025',
+  );
+  const district = levelCatalog(
+    'district',
+    'Quận/huyện/thị xã before 1 July 2025; the shipped data has only the island districts without communes — load the rest with an override',
+    SOURCE_MERGES,
+    oldUnits(oldDistricts, 'district'),
+    overrides.district,
+    'pre2025',
+  );
 
   const province = combined(
     'province',
