@@ -57,7 +57,7 @@ export interface Exchange {
   /** Per-stage timings and observations, in order. */
   stages: StageRecord[];
   outcome?: { code: ErrorCode | 'OK'; detail?: string };
-  /** Aborted when the route timeout fires or the caller goes away. */
+  /** Aborted when the exchange deadline passes (src/pipeline/runtime.ts). */
   signal: AbortSignal;
   /** Scratch space for stages that must hand something on (e.g. request digest). */
   attrs: Record<string, unknown>;

@@ -85,6 +85,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
           'XSD worker failed: validating on the event loop until a new one starts',
         ),
       );
+      // The hook is process-wide: a closed gateway's logger must not stay in it.
+      cleanups.push(async () => onXsdWorkerFailure(undefined));
     }
     const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
     // Closed last (cleanups run in reverse): exchanges still draining may validate.
