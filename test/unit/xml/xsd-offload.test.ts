@@ -66,6 +66,43 @@ describe('XSD validation on the worker thread (src/xml/xsd-offload.ts)', () => {
     expect(async.detail).toMatch(/Code/);
   });
 
+  it('answers each document of one batch on its own (documents of different lengths, two sets, valid and not)', async () => {
+    const a = offloaded();
+    const b = offloaded();
+    const before = xsdOffloadStats();
+    // Asked in the same turn, so they travel to the worker in one message, one buffer.
+    const questions = [
+      a.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST'),
+      b.validateAsync(doc('9106'), 'LT_CONTRACT_RESPONSE'),
+      a.validateAsync(
+        Buffer.from(`<m:Wrap xmlns:m="urn:m">${' '.repeat(3000)}<m:Code>00001</m:Code></m:Wrap>`),
+        'LT_CONTRACT_REQUEST',
+      ),
+      b.validateAsync(doc('<x/>'), 'LT_CONTRACT_RESPONSE'),
+      a.validateAsync(doc('12345').subarray(0, 20), 'LT_CONTRACT_REQUEST'),
+      b.validateAsync(doc('54321'), 'LT_CONTRACT_RESPONSE'),
+    ];
+    const outcomes = await Promise.all(
+      questions.map((q) =>
+        q.then(
+          () => 'valid',
+          (err: GatewayError) => err.code,
+        ),
+      ),
+    );
+    expect(outcomes).toEqual([
+      'valid',
+      'LT_CONTRACT_RESPONSE',
+      'valid',
+      'LT_CONTRACT_RESPONSE',
+      'LT_XML_MALFORMED',
+      'valid',
+    ]);
+    const after = xsdOffloadStats();
+    expect(after.offloaded - before.offloaded).toBe(6);
+    expect(after.valid - before.valid).toBe(3);
+  });
+
   it('refuses DTDs before anything reaches the worker, and malformed XML with its position', async () => {
     const xsd = offloaded();
     const before = xsdOffloadStats();
