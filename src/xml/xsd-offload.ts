@@ -20,15 +20,11 @@ import { Worker } from 'node:worker_threads';
  * where a .ts worker file would need a loader that jest's workers lack. It
  * imports libxml2-wasm by the URL the main thread resolved.
  *
- * Why libxml2's C API (libxml2-wasm's `lib/libxml2.mjs`, not its classes) in
- * the worker: XmlDocument.fromBuffer and XsdValidator.validate create and free
- * a parser context and a validation context per document, and register each
- * document with a FinalizationRegistry. Reusing one of each, measured on the
- * NPD contracts (one thread, 20,000 documents each): a 454-byte
- * request 20.8 → 9.7 µs, a 2.3 KB reply 74.4 → 52.0 µs. That module is
- * internal to libxml2-wasm, so the version is pinned exactly in package.json,
- * and a worker that cannot use it fails at start: validation then falls back
- * to the main thread (below) and the failure is logged and counted.
+ * The worker checks validity as CompiledXsd.validate's fast path does
+ * (src/xml/xsd.ts: libxml2's C API, one parser context and one validation
+ * context per set, reused). A worker that cannot use that API fails at start:
+ * validation then falls back to the main thread (below), and the failure is
+ * logged and counted.
  */
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -37,12 +33,8 @@ const { parentPort, workerData } = require('node:worker_threads');
   const raw = await import(workerData.libxml2raw);
   const files = new x.XmlBufferInputProvider({});
   x.xmlRegisterInputProvider(files);
-  // One parser context for every document and one validation context per
-  // schema set, both reused: libxml2-wasm's classes make and free both per
-  // document, a third of the cost (see "Why libxml2's C API" above).
-  // libxml2 reports problems through this handler: an error (level 2) or
-  // fatal error (3) makes the answer "not valid"; warnings (1) do not, as in
-  // libxml2-wasm's own parse.
+  // As xsd.ts's fast path: contexts reused; an error (level 2) or fatal
+  // error (3) makes the answer "not valid", warnings (1) do not.
   let failed = false;
   const onError = raw.addFunction((_i, err) => {
     if (raw.XmlErrorStruct.level(err) >= 2) failed = true;

@@ -9,6 +9,9 @@ import {
   xmlRegisterInputProvider,
   type ErrorDetail,
 } from 'libxml2-wasm';
+// libxml2's C API as libxml2-wasm exposes it internally (version pinned exactly
+// in package.json): the fast path below reuses contexts its classes cannot.
+import * as libxml2 from 'libxml2-wasm/lib/libxml2.mjs';
 import { GatewayError, type ErrorCode } from '../message/errors.js';
 import { parseXml } from './parse.js';
 import { dropSchemaSet, offloadSchemaSet, validOffThread } from './xsd-offload.js';
@@ -50,6 +53,55 @@ function memoryFiles(): XmlBufferInputProvider {
     }
   }
   return provider;
+}
+
+/**
+ * Is this document valid? The common case, answered cheaply: one parser
+ * context for every document and one validation context per schema, reused,
+ * where XmlDocument.fromBuffer and XsdValidator.validate create and free both
+ * per document (measured on the NPD contracts, 20,000 documents: a 454-byte
+ * request 20.8 → 9.7 µs, a 2.3 KB reply 74.4 → 52.0 µs). It answers only yes
+ * or no; a "no" is validated again through libxml2-wasm's classes, which
+ * collect the details the coded error names. The XSD worker
+ * (xsd-offload.ts) does the same with its own contexts.
+ */
+const raw = libxml2 as typeof libxml2 & {
+  // Exported at run time, missing from the module's type declarations.
+  addFunction(fn: (...args: number[]) => void, signature: string): number;
+};
+let fast: { parser: number; onError: number } | undefined;
+let fastFailed = false;
+function fastContext(): { parser: number; onError: number } {
+  if (!fast) {
+    // Errors (level 2) and fatal errors (3) make the answer "no"; warnings do
+    // not, as in libxml2-wasm's own parse.
+    const onError = raw.addFunction((_i, err) => {
+      if (raw.XmlErrorStruct.level(err) >= 2) fastFailed = true;
+    }, 'vii');
+    const parser = raw.xmlNewParserCtxt();
+    raw.xmlCtxtSetErrorHandler(parser, onError, 0);
+    fast = { parser, onError };
+  }
+  return fast;
+}
+
+function fastValidator(validator: XsdValidator): { valid(xml: Uint8Array): boolean; free(): void } {
+  const { parser, onError } = fastContext();
+  const ctxt = raw.xmlSchemaNewValidCtxt((validator as unknown as { _ptr: number })._ptr);
+  raw.xmlSchemaSetValidStructuredErrors(ctxt, onError, 0);
+  return {
+    valid(xml) {
+      fastFailed = false;
+      const doc = raw.xmlReadMemory(parser, xml, null, null, PARSE_OPTIONS);
+      if (!doc) return false;
+      try {
+        return !fastFailed && raw.xmlSchemaValidateDoc(ctxt, doc) === 0 && !fastFailed;
+      } finally {
+        raw.xmlFreeDoc(doc);
+      }
+    },
+    free: () => raw.xmlSchemaFreeValidCtxt(ctxt),
+  };
 }
 
 export type XsdSource =
@@ -219,6 +271,7 @@ export function compileXsd(source: XsdSource, opts: { offload?: boolean } = {}):
   }
 
   let disposed = false;
+  const quick = fastValidator(validator);
   const offloaded = opts.offload ? offloadSchemaSet(main, files, PARSE_OPTIONS) : 0;
   return {
     files: [...files.keys()],
@@ -238,6 +291,7 @@ export function compileXsd(source: XsdSource, opts: { offload?: boolean } = {}):
           'DTDs and entity declarations are not accepted',
         );
       }
+      if (typeof xml !== 'string' && quick.valid(xml)) return;
       let doc: XmlDocument;
       try {
         doc =
@@ -266,6 +320,7 @@ export function compileXsd(source: XsdSource, opts: { offload?: boolean } = {}):
     dispose() {
       if (!disposed) {
         disposed = true;
+        quick.free();
         validator.dispose();
         if (offloaded) dropSchemaSet(offloaded);
       }
