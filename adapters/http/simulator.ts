@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
-import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
+import { FaultInjector, FaultsSchema, cutOff, readBody } from '../../src/simulator/faults.js';
 import { listenSimulator } from '../../src/simulator/listen.js';
 import {
   jwkThumbprint,
@@ -100,17 +100,16 @@ export async function startTestProvider(opts: {
         }
       }
     }
-    const reply = Buffer.from(
-      JSON.stringify({
-        provider: 'lienthong test provider',
-        path,
-        receivedAt: new Date().toISOString(),
-        receivedBytes: body.length,
-        receivedDigest: sha256b64url(body),
-        signature,
-        echo,
-      }),
-    );
+    const text = JSON.stringify({
+      provider: 'lienthong test provider',
+      path,
+      receivedAt: new Date().toISOString(),
+      receivedBytes: body.length,
+      receivedDigest: sha256b64url(body),
+      signature,
+      echo,
+    });
+    const reply = Buffer.from(fault === 'garbage' ? cutOff(text) : text);
     res.setHeader('content-type', 'application/json');
     res.setHeader(
       'x-jws-signature',

@@ -222,6 +222,50 @@ export function npdOutbound(
     return env;
   }
 
+  /**
+   * The provider's reply to a pass-through envelope, forwarded as its bytes.
+   * A success that cannot be a fault is parsed only when a stage reads its
+   * body: the SOAP facade reads none (its contract checks the bytes with
+   * libxml2, the caller gets the bytes), and our tree of a 2.3 KB reply cost
+   * ~15–20 µs and ~16 KB of garbage per exchange. "Cannot be a fault": 2xx,
+   * UTF-8 or ASCII (starts with "<" or a UTF-8 BOM, so the byte search below
+   * means what it says), and no "Fault" anywhere in it. Anything else is
+   * parsed at once, as classify always did. Unreadable bytes are then
+   * LT_UPSTREAM_BAD_REPLY when read, and the route's XSD, when it has one,
+   * refuses them as the provider's fault (docs/adapters/npd.md).
+   */
+  function passThroughReply(status: number, body: Buffer, operation?: string): Message {
+    const utf8 = body[0] === 0x3c || (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf);
+    if (status < 200 || status >= 300 || !utf8 || body.includes('Fault')) {
+      return {
+        contentType: REPLY_XML,
+        raw: body,
+        body: classify(status, body),
+        headers: {},
+        operation,
+      };
+    }
+    let parsed: unknown;
+    let read = false;
+    return {
+      contentType: REPLY_XML,
+      raw: body,
+      headers: {},
+      operation,
+      get body() {
+        if (!read) {
+          parsed = classify(status, body);
+          read = true;
+        }
+        return parsed;
+      },
+      set body(v: unknown) {
+        parsed = v;
+        read = true;
+      },
+    };
+  }
+
   return {
     idempotent: () => true,
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
@@ -251,14 +295,7 @@ export function npdOutbound(
             `${endpoint}: pass-through XML needs the raw envelope`,
           );
         const { status, body } = await post(msg.raw, ex, signal);
-        const env = classify(status, body);
-        return {
-          contentType: REPLY_XML,
-          raw: body,
-          body: env,
-          headers: {},
-          operation: msg.operation,
-        };
+        return passThroughReply(status, body, msg.operation);
       }
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { GatewayError } from '../../src/message/errors.js';
 import { listenSimulator } from '../../src/simulator/listen.js';
-import { FaultInjector, FaultsSchema, readBody } from '../../src/simulator/faults.js';
+import { FaultInjector, FaultsSchema, cutOff, readBody } from '../../src/simulator/faults.js';
 import {
   child,
   compileXsd,
@@ -266,7 +266,8 @@ export async function startNpdSimulator(
       return send(res, 500, providerFault('Server', 'Lỗi hệ thống (mô phỏng)'));
 
     try {
-      send(res, 200, answer(operation, op));
+      const reply = answer(operation, op);
+      send(res, 200, decision === 'garbage' ? cutOff(reply) : reply);
     } catch (err) {
       if (err instanceof ClientFault) return send(res, 500, providerFault('Client', err.message));
       throw err;

@@ -28,6 +28,12 @@ export const FaultsSchema = Type.Object(
       default: 0,
       description: 'Share whose connection is destroyed',
     }),
+    garbageRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'Share answered 200 with the reply cut off halfway (unreadable XML or JSON)',
+    }),
     onlyFor: Type.Array(Type.String(), {
       default: [],
       description: 'Operations affected; empty: all',
@@ -37,7 +43,7 @@ export const FaultsSchema = Type.Object(
 );
 export type Faults = Static<typeof FaultsSchema>;
 
-export type FaultDecision = 'none' | 'error' | 'fault' | 'drop';
+export type FaultDecision = 'none' | 'error' | 'fault' | 'drop' | 'garbage';
 
 export class FaultInjector {
   private faults: Faults;
@@ -77,6 +83,7 @@ export class FaultInjector {
     if (r < f.dropRate) return 'drop';
     if (r < f.dropRate + f.errorRate) return 'error';
     if (r < f.dropRate + f.errorRate + f.faultRate) return 'fault';
+    if (r < f.dropRate + f.errorRate + f.faultRate + f.garbageRate) return 'garbage';
     return 'none';
   }
 
@@ -99,6 +106,11 @@ export class FaultInjector {
     res.end(JSON.stringify(this.faults));
     return true;
   }
+}
+
+/** A reply cut off halfway: what a `garbage` decision answers with 200. */
+export function cutOff(reply: string): string {
+  return reply.slice(0, Math.floor(reply.length / 2));
 }
 
 /** Reads a request body with a size bound (simulators face hostile input too). */

@@ -246,6 +246,26 @@ describe('SOAP facade at /npd', () => {
 });
 
 describe('NPD faults and the breaker', () => {
+  it("refuses a cut-off NPD reply as the provider's: LT_UPSTREAM_BAD_REPLY on both facades", async () => {
+    const set = (f: unknown) =>
+      fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) });
+    await set({ garbageRate: 1 });
+    try {
+      // The SOAP facade forwards the reply unparsed; the route's XSD refuses it.
+      const soap = await soapPost(lookupXml(citizen.idNumber));
+      expect(soap.code).toBe('LT_UPSTREAM_BAD_REPLY');
+      expect(soap.text).toContain('<faultcode>soap:Server</faultcode>');
+      const rest = await json('/v1/npd/citizens/lookup', {
+        serviceCode: 'G15-TP110',
+        officer: 'cb',
+        idNumber: citizen.idNumber,
+      });
+      expect(rest.body.code).toBe('LT_UPSTREAM_BAD_REPLY');
+    } finally {
+      await set({});
+    }
+  });
+
   it('maps NPD 5xx and SOAP faults, opens the breaker, and recovers', async () => {
     const set = (f: unknown) =>
       fetch(`${sim}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) });

@@ -1,3 +1,4 @@
+import type { GatewayError } from '../../message/errors.js';
 import type { StageFactory } from '../deps.js';
 
 /** The request must satisfy the route's contract (JSON Schema or XSD, compiled at start-up). */
@@ -29,7 +30,9 @@ export const validateResponse: StageFactory = {
       try {
         await contract.validateResponse(ex.reply!);
       } catch (err) {
-        if (route.strictResponse) throw err;
+        // Unreadable is not "violates the contract": never passed on.
+        if (route.strictResponse || (err as GatewayError).code === 'LT_UPSTREAM_BAD_REPLY')
+          throw err;
         deps.log.warn(
           { ex: ex.id, route: route.id, err: (err as Error).message },
           'provider reply violates contract (strictResponse: false)',

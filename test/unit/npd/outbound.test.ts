@@ -367,6 +367,64 @@ describe('NPD outbound, pass-through XML', () => {
     expect(env.body.attrs.Id).toBe('RANDOM101112123');
   });
 
+  it('parses a pass-through success only when its body is read; unreadable bytes are then LT_UPSTREAM_BAD_REPLY', async () => {
+    const replies = [
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan',
+      `\ufeff<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><n:CongdanCollection xmlns:n="${NPD_RESPONSE_NS}"/></s:Body></s:Envelope>`,
+    ];
+    let next = 0;
+    const server = await tinyServer((_req, _body, res) => {
+      res.setHeader('content-type', 'text/xml');
+      res.end(replies[next++]);
+    });
+    const o = npdOutbound(base, ctx(server.url));
+    try {
+      const ex = exchange();
+      const cut = await o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal);
+      // The send succeeded: nothing parsed the bytes yet, and they are the provider's.
+      expect(cut.raw?.toString()).toBe(replies[0]);
+      expect(() => cut.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
+      const bom = await o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal);
+      expect((bom.body as SoapEnvelope).operation.name).toBe('CongdanCollection');
+      // A stage may replace the body.
+      bom.body = { replaced: true };
+      expect(bom.body).toEqual({ replaced: true });
+    } finally {
+      await o.close();
+      await server.close();
+    }
+  });
+
+  it('parses at once what may be a fault or is not UTF-8', async () => {
+    const replies = [
+      // "Fault" in the bytes: parsed in send, so the fault is seen there.
+      `<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring></s:Fault></s:Body></s:Envelope>`,
+      // UTF-16: a byte search for "Fault" would mean nothing, so it is parsed (and refused).
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(`<s:Envelope xmlns:s="${SOAP11_NS}"/>`, 'utf16le'),
+      ]),
+    ];
+    let next = 0;
+    const server = await tinyServer((_req, _body, res) => {
+      res.setHeader('content-type', 'text/xml');
+      res.end(replies[next++]);
+    });
+    const o = npdOutbound(base, ctx(server.url));
+    try {
+      const ex = exchange();
+      expect(
+        await codeOf(o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal)),
+      ).toBe('LT_UPSTREAM_FAULT');
+      expect(
+        await codeOf(o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal)),
+      ).toBe('LT_UPSTREAM_BAD_REPLY');
+    } finally {
+      await o.close();
+      await server.close();
+    }
+  });
+
   it('passes an empty collection through untouched and turns faults into LT_UPSTREAM_FAULT', async () => {
     const ex = exchange();
     const reply = await out.send(
