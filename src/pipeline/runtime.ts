@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
-import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
+import { GatewayError, toGatewayError, uuidv7, type Exchange } from '../message/index.js';
 import type { DispatchInit } from '../adapter/spec.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
@@ -54,19 +54,33 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
     stageNames: stages.map((s) => s.name),
     async run(init) {
       const started = performance.now();
-      const ctl = new AbortController();
-      // The exchange as a whole gets a deadline too. It reaches what listens to
-      // ex.signal — the provider call, its retries and backoff — and not the
-      // other stages (store, crypto, XSD worker), which take no signal.
-      const timer = setTimeout(() => ctl.abort(), overallMs);
+      const receivedAt = Date.now();
+      // The exchange as a whole gets a deadline too. It reaches the provider
+      // call, its retries and backoff (which take it as a number), and
+      // whatever reads ex.signal; not the other stages (store, crypto, XSD
+      // worker), which take neither.
+      const deadline = receivedAt + overallMs;
+      let ctl: AbortController | undefined;
+      let timer: NodeJS.Timeout | undefined;
       const ex: Exchange = {
         id: uuidv7(),
         routeId: def.id,
         channel: init.channel,
-        receivedAt: Date.now(),
+        receivedAt,
         request: init.request,
         stages: [],
-        signal: ctl.signal,
+        deadline,
+        get signal() {
+          if (!ctl) {
+            const c = (ctl = new AbortController());
+            timer = setTimeout(
+              () =>
+                c.abort(new GatewayError('LT_UPSTREAM_TIMEOUT', 'the exchange deadline passed')),
+              Math.max(0, deadline - Date.now()),
+            );
+          }
+          return ctl.signal;
+        },
         attrs: {},
         ip: init.ip,
       };
@@ -87,7 +101,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ge.exchangeId = ex.id;
         throw ge;
       } finally {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         metrics.inFlight(-1);
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';

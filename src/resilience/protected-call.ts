@@ -6,8 +6,8 @@ import { classifySendError, isProviderFailure, isRetryable } from './classify.js
 
 /**
  * One protected outbound endpoint: bulkhead → breaker → attempt with timeout
- * → retry. Created once per endpoint at start-up; a call costs a counter, a
- * timer and an AbortController.
+ * → retry. Created once per endpoint at start-up; an attempt costs a counter,
+ * a timer and an AbortController.
  *
  * Retries and the breaker: every ATTEMPT goes through the breaker, not the
  * retry sequence as a whole. The breaker then sees the provider's real
@@ -118,8 +118,16 @@ export interface ResilienceHooks {
 }
 
 export interface CallOptions {
-  /** The caller's cancellation (client gone, exchange deadline, shutdown). */
+  /** The caller's cancellation (client gone, shutdown). */
   signal?: AbortSignal;
+  /**
+   * The caller's deadline (epoch ms, as Date.now()): no attempt runs past it
+   * and no backoff starts that would end after it. Reaching it is the
+   * caller's LT_UPSTREAM_TIMEOUT, never a breaker failure. A number rather
+   * than a signal: the exchange deadline then costs no AbortController,
+   * timer and listener per exchange, only the attempt's own timer, shortened.
+   */
+  deadline?: number;
   /** Per-attempt timeout for this call; default the endpoint's timeoutMs. */
   timeoutMs?: number;
   /** Only idempotent calls are retried: a lookup may be repeated, a submission may not. */
@@ -211,6 +219,12 @@ function safe<A extends unknown[]>(fn: ((...args: A) => void) | undefined): (...
  */
 const callerAborts = new WeakSet<object>();
 
+function deadlineError(): GatewayError {
+  const err = new GatewayError('LT_UPSTREAM_TIMEOUT', 'the exchange deadline passed');
+  callerAborts.add(err);
+  return err;
+}
+
 function callerAbortError(signal: AbortSignal): GatewayError {
   const reason: unknown = signal.reason;
   let err: GatewayError;
@@ -250,8 +264,16 @@ export function createProtectedCall<M, R>(
   let shutDown = false;
 
   /** One attempt: send under a timer and the caller's signal, whichever fires first wins. */
-  function attempt(msg: M, callerSignal: AbortSignal | undefined, timeoutMs: number): Promise<R> {
+  function attempt(
+    msg: M,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    deadline: number,
+  ): Promise<R> {
     counters.attempts++;
+    // The caller's deadline comes first when it is nearer than the attempt's timeout.
+    const left = deadline - Date.now();
+    const byDeadline = left < timeoutMs;
     // A plain controller + setTimeout instead of AbortSignal.any/timeout: the
     // timer is cleared as soon as the attempt settles and we know which side
     // aborted without inspecting reasons.
@@ -272,16 +294,23 @@ export function createProtectedCall<M, R>(
         settle(() => reject(err));
         ac.abort(err);
       };
-      const timer = setTimeout(() => {
-        counters.timeouts++;
-        const err = new GatewayError(
-          'LT_UPSTREAM_TIMEOUT',
-          `${name} did not answer within ${timeoutMs} ms`,
-          { endpoint: name, timeoutMs },
-        );
-        settle(() => reject(err));
-        ac.abort(err);
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => {
+          let err: GatewayError;
+          if (byDeadline) err = deadlineError();
+          else {
+            counters.timeouts++;
+            err = new GatewayError(
+              'LT_UPSTREAM_TIMEOUT',
+              `${name} did not answer within ${timeoutMs} ms`,
+              { endpoint: name, timeoutMs },
+            );
+          }
+          settle(() => reject(err));
+          ac.abort(err);
+        },
+        Math.max(0, Math.min(timeoutMs, left)),
+      );
       callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
       if (callerSignal?.aborted) {
         // Aborted between the retry's backoff and this attempt: the event has already fired.
@@ -303,7 +332,7 @@ export function createProtectedCall<M, R>(
     });
   }
 
-  const breaker = new CircuitBreaker<[M, AbortSignal | undefined, number], R>(attempt, {
+  const breaker = new CircuitBreaker<[M, AbortSignal | undefined, number, number], R>(attempt, {
     name,
     timeout: false, // per-attempt timeouts are ours, with an AbortSignal that reaches the socket
     errorThresholdPercentage: o.breaker.errorThresholdPercentage,
@@ -344,9 +373,10 @@ export function createProtectedCall<M, R>(
       ? Math.max(0, Math.floor(opts.retries ?? o.retries) || 0)
       : 0;
     const signal = opts.signal;
+    const deadline = opts.deadline ?? Infinity;
     for (let retry = 0; ; retry++) {
       try {
-        return await breaker.fire(msg, signal, timeoutMs);
+        return await breaker.fire(msg, signal, timeoutMs, deadline);
       } catch (e) {
         const err = fromBreaker(e);
         if (
@@ -357,9 +387,10 @@ export function createProtectedCall<M, R>(
         ) {
           throw err;
         }
-        await sleep(backoffDelay(retry, o.backoffMs, o.maxBackoffMs, o.random), signal, () =>
-          callerAbortError(signal as AbortSignal),
-        );
+        const delay = backoffDelay(retry, o.backoffMs, o.maxBackoffMs, o.random);
+        // A retry that could only start after the deadline is not made.
+        if (Date.now() + delay >= deadline) throw deadlineError();
+        await sleep(delay, signal, () => callerAbortError(signal as AbortSignal));
         counters.retries++;
       }
     }
@@ -382,6 +413,10 @@ export function createProtectedCall<M, R>(
       if (opts.signal?.aborted) {
         counters.cancellations++;
         throw callerAbortError(opts.signal);
+      }
+      if (opts.deadline !== undefined && Date.now() >= opts.deadline) {
+        counters.cancellations++;
+        throw deadlineError();
       }
       // Refuse at once rather than queue: a queue in front of a slow provider
       // only turns its slowness into our memory and our callers' timeouts.

@@ -54,7 +54,12 @@ export function protectEndpoint(
     call: (msg, ex, o) =>
       call.call(
         { msg, ex },
-        { signal: ex.signal, timeoutMs: o.timeoutMs, idempotent: o.idempotent, retries: o.retries },
+        {
+          deadline: ex.deadline,
+          timeoutMs: o.timeoutMs,
+          idempotent: o.idempotent,
+          retries: o.retries,
+        },
       ),
     state: () => call.state(),
     inFlight: () => call.inFlight(),

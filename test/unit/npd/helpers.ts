@@ -36,6 +36,7 @@ export function exchange(
     receivedAt: Date.now(),
     request,
     stages: [],
+    deadline: Date.now() + 60_000,
     signal,
     attrs: {},
   };

@@ -384,6 +384,51 @@ describe('createProtectedCall', () => {
     expect(pc.state()).toBe('closed');
   });
 
+  it('a deadline (a number, the exchange’s) cuts an attempt short: LT_UPSTREAM_TIMEOUT, aborted send, no breaker failure', async () => {
+    let given: AbortSignal | undefined;
+    const pc = make(
+      (_m, signal) => {
+        given = signal;
+        return new Promise<string>(() => {});
+      },
+      { timeoutMs: 5000, breaker: { volumeThreshold: 1 } },
+    );
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      const err = await pc.call('q', { idempotent: false, deadline: Date.now() + 20 }).then(
+        () => undefined,
+        (e: GatewayError) => e,
+      );
+      expect(err?.code).toBe('LT_UPSTREAM_TIMEOUT');
+      expect(err?.detail).toMatch(/deadline/);
+      // Well before the attempt's own 5 s timeout.
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(given?.aborted).toBe(true);
+    }
+    expect(pc.state()).toBe('closed');
+    expect(pc.stats()).toMatchObject({ timeouts: 0, failures: 0, cancellations: 3 });
+  });
+
+  it('makes no retry whose backoff would end after the deadline, and no attempt after it', async () => {
+    let attempts = 0;
+    const pc = make(
+      () => {
+        attempts++;
+        return Promise.reject(new GatewayError('LT_UPSTREAM_ERROR'));
+      },
+      { retries: 3, backoffMs: 10_000, maxBackoffMs: 10_000, random: () => 0.5 },
+    );
+    const err = await pc.call('q', { idempotent: true, deadline: Date.now() + 1000 }).then(
+      () => undefined,
+      (e: GatewayError) => e,
+    );
+    expect(attempts).toBe(1);
+    expect(err?.code).toBe('LT_UPSTREAM_TIMEOUT');
+    expect(await codeOf(pc.call('q', { idempotent: true, deadline: Date.now() - 1 }))).toBe(
+      'LT_UPSTREAM_TIMEOUT',
+    );
+    expect(attempts).toBe(1);
+  });
   it('refuses calls after shutdown with LT_SHUTTING_DOWN', async () => {
     const pc = make(async () => 'ok');
     pc.shutdown();
