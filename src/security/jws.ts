@@ -61,20 +61,13 @@ function es256(signingInput: string, key: KeyObject): string {
  * form): the event loop stays free for I/O while the EC arithmetic runs on
  * another core. The pipeline's per-message signing and verifying use these.
  */
-function es256Async(signingInput: string, key: KeyObject): Promise<string> {
+function es256Async(signingInput: Buffer, key: KeyObject): Promise<string> {
   return new Promise((resolve, reject) => {
-    sign(
-      'sha256',
-      Buffer.from(signingInput, 'latin1'),
-      { key, dsaEncoding: 'ieee-p1363' },
-      (err, sig) => {
-        if (err)
-          reject(
-            new GatewayError('LT_INTERNAL', 'ES256 signing failed', undefined, { cause: err }),
-          );
-        else resolve(sig.toString('base64url'));
-      },
-    );
+    sign('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => {
+      if (err)
+        reject(new GatewayError('LT_INTERNAL', 'ES256 signing failed', undefined, { cause: err }));
+      else resolve(sig.toString('base64url'));
+    });
   });
 }
 
@@ -85,7 +78,22 @@ export async function signDetachedAsync(
   signer: Signer,
 ): Promise<string> {
   const h = protectedHeader(header, signer.kid);
-  return `${h}..${await es256Async(`${h}.${payload.toString('base64url')}`, signer.key)}`;
+  return `${h}..${await es256Async(detachedSigningInput(h, payload), signer.key)}`;
+}
+
+/**
+ * ASCII(header) || "." || BASE64URL(payload), written into one Buffer: the
+ * per-message path then makes one string (the payload's base64url) instead
+ * of three (it, the concatenation, and its Buffer copy), for a 2.3 KB SOAP
+ * reply ~6 KB less garbage per signature.
+ */
+function detachedSigningInput(headerB64: string, payload: Buffer): Buffer {
+  const body = payload.toString('base64url');
+  const out = Buffer.allocUnsafe(headerB64.length + 1 + body.length);
+  out.write(headerB64, 0, 'latin1');
+  out[headerB64.length] = 0x2e; // "."
+  out.write(body, headerB64.length + 1, 'latin1');
+  return out;
 }
 
 /** `header.payload.signature` with `alg: ES256` and the signer's kid in the protected header. */

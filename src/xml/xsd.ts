@@ -233,10 +233,23 @@ function describe(details: readonly ErrorDetail[]): { text: string; issues: XsdI
   return { text: shown.join('; '), issues };
 }
 
+const DOCTYPE = Buffer.from('DOCTYPE');
+const ENTITY = Buffer.from('ENTITY');
+
+/** A DTD or entity declaration anywhere: one pass for "<!", which most envelopes never contain. */
 function hasMarkupDeclaration(xml: Buffer | Uint8Array | string): boolean {
   if (typeof xml === 'string') return xml.includes('<!DOCTYPE') || xml.includes('<!ENTITY');
   const b = Buffer.isBuffer(xml) ? xml : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
-  return b.includes('<!DOCTYPE') || b.includes('<!ENTITY');
+  for (let at = b.indexOf('<!'); at >= 0; at = b.indexOf('<!', at + 2)) {
+    if (wordAt(b, at + 2, DOCTYPE) || wordAt(b, at + 2, ENTITY)) return true;
+  }
+  return false;
+}
+
+function wordAt(b: Buffer, at: number, word: Buffer): boolean {
+  return (
+    at + word.length <= b.length && b.compare(word, 0, word.length, at, at + word.length) === 0
+  );
 }
 
 /**

@@ -91,4 +91,17 @@ describe('compileXsd', () => {
     expect(err.code).toBe('LT_XML_MALFORMED');
     expect(err.data).toMatchObject({ line: 2 });
   });
+
+  it('finds a DTD or entity declaration in bytes after comments and CDATA, and not in a truncated "<!DOC"', () => {
+    const xsd = keep(
+      compileXsd({ main: 'main.xsd', files: { 'main.xsd': MAIN, 'types/t.xsd': TYPES } }),
+    );
+    const code = (text: string) =>
+      gatewayError(() => xsd.validate(Buffer.from(text), 'LT_CONTRACT_REQUEST')).code;
+    expect(code('<!-- c --><![CDATA[x]]><!DOCTYPE m><m:Wrap xmlns:m="urn:m"/>')).toBe(
+      'LT_XML_DTD_FORBIDDEN',
+    );
+    expect(code('<!-- c --><m:Wrap xmlns:m="urn:m"/><!ENTITY x "y">')).toBe('LT_XML_DTD_FORBIDDEN');
+    expect(code('<m:Wrap xmlns:m="urn:m"/><!DOC')).toBe('LT_XML_MALFORMED');
+  });
 });
