@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OutboundContext } from '../../../src/adapter/spec.js';
 import { GatewayError } from '../../../src/message/errors.js';
+import type { Message } from '../../../src/message/index.js';
 import { child, parseXml, SOAP11_NS, type SoapEnvelope } from '../../../src/xml/index.js';
 import type {
   CitizenReply,
@@ -367,32 +368,42 @@ describe('NPD outbound, pass-through XML', () => {
     expect(env.body.attrs.Id).toBe('RANDOM101112123');
   });
 
-  it('parses a pass-through success only when its body is read; unreadable bytes are then LT_UPSTREAM_BAD_REPLY', async () => {
-    const replies = [
-      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan',
-      `\ufeff<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><n:CongdanCollection xmlns:n="${NPD_RESPONSE_NS}"/></s:Body></s:Envelope>`,
-    ];
+  /** A provider answering `replies` in turn; `send` passes a lookup envelope through to it. */
+  async function withReplies(
+    replies: (string | Buffer)[],
+    use: (send: () => Promise<Message>) => Promise<void>,
+  ): Promise<void> {
     let next = 0;
     const server = await tinyServer((_req, _body, res) => {
       res.setHeader('content-type', 'text/xml');
       res.end(replies[next++]);
     });
     const o = npdOutbound(base, ctx(server.url));
+    const ex = exchange();
     try {
-      const ex = exchange();
-      const cut = await o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal);
-      // The send succeeded: nothing parsed the bytes yet, and they are the provider's.
-      expect(cut.raw?.toString()).toBe(replies[0]);
-      expect(() => cut.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
-      const bom = await o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal);
-      expect((bom.body as SoapEnvelope).operation.name).toBe('CongdanCollection');
-      // A stage may replace the body.
-      bom.body = { replaced: true };
-      expect(bom.body).toEqual({ replaced: true });
+      await use(() => o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal));
     } finally {
       await o.close();
       await server.close();
     }
+  }
+
+  it('parses a pass-through success only when its body is read; unreadable bytes are then LT_UPSTREAM_BAD_REPLY', async () => {
+    const replies = [
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan',
+      `\ufeff<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><n:CongdanCollection xmlns:n="${NPD_RESPONSE_NS}"/></s:Body></s:Envelope>`,
+    ];
+    await withReplies(replies, async (send) => {
+      const cut = await send();
+      // The send succeeded: nothing parsed the bytes yet, and they are the provider's.
+      expect(cut.raw?.toString()).toBe(replies[0]);
+      expect(() => cut.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
+      const bom = await send();
+      expect((bom.body as SoapEnvelope).operation.name).toBe('CongdanCollection');
+      // A stage may replace the body.
+      bom.body = { replaced: true };
+      expect(bom.body).toEqual({ replaced: true });
+    });
   });
 
   it('parses at once what may be a fault or is not UTF-8', async () => {
@@ -405,24 +416,10 @@ describe('NPD outbound, pass-through XML', () => {
         Buffer.from(`<s:Envelope xmlns:s="${SOAP11_NS}"/>`, 'utf16le'),
       ]),
     ];
-    let next = 0;
-    const server = await tinyServer((_req, _body, res) => {
-      res.setHeader('content-type', 'text/xml');
-      res.end(replies[next++]);
+    await withReplies(replies, async (send) => {
+      expect(await codeOf(send())).toBe('LT_UPSTREAM_FAULT');
+      expect(await codeOf(send())).toBe('LT_UPSTREAM_BAD_REPLY');
     });
-    const o = npdOutbound(base, ctx(server.url));
-    try {
-      const ex = exchange();
-      expect(
-        await codeOf(o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal)),
-      ).toBe('LT_UPSTREAM_FAULT');
-      expect(
-        await codeOf(o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal)),
-      ).toBe('LT_UPSTREAM_BAD_REPLY');
-    } finally {
-      await o.close();
-      await server.close();
-    }
   });
 
   it('passes an empty collection through untouched and turns faults into LT_UPSTREAM_FAULT', async () => {
