@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { checkSchema } from '../../../src/config/validate.js';
+import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
+import { GatewayError } from '../../../src/message/errors.js';
+import type { Exchange } from '../../../src/message/index.js';
+import type { PipelineDeps } from '../../../src/pipeline/deps.js';
+import { validateResponse } from '../../../src/pipeline/stages/validate.js';
+
+// The provider's reply must meet the contract (issue 5): with strictResponse
+// false a violation is logged and counted instead, but an unreadable reply
+// is never passed on.
+function route(strictResponse: boolean): RouteDef {
+  const r = checkSchema(RouteSchema, {
+    id: 'r',
+    from: { adapter: 'http' },
+    to: { endpoint: 'e' },
+    service: 's',
+    contract: 'sys/Op',
+    strictResponse,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.value;
+}
+
+function stageFailingWith(err: GatewayError, strictResponse: boolean) {
+  const warned: unknown[] = [];
+  const counted: string[] = [];
+  const deps = {
+    contracts: {
+      get: () => ({
+        hasResponse: true,
+        validateResponse: () => Promise.reject(err),
+      }),
+    },
+    log: { warn: (o: unknown) => warned.push(o) },
+    metrics: { contractViolation: (r: string) => counted.push(r) },
+  } as unknown as PipelineDeps;
+  const stage = validateResponse.create(route(strictResponse), deps)!;
+  const ex = { id: 'x', reply: { contentType: 'text/xml', headers: {} } } as unknown as Exchange;
+  return { run: () => stage(ex), warned, counted };
+}
+
+describe('validate-response stage', () => {
+  const violation = new GatewayError('LT_CONTRACT_RESPONSE', 'Ten: too long');
+  const unreadable = new GatewayError('LT_UPSTREAM_BAD_REPLY', 'unreadable reply: line 1');
+
+  it('refuses a reply that breaks the contract (strictResponse: true)', async () => {
+    const s = stageFailingWith(violation, true);
+    await expect(s.run()).rejects.toMatchObject({ code: 'LT_CONTRACT_RESPONSE' });
+    expect(s.counted).toEqual([]);
+  });
+
+  it('logs and counts a violation, and lets the reply through, with strictResponse: false', async () => {
+    const s = stageFailingWith(violation, false);
+    await expect(s.run()).resolves.toEqual({ contract: 'sys/Op', valid: false, strict: false });
+    expect(s.counted).toEqual(['r']);
+    expect(s.warned).toHaveLength(1);
+  });
+
+  it('never lets an unreadable reply through, even with strictResponse: false', async () => {
+    const s = stageFailingWith(unreadable, false);
+    await expect(s.run()).rejects.toMatchObject({ code: 'LT_UPSTREAM_BAD_REPLY' });
+    expect(s.counted).toEqual([]);
+  });
+});
