@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:ab`: is a change faster? Two or more gateways (other
+ * checkouts, or the same one with other settings) behind ONE NPD simulator
+ * and one test provider, loaded in turns, so this machine's drift (±15%
+ * between minutes here) lands on every variant alike. A change worth a few
+ * percent cannot be seen in two separate `npm run bench` runs; it can here.
+ *
+ *   AB_VARIANTS='[{"name":"before","root":"/path/to/other/checkout"},
+ *                 {"name":"after","root":"."},
+ *                 {"name":"no-worker","root":".","overrides":{"xml":{"xsdWorker":false}}},
+ *                 {"name":"soap","root":"soap-package"}]' npm run bench:ab
+ *
+ * A variant: `root` (a checkout with node_modules, or "soap-package" for the
+ * `soap`-package baseline), optional `overrides` (gateway config), `env`,
+ * `nodeArgs`. Knobs: AB_PATH=soap|connection-test (default soap: POST /npd),
+ * AB_ROUNDS (8), AB_SECONDS per turn (4), AB_CONNECTIONS (50). Everything
+ * listens on 127.0.0.1 and is stopped by PID at the end.
+ *
+ * Prints requests/s per variant (all rounds summed, and each round), the
+ * ratio to the first variant, and CPU µs per request of the gateway, the
+ * simulator and the load generator.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TRACUU } from './fixtures.js';
+
+interface Variant {
+  name: string;
+  root: string;
+  overrides?: Record<string, unknown>;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}
+
+const HERE = join(import.meta.dirname, '..');
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
+const SECONDS = Number(process.env.AB_SECONDS ?? 4);
+const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 50);
+const CONNECTION_TEST = process.env.AB_PATH === 'connection-test';
+const children: ChildProcess[] = [];
+
+/** Starts `script` of checkout `root` with tsx; resolves its READY url and pid. */
+function start(
+  root: string,
+  script: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number }> {
+  return new Promise((done, fail) => {
+    const gateway = script.endsWith('gateway.ts');
+    // Gateways start as `npm start` starts them (thread pool sized), and log to /dev/null.
+    const preload = gateway ? ['--require', join(root, 'bin', 'thread-pool.cjs')] : [];
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, ...preload, '--import', 'tsx', join(root, script)],
+      {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', gateway ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
+      },
+    );
+    children.push(child);
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      const m = /READY (\S+)/.exec(seen);
+      if (m) done({ url: m[1], pid: child.pid! });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) =>
+      fail(new Error(`${root}/${script} exited with ${code}:\n${seen}`)),
+    );
+  });
+}
+
+/** CPU time (µs) a process has used, from /proc (Linux). */
+function cpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  headers: Record<string, string>;
+}
+
+async function token(gateway: string): Promise<string> {
+  const res = await fetch(`${gateway}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function main(): Promise<void> {
+  const variants = JSON.parse(
+    process.env.AB_VARIANTS ?? '[{"name":"this checkout","root":"."}]',
+  ) as Variant[];
+  const npd = await start(HERE, 'bench/procs/npd-sim.ts');
+  const provider = await start(HERE, 'bench/procs/provider.ts');
+  const citizens = (await (await fetch(`${npd.url}/__sim/citizens?limit=1&status=1`)).json()) as {
+    items: { idNumber: string }[];
+  };
+  const id = citizens.items[0].idNumber;
+  const body = CONNECTION_TEST
+    ? Buffer.from(JSON.stringify({ message: 'x'.repeat(980), reference: 'bench-0001' }))
+    : Buffer.from(TRACUU(id));
+  const expected = CONNECTION_TEST ? '"ok":true' : id;
+  const xml = { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' };
+
+  const targets: Target[] = [];
+  for (const v of variants) {
+    if (v.root === 'soap-package') {
+      if (CONNECTION_TEST) throw new Error('the soap-package baseline serves the SOAP path only');
+      const s = await start(HERE, 'bench/procs/soap-package-server.ts', {
+        TARGET_URL: `${npd.url}/npd`,
+      });
+      targets.push({ name: v.name, url: s.url, pid: s.pid, headers: xml });
+      continue;
+    }
+    const root = resolve(v.root);
+    const overrides = {
+      simulators: [],
+      peers: { 'test-provider': { jwksUrl: `${provider.url}/.well-known/jwks.json` } },
+      endpoints: {
+        'test-provider': { simulator: null, url: provider.url },
+        npd: { simulator: null, url: npd.url },
+      },
+      ...v.overrides,
+    };
+    const gw = await start(
+      root,
+      'bench/procs/gateway.ts',
+      { GATEWAY_OVERRIDES: JSON.stringify(overrides), ...v.env },
+      v.nodeArgs,
+    );
+    const auth = { authorization: `Bearer ${await token(gw.url)}` };
+    targets.push({
+      name: v.name,
+      url: CONNECTION_TEST ? `${gw.url}/v1/connection-test` : `${gw.url}/npd`,
+      pid: gw.pid,
+      headers: CONNECTION_TEST
+        ? { 'content-type': 'application/json', ...auth }
+        : { ...xml, ...auth },
+    });
+  }
+
+  // A wrong answer fast is not a result: check each target once, then warm it up.
+  for (const t of targets) {
+    const res = await fetch(t.url, { method: 'POST', headers: t.headers, body });
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes(expected))
+      throw new Error(`${t.name}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
+    await autocannon({
+      url: t.url,
+      method: 'POST',
+      headers: t.headers,
+      body,
+      connections: CONNECTIONS,
+      duration: 2,
+    });
+  }
+
+  const totals = new Map<
+    string,
+    { n: number; s: number; gw: number; sim: number; ac: number; rounds: number[] }
+  >();
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const t of targets) {
+      const gw0 = cpu(t.pid);
+      const sim0 = cpu(npd.pid);
+      const ac0 = process.cpuUsage();
+      const r = await autocannon({
+        url: t.url,
+        method: 'POST',
+        headers: t.headers,
+        body,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+      });
+      const ac = process.cpuUsage(ac0);
+      if (r.errors || r.non2xx)
+        process.stdout.write(`${t.name}: errors ${r.errors}, non-2xx ${r.non2xx}\n`);
+      const e = totals.get(t.name) ?? { n: 0, s: 0, gw: 0, sim: 0, ac: 0, rounds: [] };
+      e.n += r.requests.total;
+      e.s += r.duration;
+      e.gw += cpu(t.pid) - gw0;
+      e.sim += cpu(npd.pid) - sim0;
+      e.ac += ac.user + ac.system;
+      e.rounds.push(Math.round(r.requests.total / r.duration));
+      totals.set(t.name, e);
+    }
+  }
+  const first = totals.get(targets[0].name)!;
+  for (const [name, e] of totals) {
+    const rps = e.n / e.s;
+    process.stdout.write(
+      `${name.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  ×${(rps / (first.n / first.s)).toFixed(3)}` +
+        `  CPU µs/req: gateway ${(e.gw / e.n).toFixed(0)}, npd-sim ${(e.sim / e.n).toFixed(0)}, autocannon ${(e.ac / e.n).toFixed(0)}` +
+        `  rounds ${e.rounds.join(' ')}\n`,
+    );
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
+  });
