@@ -76,6 +76,21 @@ function start(
   });
 }
 
+/** `over` merged into `base`, objects key by key (so a variant can set endpoints.npd.options.x). */
+function merge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const plain = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] =
+      plain(b) && plain(v) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
 /** CPU time (µs) a process has used, from /proc (Linux). */
 function cpu(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -129,15 +144,17 @@ async function main(): Promise<void> {
       continue;
     }
     const root = resolve(v.root);
-    const overrides = {
-      simulators: [],
-      peers: { 'test-provider': { jwksUrl: `${provider.url}/.well-known/jwks.json` } },
-      endpoints: {
-        'test-provider': { simulator: null, url: provider.url },
-        npd: { simulator: null, url: npd.url },
+    const overrides = merge(
+      {
+        simulators: [],
+        peers: { 'test-provider': { jwksUrl: `${provider.url}/.well-known/jwks.json` } },
+        endpoints: {
+          'test-provider': { simulator: null, url: provider.url },
+          npd: { simulator: null, url: npd.url },
+        },
       },
-      ...v.overrides,
-    };
+      v.overrides ?? {},
+    );
     const gw = await start(
       root,
       'bench/procs/gateway.ts',
