@@ -21,10 +21,10 @@
  * simulator and the load generator.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { TRACUU } from './fixtures.js';
+import { cpuMicros, demoToken, launch } from './launch.js';
 
 interface Variant {
   name: string;
@@ -41,39 +41,15 @@ const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 50);
 const CONNECTION_TEST = process.env.AB_PATH === 'connection-test';
 const children: ChildProcess[] = [];
 
-/** Starts `script` of checkout `root` with tsx; resolves its READY url and pid. */
-function start(
+/** Starts a bench process of checkout `root`; resolves its READY url and pid. */
+async function start(
   root: string,
   script: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<{ url: string; pid: number }> {
-  return new Promise((done, fail) => {
-    const gateway = script.endsWith('gateway.ts');
-    // Gateways start as `npm start` starts them (thread pool sized), and log to /dev/null.
-    const preload = gateway ? ['--require', join(root, 'bin', 'thread-pool.cjs')] : [];
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, ...preload, '--import', 'tsx', join(root, script)],
-      {
-        cwd: root,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', gateway ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
-      },
-    );
-    children.push(child);
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      const m = /READY (\S+)/.exec(seen);
-      if (m) done({ url: m[1], pid: child.pid! });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) =>
-      fail(new Error(`${root}/${script} exited with ${code}:\n${seen}`)),
-    );
-  });
+  const { url, child } = await launch(children, root, script, env, nodeArgs);
+  return { url, pid: child.pid! };
 }
 
 /** `over` merged into `base`, objects key by key (so a variant can set endpoints.npd.options.x). */
@@ -91,30 +67,11 @@ function merge(
   return out;
 }
 
-/** CPU time (µs) a process has used, from /proc (Linux). */
-function cpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
-
 interface Target {
   name: string;
   url: string;
   pid: number;
   headers: Record<string, string>;
-}
-
-async function token(gateway: string): Promise<string> {
-  const res = await fetch(`${gateway}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function main(): Promise<void> {
@@ -161,7 +118,7 @@ async function main(): Promise<void> {
       { GATEWAY_OVERRIDES: JSON.stringify(overrides), ...v.env },
       v.nodeArgs,
     );
-    const auth = { authorization: `Bearer ${await token(gw.url)}` };
+    const auth = { authorization: `Bearer ${await demoToken(gw.url)}` };
     targets.push({
       name: v.name,
       url: CONNECTION_TEST ? `${gw.url}/v1/connection-test` : `${gw.url}/npd`,
@@ -194,8 +151,8 @@ async function main(): Promise<void> {
   >();
   for (let i = 0; i < ROUNDS; i++) {
     for (const t of targets) {
-      const gw0 = cpu(t.pid);
-      const sim0 = cpu(npd.pid);
+      const gw0 = cpuMicros(t.pid);
+      const sim0 = cpuMicros(npd.pid);
       const ac0 = process.cpuUsage();
       const r = await autocannon({
         url: t.url,
@@ -211,8 +168,8 @@ async function main(): Promise<void> {
       const e = totals.get(t.name) ?? { n: 0, s: 0, gw: 0, sim: 0, ac: 0, rounds: [] };
       e.n += r.requests.total;
       e.s += r.duration;
-      e.gw += cpu(t.pid) - gw0;
-      e.sim += cpu(npd.pid) - sim0;
+      e.gw += cpuMicros(t.pid) - gw0;
+      e.sim += cpuMicros(npd.pid) - sim0;
       e.ac += ac.user + ac.system;
       e.rounds.push(Math.round(r.requests.total / r.duration));
       totals.set(t.name, e);

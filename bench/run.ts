@@ -11,10 +11,11 @@
  * Results: printed, and written to bench/results/latest.json.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { cpuMicros, launch } from './launch.js';
 import { measureOperations } from './micro.js';
 import { scenarios, startEnvironment, type BenchContext, type Target } from './scenarios.js';
 
@@ -27,44 +28,19 @@ const children: ChildProcess[] = [];
 /** Label per child pid, for the CPU accounting. */
 const labels = new Map<number, string>();
 
-/** Starts a TypeScript process with tsx and waits for its "READY <url>" line. */
-export function startProcess(script: string, env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // The gateway logs one line per exchange to stdout: send it to /dev/null, not through
-    // this process, which is busy generating the load. Its READY line comes on stderr.
-    const quiet = script.endsWith('gateway.ts');
-    // BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof) profiles the gateway under load.
-    const extra =
-      quiet && process.env.BENCH_GATEWAY_NODE_ARGS
-        ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ')
-        : [];
-    // The gateway starts as `npm start` starts it: thread pool sized by bin/thread-pool.cjs.
-    const preload = quiet ? ['--require', join(ROOT, 'bin', 'thread-pool.cjs')] : [];
-    const child = spawn(
-      process.execPath,
-      [...extra, ...preload, '--import', 'tsx', join(ROOT, script)],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', quiet ? openSync('/dev/null', 'w') : 'pipe', 'pipe'],
-      },
-    );
-    children.push(child);
-    if (child.pid) labels.set(child.pid, labelOf(script, env));
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      const m = /READY (\S+)/.exec(seen);
-      if (m) resolve(m[1]);
-      if (seen.length > 65536) seen = seen.slice(-4096);
-    };
-    // Logs go to stdout; the bench only reads the READY line, then lets the rest drain.
-    child.stdout?.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) =>
-      reject(new Error(`${script} exited with ${code} before READY:\n${seen.slice(-2000)}`)),
-    );
-  });
+/** Starts a bench process (bench/launch.ts) and labels it for the CPU accounting. */
+export async function startProcess(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<string> {
+  // BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof) profiles the gateway under load.
+  const nodeArgs =
+    script.endsWith('gateway.ts') && process.env.BENCH_GATEWAY_NODE_ARGS
+      ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ')
+      : [];
+  const { url, child } = await launch(children, ROOT, script, env, nodeArgs);
+  if (child.pid) labels.set(child.pid, labelOf(script, env));
+  return url;
 }
 
 function labelOf(script: string, env: Record<string, string>): string {
@@ -85,10 +61,7 @@ function cpuTimes(): Map<string, number> {
   for (const c of children) {
     if (!c.pid || c.exitCode !== null) continue;
     try {
-      const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime, fields 14 and 15 of proc(5), in clock ticks (100 Hz).
-      out.set(labels.get(c.pid)!, (Number(fields[11]) + Number(fields[12])) * 10_000);
+      out.set(labels.get(c.pid)!, cpuMicros(c.pid));
     } catch {
       return new Map(); // not Linux: no accounting
     }

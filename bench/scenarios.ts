@@ -1,5 +1,6 @@
 /** What `npm run bench` measures: one entry per path, each with its bare baseline(s). */
 import { TRACUU } from './fixtures.js';
+import { demoToken } from './launch.js';
 
 export interface Target {
   name: string;
@@ -60,15 +61,7 @@ export async function startEnvironment(ctx: BenchContext): Promise<Environment> 
   const soapPackage = await ctx.startProcess('bench/procs/soap-package-server.ts', {
     TARGET_URL: `${npd}/npd`,
   });
-  const res = await fetch(`${gateway}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = ((await res.json()) as { access_token: string }).access_token;
+  const token = await demoToken(gateway);
   const list = (await (await fetch(`${npd}/__sim/citizens?limit=1&status=1`)).json()) as {
     items: { idNumber: string }[];
   };
