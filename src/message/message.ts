@@ -57,14 +57,12 @@ export interface Exchange {
   /** Per-stage timings and observations, in order. */
   stages: StageRecord[];
   outcome?: { code: ErrorCode | 'OK'; detail?: string };
-  /** When the exchange must be over (epoch ms); the provider call, its retries and backoff stop there. */
-  readonly deadline: number;
   /**
-   * Aborted when the deadline passes, for a stage or adapter that wants a
-   * signal. Made on first use (src/pipeline/runtime.ts): the provider call
-   * takes the deadline as a number and never asks for it.
+   * When the exchange must be over (epoch ms). The provider call, its retries
+   * and backoff stop there (src/resilience/protected-call.ts); an outbound
+   * adapter gets the attempt's AbortSignal, which carries it.
    */
-  readonly signal: AbortSignal;
+  readonly deadline: number;
   /** Scratch space for stages that must hand something on (e.g. request digest). */
   attrs: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
-import { GatewayError, toGatewayError, uuidv7, type Exchange } from '../message/index.js';
+import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
 import type { DispatchInit } from '../adapter/spec.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
@@ -56,12 +56,9 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
       const started = performance.now();
       const receivedAt = Date.now();
       // The exchange as a whole gets a deadline too. It reaches the provider
-      // call, its retries and backoff (which take it as a number), and
-      // whatever reads ex.signal; not the other stages (store, crypto, XSD
-      // worker), which take neither.
-      const deadline = receivedAt + overallMs;
-      let ctl: AbortController | undefined;
-      let timer: NodeJS.Timeout | undefined;
+      // call, its retries and backoff, which take it as a number (no
+      // AbortController and timer per exchange); not the other stages
+      // (store, crypto, XSD worker).
       const ex: Exchange = {
         id: uuidv7(),
         routeId: def.id,
@@ -69,18 +66,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         receivedAt,
         request: init.request,
         stages: [],
-        deadline,
-        get signal() {
-          if (!ctl) {
-            const c = (ctl = new AbortController());
-            timer = setTimeout(
-              () =>
-                c.abort(new GatewayError('LT_UPSTREAM_TIMEOUT', 'the exchange deadline passed')),
-              Math.max(0, deadline - Date.now()),
-            );
-          }
-          return ctl.signal;
-        },
+        deadline: receivedAt + overallMs,
         attrs: {},
         ip: init.ip,
       };
@@ -104,7 +90,6 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ge.exchangeId = ex.id;
         throw ge;
       } finally {
-        if (timer) clearTimeout(timer);
         metrics.inFlight(-1);
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';

@@ -27,7 +27,7 @@ export async function tinyServer(
 export function exchange(
   id = '0190b1c2-0000-7000-8000-000000000001',
   signal = new AbortController().signal,
-): Exchange {
+): Exchange & { signal: AbortSignal } {
   const request: Message = { body: null, contentType: 'application/json', headers: {} };
   return {
     id,
