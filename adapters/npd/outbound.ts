@@ -5,8 +5,13 @@ import { statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
-import type { Exchange, Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, readGatewayFault, type SoapEnvelope } from '../../src/xml/index.js';
+import { withLazyBody, type Exchange, type Message } from '../../src/message/index.js';
+import {
+  mayBeFault,
+  parseSoapEnvelope,
+  readGatewayFault,
+  type SoapEnvelope,
+} from '../../src/xml/index.js';
 import { createAuth, NpdAuthSchema } from './auth.js';
 import {
   DEFAULT_INTEGRATION_CODES,
@@ -224,46 +229,16 @@ export function npdOutbound(
 
   /**
    * The provider's reply to a pass-through envelope, forwarded as its bytes.
-   * A success that cannot be a fault is parsed only when a stage reads its
-   * body: the SOAP facade reads none (its contract checks the bytes with
-   * libxml2, the caller gets the bytes), and our tree of a 2.3 KB reply cost
-   * ~15–20 µs and ~16 KB of garbage per exchange. "Cannot be a fault": 2xx,
-   * UTF-8 or ASCII (starts with "<" or a UTF-8 BOM, so the byte search below
-   * means what it says), and no "Fault" anywhere in it. Anything else is
-   * parsed at once, as classify always did. Unreadable bytes are then
-   * LT_UPSTREAM_BAD_REPLY when read, and the route's XSD, when it has one,
-   * refuses them as the provider's fault (docs/adapters/npd.md).
+   * A success that cannot be a fault (mayBeFault) is parsed only when a stage
+   * reads its body: the SOAP facade reads none (its contract checks the bytes
+   * with libxml2, the caller gets the bytes), and our tree of a 2.3 KB reply
+   * cost ~15–20 µs and ~16 KB of garbage per exchange. Anything else is
+   * parsed at once, as classify always did (docs/adapters/npd.md).
    */
   function passThroughReply(status: number, body: Buffer, operation?: string): Message {
-    const utf8 = body[0] === 0x3c || (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf);
-    if (status < 200 || status >= 300 || !utf8 || body.includes('Fault')) {
-      return {
-        contentType: REPLY_XML,
-        raw: body,
-        body: classify(status, body),
-        headers: {},
-        operation,
-      };
-    }
-    let parsed: unknown;
-    let read = false;
-    return {
-      contentType: REPLY_XML,
-      raw: body,
-      headers: {},
-      operation,
-      get body() {
-        if (!read) {
-          parsed = classify(status, body);
-          read = true;
-        }
-        return parsed;
-      },
-      set body(v: unknown) {
-        parsed = v;
-        read = true;
-      },
-    };
+    const reply = { contentType: REPLY_XML, raw: body, headers: {}, operation };
+    if (mayBeFault(status, body)) return { ...reply, body: classify(status, body) };
+    return withLazyBody(reply, () => classify(status, body));
   }
 
   return {

@@ -4,7 +4,8 @@ import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { signatureOf, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
-import { parseSoapEnvelope } from '../../src/xml/index.js';
+import { withLazyBody } from '../../src/message/index.js';
+import { mayBeFault, parseSoapEnvelope } from '../../src/xml/index.js';
 
 export const SoapEndpointSchema = Type.Object(
   {
@@ -51,28 +52,34 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
         endpoint: ctx.name,
       });
       const raw = res.body;
-      let env;
-      try {
-        env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
-      } catch (err) {
-        if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
-        throw new GatewayError(
-          'LT_UPSTREAM_BAD_REPLY',
-          `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`,
-        );
-      }
-      if (env.fault)
-        throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, {
-          faultcode: env.fault.faultcode,
-        });
-      if (res.status >= 400) throw statusError(res.status, ctx.name);
-      return {
-        body: env.body,
+      // The reply's Body, or the coded error of a fault, an HTTP error or unreadable bytes.
+      const read = () => {
+        let env;
+        try {
+          env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
+        } catch (err) {
+          if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
+          throw new GatewayError(
+            'LT_UPSTREAM_BAD_REPLY',
+            `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`,
+          );
+        }
+        if (env.fault)
+          throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, {
+            faultcode: env.fault.faultcode,
+          });
+        if (res.status >= 400) throw statusError(res.status, ctx.name);
+        return env.body;
+      };
+      const reply = {
         raw,
         contentType: 'text/xml; charset=utf-8',
         headers: {},
         operation: msg.operation,
       };
+      // Forwarded as bytes: parsed at once only when it may be a fault (src/xml/soap.ts).
+      if (mayBeFault(res.status, raw)) return { ...reply, body: read() };
+      return withLazyBody(reply, read);
     },
     async close() {
       await pool.close();

@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './ids.js';
 export type * from './message.js';
+export { withLazyBody } from './lazy-body.js';

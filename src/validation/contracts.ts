@@ -5,23 +5,6 @@ import type { Message } from '../message/index.js';
 import { createContractAjv, jsonCheck, type JsonCheck } from './json.js';
 
 /** Validates raw XML (a whole SOAP envelope) against a compiled XSD set. */
-/**
- * A reply libxml2 cannot read at all (malformed, or carrying a DTD) is not a
- * contract violation and not the caller's bad XML: it is the provider's
- * unreadable reply, whatever the route's strictResponse says.
- */
-function unreadableReply(err: unknown): never {
-  if (
-    err instanceof GatewayError &&
-    (err.code === 'LT_XML_MALFORMED' || err.code === 'LT_XML_DTD_FORBIDDEN')
-  ) {
-    throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `unreadable reply: ${err.detail ?? err.code}`, {
-      cause: err.code,
-    });
-  }
-  throw err;
-}
-
 export type XmlCheck = (xml: Buffer | string, code: ErrorCode) => void | Promise<void>;
 
 /** A system's compiled XSD set: its check, and how to free it (WebAssembly memory, worker state). */
@@ -38,6 +21,23 @@ export interface Contract {
   readonly responseSchema?: object;
   validateRequest(msg: Message): void | Promise<void>;
   validateResponse(msg: Message): void | Promise<void>;
+}
+
+/**
+ * A reply libxml2 cannot read at all (malformed, or carrying a DTD) is not a
+ * contract violation and not the caller's bad XML: it is the provider's
+ * unreadable reply, whatever the route's strictResponse says.
+ */
+function unreadableReply(err: unknown): never {
+  if (
+    err instanceof GatewayError &&
+    (err.code === 'LT_XML_MALFORMED' || err.code === 'LT_XML_DTD_FORBIDDEN')
+  ) {
+    throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `unreadable reply: ${err.detail ?? err.code}`, {
+      cause: err.code,
+    });
+  }
+  throw err;
 }
 
 function isXml(contentType: string): boolean {

@@ -18,6 +18,7 @@ export {
 } from './tree.js';
 export {
   LT_ERROR_NS,
+  mayBeFault,
   parseSoapEnvelope,
   readGatewayFault,
   readSoapEnvelope,

@@ -45,6 +45,18 @@ export function parseSoapEnvelope(
   return readSoapEnvelope(root);
 }
 
+/**
+ * False only for a reply that cannot carry a SOAP fault: HTTP 2xx, UTF-8 or
+ * ASCII (it starts with "<" or a UTF-8 BOM, so a byte search means what it
+ * says), and no "Fault" anywhere in its bytes. Outbound adapters forward
+ * such a reply unparsed (withLazyBody) and parse anything else at once, so
+ * faults and HTTP errors keep their codes.
+ */
+export function mayBeFault(status: number, body: Buffer): boolean {
+  const utf8 = body[0] === 0x3c || (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf);
+  return status < 200 || status >= 300 || !utf8 || body.includes('Fault');
+}
+
 /** The envelope structure of an already parsed document. */
 export function readSoapEnvelope(root: XmlElement): SoapEnvelope {
   if (root.name !== 'Envelope' || root.ns !== SOAP11_NS) {

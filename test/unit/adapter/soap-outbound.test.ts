@@ -1,0 +1,104 @@
+import { describe, expect, it } from '@jest/globals';
+import { soapOutbound, type SoapEndpoint } from '../../../adapters/soap/outbound.js';
+import type { OutboundContext } from '../../../src/adapter/spec.js';
+import { withLazyBody, type Message } from '../../../src/message/index.js';
+import { SOAP11_NS, type XmlElement } from '../../../src/xml/index.js';
+import { codeOf } from '../../helpers/errors.js';
+import { exchange, tinyServer } from '../npd/helpers.js';
+
+const cfg: SoapEndpoint = {
+  soapAction: 'urn:op',
+  headers: {},
+  connections: 2,
+  idempotent: false,
+  maxBytes: 1 << 20,
+  maxDepth: 64,
+};
+const envelope = (body: string) =>
+  `<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body>${body}</s:Body></s:Envelope>`;
+const request: Message = {
+  contentType: 'text/xml; charset=utf-8',
+  headers: {},
+  body: null,
+  raw: Buffer.from(envelope('<m:Op xmlns:m="urn:m"/>')),
+  operation: 'Op',
+};
+
+/** A provider answering `replies` ([status, body]) in turn; `send` forwards the request to it. */
+async function withProvider(
+  replies: [number, string][],
+  use: (send: () => Promise<Message>) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const server = await tinyServer((_req, _body, res) => {
+    const [status, body] = replies[next++];
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/xml');
+    res.end(body);
+  });
+  const ctx = { name: 'svc', url: `${server.url}/svc`, log: undefined as never } as OutboundContext;
+  const out = soapOutbound(cfg, ctx);
+  const ex = exchange();
+  try {
+    await use(() => out.send(request, ex, ex.signal));
+  } finally {
+    await out.close();
+    await server.close();
+  }
+}
+
+describe('generic SOAP outbound (adapters/soap/outbound.ts)', () => {
+  it('forwards a success as its bytes and parses its Body only when read', async () => {
+    const ok = envelope('<m:OpResponse xmlns:m="urn:m"><m:Code>01</m:Code></m:OpResponse>');
+    const cut = ok.slice(0, 60);
+    await withProvider(
+      [
+        [200, ok],
+        [200, cut],
+      ],
+      async (send) => {
+        const good = await send();
+        expect(good.raw?.toString()).toBe(ok);
+        expect((good.body as XmlElement).name).toBe('OpResponse');
+        // Unreadable bytes: the send succeeds, the first read is the provider's fault.
+        const bad = await send();
+        expect(bad.raw?.toString()).toBe(cut);
+        expect(() => bad.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
+      },
+    );
+  });
+
+  it('turns faults and HTTP errors into their codes at once', async () => {
+    await withProvider(
+      [
+        [
+          500,
+          envelope(
+            '<s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring></s:Fault>',
+          ),
+        ],
+        [503, '<html>down</html>'],
+        [401, envelope('<m:OpResponse xmlns:m="urn:m"/>')],
+      ],
+      async (send) => {
+        expect(await codeOf(send())).toBe('LT_UPSTREAM_FAULT');
+        expect(await codeOf(send())).toBe('LT_UPSTREAM_ERROR');
+        expect(await codeOf(send())).toBe('LT_UPSTREAM_AUTH');
+      },
+    );
+  });
+});
+
+describe('withLazyBody (src/message/lazy-body.ts)', () => {
+  it('reads once, on first use, and lets a stage replace the body', () => {
+    let reads = 0;
+    const msg = withLazyBody({ contentType: 'text/xml', headers: {} }, () => ++reads);
+    expect(reads).toBe(0);
+    expect(msg.body).toBe(1);
+    expect(msg.body).toBe(1);
+    expect(reads).toBe(1);
+    msg.body = 'replaced';
+    expect(msg.body).toBe('replaced');
+    expect(reads).toBe(1);
+  });
+});
