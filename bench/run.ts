@@ -6,7 +6,8 @@
  *
  * Knobs (environment): BENCH_ONLY=<scenario,...>, BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof).
+ * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
+ * --cpu-prof).
  *
  * Results: printed, and written to bench/results/latest.json.
  */
@@ -33,11 +34,14 @@ export async function startProcess(
   script: string,
   env: Record<string, string> = {},
 ): Promise<string> {
-  // BENCH_GATEWAY_NODE_ARGS (e.g. --cpu-prof) profiles the gateway under load.
-  const nodeArgs =
-    script.endsWith('gateway.ts') && process.env.BENCH_GATEWAY_NODE_ARGS
-      ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ')
-      : [];
+  // BENCH_GATEWAY_NODE_ARGS / BENCH_SIM_NODE_ARGS (e.g. --cpu-prof) profile the
+  // gateway or the NPD simulator under load.
+  const args = script.endsWith('gateway.ts')
+    ? process.env.BENCH_GATEWAY_NODE_ARGS
+    : script.endsWith('npd-sim.ts')
+      ? process.env.BENCH_SIM_NODE_ARGS
+      : undefined;
+  const nodeArgs = args ? args.split(' ') : [];
   const { url, child } = await launch(children, ROOT, script, env, nodeArgs);
   if (child.pid) labels.set(child.pid, labelOf(script, env));
   return url;

@@ -1,4 +1,4 @@
-import type { GatewayError } from '../../message/errors.js';
+import { GatewayError } from '../../message/errors.js';
 import type { StageFactory } from '../deps.js';
 
 /** The request must satisfy the route's contract (JSON Schema or XSD, compiled at start-up). */
@@ -26,13 +26,21 @@ export const validateResponse: StageFactory = {
     if (!route.contract) return null;
     const contract = deps.contracts.get(route.contract);
     if (!contract.hasResponse) return null;
+    const endpoint = route.to.endpoint;
     return async (ex) => {
       try {
         await contract.validateResponse(ex.reply!);
       } catch (err) {
-        // Unreadable is not "violates the contract": never passed on.
-        if (route.strictResponse || (err as GatewayError).code === 'LT_UPSTREAM_BAD_REPLY')
-          throw err;
+        // Unreadable is not "violates the contract": never passed on, and it
+        // names the provider as the adapters' own LT_UPSTREAM_BAD_REPLY does.
+        if (err instanceof GatewayError && err.code === 'LT_UPSTREAM_BAD_REPLY')
+          throw new GatewayError(
+            err.code,
+            `${endpoint}: ${err.detail}`,
+            { endpoint, ...err.data },
+            { cause: err },
+          );
+        if (route.strictResponse) throw err;
         deps.log.warn(
           { ex: ex.id, route: route.id, err: (err as Error).message },
           'provider reply violates contract (strictResponse: false)',

@@ -62,4 +62,14 @@ describe('validate-response stage', () => {
     await expect(s.run()).rejects.toMatchObject({ code: 'LT_UPSTREAM_BAD_REPLY' });
     expect(s.counted).toEqual([]);
   });
+
+  it('names the provider of an unreadable reply, as the adapters do', async () => {
+    for (const strict of [true, false]) {
+      await expect(stageFailingWith(unreadable, strict).run()).rejects.toMatchObject({
+        code: 'LT_UPSTREAM_BAD_REPLY',
+        detail: 'e: unreadable reply: line 1',
+        data: { endpoint: 'e' },
+      });
+    }
+  });
 });

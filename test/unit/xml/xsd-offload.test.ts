@@ -154,8 +154,11 @@ describe('XSD validation on the worker thread (src/xml/xsd-offload.ts)', () => {
     const xsd = offloaded();
     await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
     expect(xsdOffloadStats().running).toBe(true);
+    // Asked just before the close: its answer is dropped with the worker, and it
+    // ends as an exchange cut by the shutdown does, not as an internal error.
+    const late = xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
     for (const c of compiled.splice(0)) c.dispose();
     expect(xsdOffloadStats().running).toBe(false);
-    expect(() => xsd.validate(doc('09106'), 'LT_CONTRACT_REQUEST')).toThrow(/after dispose/);
+    expect((await errorOf(late)).code).toBe('LT_SHUTTING_DOWN');
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileXsd, type CompiledXsd } from '../../../src/xml/index.js';
+import { xsdValidationStats } from '../../../src/xml/xsd.js';
 import { gatewayError } from './helpers.js';
 
 const TYPES = `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
@@ -103,5 +104,39 @@ describe('compileXsd', () => {
     );
     expect(code('<!-- c --><m:Wrap xmlns:m="urn:m"/><!ENTITY x "y">')).toBe('LT_XML_DTD_FORBIDDEN');
     expect(code('<m:Wrap xmlns:m="urn:m"/><!DOC')).toBe('LT_XML_MALFORMED');
+  });
+
+  it('answers a valid document through the reused contexts, and anything else through the detailed path', () => {
+    const xsd = keep(
+      compileXsd({ main: 'main.xsd', files: { 'main.xsd': MAIN, 'types/t.xsd': TYPES } }),
+    );
+    const item = (code: string) =>
+      Buffer.from(
+        `<m:Wrap xmlns:m="urn:m"><t:Item xmlns:t="urn:t"><t:Code>${code}</t:Code></t:Item></m:Wrap>`,
+      );
+    const before = xsdValidationStats();
+    for (let i = 0; i < 3; i++) xsd.validate(item('09106'), 'LT_CONTRACT_REQUEST');
+    const afterValid = xsdValidationStats();
+    expect(afterValid.fast - before.fast).toBe(3);
+    expect(afterValid.detailed - before.detailed).toBe(0);
+
+    // Invalid and malformed documents are not "valid" on the fast path: the detailed path names the rule.
+    expect(gatewayError(() => xsd.validate(item('9106'), 'LT_CONTRACT_REQUEST')).code).toBe(
+      'LT_CONTRACT_REQUEST',
+    );
+    expect(
+      gatewayError(() => xsd.validate(Buffer.from('<m:Wrap'), 'LT_CONTRACT_REQUEST')).code,
+    ).toBe('LT_XML_MALFORMED');
+    const after = xsdValidationStats();
+    expect(after.fast - afterValid.fast).toBe(0);
+    expect(after.detailed - afterValid.detailed).toBe(2);
+  });
+
+  it('refuses validations after dispose as the shutdown they belong to', () => {
+    const xsd = compileXsd({ main: 'main.xsd', files: { 'main.xsd': MAIN, 'types/t.xsd': TYPES } });
+    xsd.dispose();
+    expect(gatewayError(() => xsd.validate(Buffer.from('<x/>'), 'LT_CONTRACT_REQUEST')).code).toBe(
+      'LT_SHUTTING_DOWN',
+    );
   });
 });
