@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import { upstreamError } from '../../src/adapter/upstream.js';
@@ -67,8 +67,9 @@ export const NpdAuthSchema = Type.Union([C06AuthSchema, OAuth2AuthSchema, Access
 export type NpdAuth = Static<typeof NpdAuthSchema>;
 export type C06Auth = Static<typeof C06AuthSchema>;
 
+/** Computed for every direct-C06 call (its Timestamp is in milliseconds). */
 export function sha256hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**
