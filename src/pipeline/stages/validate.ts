@@ -33,13 +33,15 @@ export const validateResponse: StageFactory = {
       } catch (err) {
         // Unreadable is not "violates the contract": never passed on, and it
         // names the provider as the adapters' own LT_UPSTREAM_BAD_REPLY does.
-        if (err instanceof GatewayError && err.code === 'LT_UPSTREAM_BAD_REPLY')
+        if (err instanceof GatewayError && err.code === 'LT_UPSTREAM_BAD_REPLY') {
+          if (err.data?.endpoint) throw err;
           throw new GatewayError(
             err.code,
             `${endpoint}: ${err.detail}`,
             { endpoint, ...err.data },
             { cause: err },
           );
+        }
         if (route.strictResponse) throw err;
         deps.log.warn(
           { ex: ex.id, route: route.id, err: (err as Error).message },

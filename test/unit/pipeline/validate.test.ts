@@ -71,5 +71,8 @@ describe('validate-response stage', () => {
         data: { endpoint: 'e' },
       });
     }
+    // An adapter's own error (a lazily read body) already names it: not twice.
+    const named = new GatewayError('LT_UPSTREAM_BAD_REPLY', 'e: cut off', { endpoint: 'e' });
+    await expect(stageFailingWith(named, true).run()).rejects.toBe(named);
   });
 });
