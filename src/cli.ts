@@ -12,6 +12,8 @@ import { startGateway } from './server/gateway.js';
 import { ContractRegistry } from './validation/contracts.js';
 import { xmlContractLoader } from './validation/xml.js';
 import { loadCatalogs, translationSteps } from './catalogs/index.js';
+import { pino } from 'pino';
+import { simulatorOptions, startStandaloneSimulator } from './simulator/standalone.js';
 
 /** One living citizen of the NPD simulator, for the start banner. */
 async function sampleCitizen(
@@ -82,17 +84,74 @@ program
       }
     }
     process.stdout.write(lines.join('\n') + '\n');
-    let closing = false;
-    const stop = async (sig: string) => {
-      if (closing) return;
-      closing = true;
-      gw.log.info({ sig }, 'shutting down');
-      await gw.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    stopOnSignals(gw.log, () => gw.close());
   });
+
+/** SIGINT (Ctrl-C) or SIGTERM: log it, close, exit 0. */
+function stopOnSignals(log: { info(o: object, msg: string): void }, close: () => Promise<void>) {
+  let closing = false;
+  const stop = async (sig: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ sig }, 'shutting down');
+    await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+program
+  .command('simulate')
+  .description(
+    "run one adapter's simulator on its own, e.g. the NPD, to test your own client against it",
+  )
+  .argument('<adapter>', 'the adapter whose simulator runs (npd, http)')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('-p, --port <port>', 'port; 0 picks a free one', '0')
+  .option(
+    '-o, --option <key=value>',
+    'a simulator option as under simulators[].options, e.g. size=5000 or faults.latencyMs=200 (repeatable)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .option('--options-file <file>', 'simulator options from a YAML or JSON file')
+  .action(
+    async (
+      adapter: string,
+      o: { host: string; port: string; option: string[]; optionsFile?: string },
+    ) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        die(new GatewayError('LT_CONFIG_INVALID', `--port must be 0–65535, not "${o.port}"`));
+      const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { svc: 'lienthong' } });
+      const sim = await (async () =>
+        startStandaloneSimulator(builtinAdapters(), {
+          adapter,
+          host: o.host,
+          port,
+          options: simulatorOptions(o.option, o.optionsFile),
+          log: log.child({ sim: adapter }),
+        }))().catch(die);
+      const lines = ['', `  ${adapter} simulator listening on ${sim.url}`];
+      if (adapter === 'npd') {
+        const sample = await sampleCitizen(sim.url);
+        lines.push(
+          `  WSDL:      ${sim.url}/npd?wsdl   (it answers SOAP on any path)`,
+          `  citizens:  curl -s '${sim.url}/__sim/citizens?limit=5'`,
+          ...(sample
+            ? [`  e.g.       ${sample.idNumber} (generated, fake: ${sample.fullName})`]
+            : []),
+        );
+      }
+      lines.push(
+        `  faults:    curl -s ${sim.url}/__sim/faults   (POST a JSON body to change them)`,
+        '',
+      );
+      process.stdout.write(lines.join('\n') + '\n');
+      stopOnSignals(log, () => sim.close());
+    },
+  );
 
 program
   .command('check')

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
+import { TRACUU } from '../../bench/fixtures.js';
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
@@ -76,5 +77,49 @@ describe('lienthong keys', () => {
   it('hashes a client secret that the gateway accepts', () => {
     const r = cli(['secret', 'hunter2']);
     expect(r.out.trim()).toMatch(/^scrypt\$16384\$8\$1\$/);
+  });
+});
+
+describe('lienthong simulate', () => {
+  it('runs the NPD simulator on its own: a SOAP lookup answers, SIGTERM stops it cleanly', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'simulate', 'npd', '-o', 'size=30'],
+      { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn' } },
+    );
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
+        child.stdout.on('data', () => {
+          const m = /npd simulator listening on (\S+)/.exec(out);
+          if (m && /e\.g\. +(\d{12})/.test(out)) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const id = /e\.g\. +(\d{12})/.exec(out)![1];
+      const res = await fetch(`${url}/npd`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+        body: TRACUU(id),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain(`<ns1:SoDinhDanh>${id}</ns1:SoDinhDanh>`);
+      const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses options the simulator schema refuses, each with its path', () => {
+    const r = cli(['simulate', 'npd', '-o', 'size=0', '-o', 'faults.errorRate=2']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('npd simulator options  size: must be >= 1');
+    expect(r.err).toContain('npd simulator options  faults.errorRate: must be <= 1');
   });
 });
