@@ -20,6 +20,10 @@ import { checkSchema } from '../../../src/config/validate.js';
 import { registerSystemRoutes, type SystemDeps } from '../../../src/server/system-routes.js';
 import { ContractRegistry } from '../../../src/validation/contracts.js';
 import { xmlContractLoader } from '../../../src/validation/xml.js';
+import { pino } from 'pino';
+import { createAuth } from '../../../adapters/npd/auth.js';
+import { TRACUU } from '../../../bench/fixtures.js';
+import { simulatorOptions, startStandaloneSimulator } from '../../../src/simulator/standalone.js';
 
 /*
  * The deployment files are code the gateway does not run in its own tests, so
@@ -636,5 +640,75 @@ describe('deploy/compose.yaml', () => {
     expect(url.username).toBe(pg.POSTGRES_USER);
     expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
     expect(url.password).toBe(pg.POSTGRES_PASSWORD);
+  });
+});
+
+describe('compose profile npd-sim (a stand-in NPD before the real one is reachable)', () => {
+  const service = () => compose().services['npd-sim'] as Obj;
+  /** The service's command after compose's interpolation of the example .env. */
+  function command(): string[] {
+    return (service().command as string[]).map((a) => composeInterpolate(a, dotenv()));
+  }
+  function parsed() {
+    const args = command();
+    const flag = (name: string) =>
+      args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const pairs = args.flatMap((a, i) => (args[i - 1] === '-o' ? [a] : []));
+    return { args, host: flag('host'), port: Number(flag('port')), pairs };
+  }
+
+  it('starts only with the profile, from the gateway image, as that image runs the CLI', () => {
+    expect(service().profiles).toEqual(['npd-sim']);
+    expect(service().image).toBe(gatewayService().image);
+    expect(service().build).toEqual(gatewayService().build);
+    const cmd = JSON.parse(dockerfile().all(dockerfile().runtime, 'CMD').at(-1)!) as string[];
+    const { args, host, port } = parsed();
+    expect(args.slice(0, 4)).toEqual(['node', cmd[cmd.length - 2], 'simulate', 'npd']);
+    expect(host).toBe('0.0.0.0');
+    expect(read('deploy/.env.example')).toContain(`NPD_URL=http://npd-sim:${port}/npd`);
+    expect(service().depends_on).toBeUndefined();
+  });
+
+  it('checks the very credentials the gateway sends: a request signed as the gateway signs passes, a wrong secret does not', async () => {
+    const { pairs } = parsed();
+    const options = simulatorOptions(pairs);
+    const env = composeEnv();
+    expect(options).toEqual({
+      auth: { username: env.NPD_USERNAME, secretKey: env.NPD_SECRET, apiKey: env.NPD_API_KEY },
+    });
+    const sim = await startStandaloneSimulator(builtinAdapters(), {
+      adapter: 'npd',
+      host: '127.0.0.1',
+      port: 0,
+      options,
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const url = `${sim.url}/npd`;
+      const call = async (secretKey: string) => {
+        const auth = createAuth(
+          {
+            mode: 'c06',
+            username: env.NPD_USERNAME!,
+            secretKey,
+            apiKey: env.NPD_API_KEY!,
+            xRoadClient: env.NPD_XROAD_CLIENT!,
+          },
+          url,
+          'npd',
+        );
+        const headers = await auth.headers(new AbortController().signal);
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'text/xml; charset=utf-8' },
+          body: TRACUU('001099012345'),
+        });
+        return res.status;
+      };
+      expect(await call(env.NPD_SECRET!)).toBe(200);
+      expect(await call('not-the-secret')).toBe(401);
+    } finally {
+      await sim.close();
+    }
   });
 });
