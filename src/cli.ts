@@ -125,14 +125,18 @@ program
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         die(new GatewayError('LT_CONFIG_INVALID', `--port must be 0–65535, not "${o.port}"`));
       const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { svc: 'lienthong' } });
-      const sim = await (async () =>
-        startStandaloneSimulator(builtinAdapters(), {
+      let sim: Awaited<ReturnType<typeof startStandaloneSimulator>>;
+      try {
+        sim = await startStandaloneSimulator(builtinAdapters(), {
           adapter,
           host: o.host,
           port,
           options: simulatorOptions(o.option, o.optionsFile),
           log: log.child({ sim: adapter }),
-        }))().catch(die);
+        });
+      } catch (err) {
+        die(err);
+      }
       const lines = ['', `  ${adapter} simulator listening on ${sim.url}`];
       if (adapter === 'npd') {
         const sample = await sampleCitizen(sim.url);
