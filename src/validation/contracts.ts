@@ -23,23 +23,6 @@ export interface Contract {
   validateResponse(msg: Message): void | Promise<void>;
 }
 
-/**
- * A reply libxml2 cannot read at all (malformed, or carrying a DTD) is not a
- * contract violation and not the caller's bad XML: it is the provider's
- * unreadable reply, whatever the route's strictResponse says.
- */
-function unreadableReply(err: unknown): never {
-  if (
-    err instanceof GatewayError &&
-    (err.code === 'LT_XML_MALFORMED' || err.code === 'LT_XML_DTD_FORBIDDEN')
-  ) {
-    throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `unreadable reply: ${err.detail ?? err.code}`, {
-      cause: err.code,
-    });
-  }
-  throw err;
-}
-
 function isXml(contentType: string): boolean {
   return contentType.includes('xml');
 }
@@ -127,10 +110,7 @@ export class ContractRegistry {
     const check = (msg: Message, json: JsonCheck | undefined, code: ErrorCode) => {
       if (isXml(msg.contentType)) {
         if (!xml) throw new GatewayError(code, `${name}: no XSD for ${system} XML messages`);
-        if (code !== 'LT_CONTRACT_RESPONSE') return xml(msg.raw ?? String(msg.body), code);
-        return Promise.resolve()
-          .then(() => xml(msg.raw ?? String(msg.body), code))
-          .catch(unreadableReply);
+        return xml(msg.raw ?? String(msg.body), code);
       } else if (json) {
         json(msg.body, code);
       }

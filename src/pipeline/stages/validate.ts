@@ -16,6 +16,25 @@ export const validateRequest: StageFactory = {
 };
 
 /**
+ * A reply libxml2 cannot read at all (malformed, or carrying a DTD) is not a
+ * contract violation and not the caller's bad XML: it is the provider's
+ * unreadable reply, named as the adapters name theirs, whatever the route's
+ * strictResponse says. An adapter's own LT_UPSTREAM_BAD_REPLY (a lazily read
+ * body) already is.
+ */
+function unreadableReply(err: unknown, endpoint: string): GatewayError | undefined {
+  if (!(err instanceof GatewayError)) return undefined;
+  if (err.code === 'LT_UPSTREAM_BAD_REPLY') return err;
+  if (err.code !== 'LT_XML_MALFORMED' && err.code !== 'LT_XML_DTD_FORBIDDEN') return undefined;
+  return new GatewayError(
+    'LT_UPSTREAM_BAD_REPLY',
+    `${endpoint}: unreadable reply: ${err.detail ?? err.code}`,
+    { endpoint, cause: err.code },
+    { cause: err },
+  );
+}
+
+/**
  * The provider's reply must satisfy the contract: a reply that does not is
  * the provider's fault (LT_CONTRACT_RESPONSE), never passed on silently. With
  * `strictResponse: false` the violation is logged and counted instead.
@@ -31,17 +50,8 @@ export const validateResponse: StageFactory = {
       try {
         await contract.validateResponse(ex.reply!);
       } catch (err) {
-        // Unreadable is not "violates the contract": never passed on, and it
-        // names the provider as the adapters' own LT_UPSTREAM_BAD_REPLY does.
-        if (err instanceof GatewayError && err.code === 'LT_UPSTREAM_BAD_REPLY') {
-          if (err.data?.endpoint) throw err;
-          throw new GatewayError(
-            err.code,
-            `${endpoint}: ${err.detail}`,
-            { endpoint, ...err.data },
-            { cause: err },
-          );
-        }
+        const unreadable = unreadableReply(err, endpoint);
+        if (unreadable) throw unreadable;
         if (route.strictResponse) throw err;
         deps.log.warn(
           { ex: ex.id, route: route.id, err: (err as Error).message },

@@ -200,7 +200,7 @@ describe('WSDL (contracts/npd/npd.wsdl)', () => {
     expect(REQUEST_ELEMENT.XacThucThongTinCongDan).toBe('XacThucThongTinCongDanRequest');
   });
 
-  it('is what the gateway loads for XML contracts', () => {
+  it('is what the gateway loads for XML contracts', async () => {
     const registry = new ContractRegistry(CONTRACTS, xmlContractLoader({ xsdWorker: false }));
     const msg: Message = {
       contentType: 'text/xml',
@@ -208,6 +208,6 @@ describe('WSDL (contracts/npd/npd.wsdl)', () => {
       body: null,
       raw: Buffer.from(sampleReply()),
     };
-    registry.get('npd/TraCuuThongTinCongDan').validateResponse(msg);
+    await registry.get('npd/TraCuuThongTinCongDan').validateResponse(msg);
   });
 });

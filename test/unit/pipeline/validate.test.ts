@@ -42,7 +42,8 @@ function stageFailingWith(err: GatewayError, strictResponse: boolean) {
 
 describe('validate-response stage', () => {
   const violation = new GatewayError('LT_CONTRACT_RESPONSE', 'Ten: too long');
-  const unreadable = new GatewayError('LT_UPSTREAM_BAD_REPLY', 'unreadable reply: line 1');
+  const malformed = new GatewayError('LT_XML_MALFORMED', 'line 1, column 3: unterminated tag');
+  const dtd = new GatewayError('LT_XML_DTD_FORBIDDEN', 'DTDs are not accepted');
 
   it('refuses a reply that breaks the contract (strictResponse: true)', async () => {
     const s = stageFailingWith(violation, true);
@@ -58,17 +59,19 @@ describe('validate-response stage', () => {
   });
 
   it('never lets an unreadable reply through, even with strictResponse: false', async () => {
-    const s = stageFailingWith(unreadable, false);
-    await expect(s.run()).rejects.toMatchObject({ code: 'LT_UPSTREAM_BAD_REPLY' });
-    expect(s.counted).toEqual([]);
+    for (const err of [malformed, dtd]) {
+      const s = stageFailingWith(err, false);
+      await expect(s.run()).rejects.toMatchObject({ code: 'LT_UPSTREAM_BAD_REPLY' });
+      expect(s.counted).toEqual([]);
+    }
   });
 
-  it('names the provider of an unreadable reply, as the adapters do', async () => {
+  it("blames the provider for an unreadable reply, naming it as the adapters do, not the caller's XML", async () => {
     for (const strict of [true, false]) {
-      await expect(stageFailingWith(unreadable, strict).run()).rejects.toMatchObject({
+      await expect(stageFailingWith(malformed, strict).run()).rejects.toMatchObject({
         code: 'LT_UPSTREAM_BAD_REPLY',
-        detail: 'e: unreadable reply: line 1',
-        data: { endpoint: 'e' },
+        detail: 'e: unreadable reply: line 1, column 3: unterminated tag',
+        data: { endpoint: 'e', cause: 'LT_XML_MALFORMED' },
       });
     }
     // An adapter's own error (a lazily read body) already names it: not twice.
