@@ -5,9 +5,9 @@ import { statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
-import { withLazyBody, type Exchange, type Message } from '../../src/message/index.js';
+import type { Exchange, Message } from '../../src/message/index.js';
 import {
-  mayBeFault,
+  forwardedSoapReply,
   parseSoapEnvelope,
   readGatewayFault,
   type SoapEnvelope,
@@ -227,20 +227,6 @@ export function npdOutbound(
     return env;
   }
 
-  /**
-   * The provider's reply to a pass-through envelope, forwarded as its bytes.
-   * A success that cannot be a fault (mayBeFault) is parsed only when a stage
-   * reads its body: the SOAP facade reads none (its contract checks the bytes
-   * with libxml2, the caller gets the bytes), and our tree of a 2.3 KB reply
-   * cost ~15–20 µs and ~16 KB of garbage per exchange. Anything else is
-   * parsed at once, as classify always did (docs/adapters/npd.md).
-   */
-  function passThroughReply(status: number, body: Buffer, operation?: string): Message {
-    const reply = { contentType: REPLY_XML, raw: body, headers: {}, operation };
-    if (mayBeFault(status, body)) return { ...reply, body: classify(status, body) };
-    return withLazyBody(reply, () => classify(status, body));
-  }
-
   return {
     idempotent: () => true,
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
@@ -270,7 +256,12 @@ export function npdOutbound(
             `${endpoint}: pass-through XML needs the raw envelope`,
           );
         const { status, body } = await post(msg.raw, ex, signal);
-        return passThroughReply(status, body, msg.operation);
+        // Forwarded as bytes; the SOAP facade reads no body (src/xml/soap.ts).
+        return forwardedSoapReply(
+          status,
+          { contentType: REPLY_XML, raw: body, headers: {}, operation: msg.operation },
+          () => classify(status, body),
+        );
       }
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',

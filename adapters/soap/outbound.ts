@@ -4,8 +4,7 @@ import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { signatureOf, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
-import { withLazyBody } from '../../src/message/index.js';
-import { mayBeFault, parseSoapEnvelope } from '../../src/xml/index.js';
+import { forwardedSoapReply, parseSoapEnvelope } from '../../src/xml/index.js';
 
 export const SoapEndpointSchema = Type.Object(
   {
@@ -71,15 +70,11 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
         if (res.status >= 400) throw statusError(res.status, ctx.name);
         return env.body;
       };
-      const reply = {
-        raw,
-        contentType: 'text/xml; charset=utf-8',
-        headers: {},
-        operation: msg.operation,
-      };
-      // Forwarded as bytes: parsed at once only when it may be a fault (src/xml/soap.ts).
-      if (mayBeFault(res.status, raw)) return { ...reply, body: read() };
-      return withLazyBody(reply, read);
+      return forwardedSoapReply(
+        res.status,
+        { raw, contentType: 'text/xml; charset=utf-8', headers: {}, operation: msg.operation },
+        read,
+      );
     },
     async close() {
       await pool.close();

@@ -18,7 +18,7 @@ export {
 } from './tree.js';
 export {
   LT_ERROR_NS,
-  mayBeFault,
+  forwardedSoapReply,
   parseSoapEnvelope,
   readGatewayFault,
   readSoapEnvelope,
