@@ -162,6 +162,7 @@ async function measureInTurns(targets: Target[]): Promise<Record<string, Measure
 async function main(): Promise<void> {
   const ctx: BenchContext = { startProcess };
   const entries: Record<string, unknown>[] = [];
+  const baselineRatios: Record<string, unknown>[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
   try {
     const env = await startEnvironment(ctx);
@@ -207,6 +208,20 @@ async function main(): Promise<void> {
           rounds: ROUNDS,
         });
       }
+      // Two baselines of one scenario side by side say what kind of day the machine has:
+      // the `soap` server is compute-bound JavaScript, the bare proxy is all sockets, and
+      // their ratio moves between days by a third (docs/benchmarks.md, "Why the SOAP ratio moves").
+      const [first, ...others] = baselines;
+      for (const b of others) {
+        const between = results[b.name].rps / results[first.name].rps;
+        process.stdout.write(`  baselines ${b.name} / ${first.name}: ${between.toFixed(3)}\n`);
+        baselineRatios.push({
+          scenario: s.name,
+          baseline: b.name,
+          over: first.name,
+          ratio: Number(between.toFixed(3)),
+        });
+      }
     }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
@@ -224,6 +239,7 @@ async function main(): Promise<void> {
     },
     versions: { node: process.version, ...(process.versions.uv && { uv: process.versions.uv }) },
     entries,
+    baselineRatios,
     operations,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
