@@ -115,7 +115,8 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     config: { protocol: 'soap', renderError: renderSoapFault },
     handler: async (req, reply) => {
       const raw = rawBodyOf(req);
-      if (!raw)
+      // JSON keeps its raw bytes too: only an XML content type is a SOAP request.
+      if (!raw || !req.headers['content-type']?.toLowerCase().includes('xml'))
         throw new GatewayError(
           'LT_UNSUPPORTED_MEDIA_TYPE',
           'SOAP 1.1 requests use Content-Type: text/xml',

@@ -21,6 +21,7 @@ const table = {
   LT_BAD_JSON: { http: 400, soap: 'Client', vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
   LT_BODY_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
   LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, soap: 'Client', vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
+  LT_BODY_ENCODING_INVALID: { http: 400, soap: 'Client', vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
   LT_ROUTE_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy dịch vụ được yêu cầu', en: 'No route serves this path' },
   LT_METHOD_NOT_ALLOWED: { http: 405, soap: 'Client', vi: 'Phương thức không được hỗ trợ', en: 'Method not allowed on this path' },
 

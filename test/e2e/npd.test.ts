@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
 import soap from 'soap';
 import { makeCccd } from '../../src/catalogs/index.js';
 import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -18,13 +19,14 @@ async function json(path: string, body: unknown) {
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
 
-async function soapPost(xml: string | Buffer) {
+async function soapPost(xml: string | Buffer, extraHeaders: Record<string, string> = {}) {
   const res = await fetch(`${gw.url}/npd`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'text/xml; charset=utf-8',
       soapaction: '""',
+      ...extraHeaders,
     },
     body: xml,
   });
@@ -233,6 +235,32 @@ describe('SOAP facade at /npd', () => {
     const big = lookupXml(citizen.idNumber).replace('canbo01', 'x'.repeat(1_100_000));
     const r = await soapPost(big);
     expect(['LT_BODY_TOO_LARGE', 'LT_XML_TOO_LARGE']).toContain(r.code);
+  });
+
+  it('takes a gzip-compressed envelope (as CXF or WCF send with compression on)', async () => {
+    const r = await soapPost(gzipSync(lookupXml(citizen.idNumber)), { 'content-encoding': 'gzip' });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain(`<ns1:SoDinhDanh>${citizen.idNumber}</ns1:SoDinhDanh>`);
+  });
+
+  it.each([
+    [
+      'a compressed bomb (50 MB of zeros in ~50 KB)',
+      gzipSync(Buffer.alloc(50_000_000)),
+      'gzip',
+      'LT_BODY_TOO_LARGE',
+    ],
+    ['an uncompressed body labelled gzip', Buffer.from('<x/>'), 'gzip', 'LT_BODY_ENCODING_INVALID'],
+    ['an unknown coding', Buffer.from('<x/>'), 'compress', 'LT_UNSUPPORTED_MEDIA_TYPE'],
+  ])('refuses %s with a SOAP fault carrying the code', async (_n, body, coding, code) => {
+    const r = await soapPost(body, { 'content-encoding': coding });
+    expect(r.code).toBe(code);
+    expect(r.status).toBe(500);
+  });
+
+  it('refuses a JSON body on the SOAP path as a media type, not as malformed XML', async () => {
+    const r = await soapPost('{}', { 'content-type': 'application/json' });
+    expect(r.code).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses a caller without a token with a SOAP fault', async () => {
