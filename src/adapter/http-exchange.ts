@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { decodeContentEncoding } from '../message/content-encoding.js';
 import { GatewayError } from '../message/errors.js';
 import { upstreamError } from './upstream.js';
 
@@ -90,7 +91,24 @@ export function httpExchange(pool: Dispatcher, call: HttpCall): Promise<HttpAnsw
         chunks.push(chunk);
       },
       onResponseEnd() {
-        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        let body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        const coding = headers['content-encoding'];
+        if (coding !== undefined) {
+          // The gateway asks for no coding, but a provider may compress anyway
+          // (RFC 9110 §12.5.3 allows it); stages read the document, not its gzip.
+          try {
+            body = decodeContentEncoding(String(coding), body, maxBytes);
+          } catch (err) {
+            settle(
+              new GatewayError(
+                'LT_UPSTREAM_BAD_REPLY',
+                `${endpoint}: ${(err as GatewayError).detail ?? String(err)}`,
+                { endpoint, contentEncoding: String(coding) },
+              ),
+            );
+            return;
+          }
+        }
         settle(undefined, { status, headers, body });
       },
       onResponseError(_c, err) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { headerValue, httpExchange, type HttpCall } from '../../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../../src/message/errors.js';
@@ -26,6 +27,23 @@ beforeAll(async () => {
         res.end();
       } else if (req.url === '/big') {
         res.end(Buffer.alloc(64 * 1024, 120));
+      } else if (req.url?.startsWith('/coded/')) {
+        // A provider that compresses although nobody asked (RFC 9110 §12.5.3 lets it).
+        const coding = req.url.slice('/coded/'.length);
+        const doc = Buffer.from('<a>026092017345</a>');
+        const bodies: Record<string, Buffer> = {
+          gzip: gzipSync(doc),
+          br: brotliCompressSync(doc),
+          bomb: gzipSync(Buffer.alloc(8 * 1024 * 1024)),
+          broken: doc,
+          compress: doc,
+        };
+        res.setHeader('content-type', 'text/xml');
+        res.setHeader(
+          'content-encoding',
+          coding === 'bomb' || coding === 'broken' ? 'gzip' : coding,
+        );
+        res.end(bodies[coding]);
       } else if (req.url === '/status') {
         res.statusCode = 503;
         res.end('busy');
@@ -82,6 +100,23 @@ describe('httpExchange', () => {
     });
     // The pool is still usable afterwards.
     expect((await httpExchange(pool, call({ body: '1' }))).status).toBe(200);
+  });
+
+  it.each(['gzip', 'br'])('decodes a %s reply to the document', async (coding) => {
+    const a = await httpExchange(pool, call({ path: `/coded/${coding}` }));
+    expect(a.body.toString()).toBe('<a>026092017345</a>');
+  });
+
+  it.each([
+    ['a compressed bomb past maxBytes', 'bomb'],
+    ['bytes that are not the coding they claim', 'broken'],
+    ['a coding the gateway does not speak', 'compress'],
+  ])('refuses %s as the provider’s LT_UPSTREAM_BAD_REPLY', async (_n, coding) => {
+    const p = httpExchange(pool, call({ path: `/coded/${coding}`, maxBytes: 64 * 1024 }));
+    await expect(p).rejects.toMatchObject({
+      code: 'LT_UPSTREAM_BAD_REPLY',
+      data: { endpoint: 'test-provider' },
+    });
   });
 
   it('stops a call in flight when its signal aborts, with the signal’s reason', async () => {
