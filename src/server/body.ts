@@ -27,17 +27,16 @@ export function registerBodyParsers(server: FastifyInstance): void {
       body: string | Buffer,
       done: (err: Error | null, v?: unknown) => void,
     ) => {
-      let buf: Buffer;
+      let value: unknown;
       try {
-        buf = decodeContentEncoding(req.headers['content-encoding'], body as Buffer, limit);
+        value = parse(
+          req,
+          decodeContentEncoding(req.headers['content-encoding'], body as Buffer, limit),
+        );
       } catch (err) {
         return done(err as Error, undefined);
       }
-      try {
-        done(null, parse(req, buf));
-      } catch (err) {
-        done(err as Error, undefined);
-      }
+      done(null, value);
     };
   const keepRaw = (req: FastifyRequest, buf: Buffer) => {
     (req as unknown as Record<symbol, Buffer>)[RAW] = buf;
