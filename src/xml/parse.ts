@@ -37,6 +37,17 @@ export interface XmlLimits {
   maxDepth: number;
 }
 
+/**
+ * Attributes (namespace declarations included) on one element. Far above any
+ * envelope of the national platforms (a WS-Security header has a handful);
+ * it bounds the per-element work an unauthenticated caller can ask for.
+ */
+export const MAX_ATTRIBUTES = 256;
+/** Namespace declarations in scope at once, over all open elements. */
+export const MAX_NAMESPACES = 128;
+/** Up to this many attributes, a repeated name is looked for by a scan; past it, in a Set. */
+const SCAN_ATTRIBUTES = 16;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function fail(code: ErrorCode, detail: string, data?: Record<string, unknown>): never {
@@ -193,10 +204,13 @@ export function parseXml(input: Buffer | Uint8Array | string, limits: XmlLimits)
   return new Parser(s, limits.maxDepth).document();
 }
 
+/** xml, xmlns and the empty default namespace: bound before any declaration. */
+const BUILTIN_BINDINGS = 3;
+
 class Parser {
   private i = 0;
   private readonly n: number;
-  private readonly nsPrefix: string[] = ['xml', 'xmlns', ''];
+  private readonly nsPrefix: string[] = ['xml', 'xmlns', '']; // BUILTIN_BINDINGS of them
   private readonly nsUri: string[] = [XML_NS, XMLNS_NS, ''];
   // The open elements, as parallel arrays (cheaper than a frame object per element).
   private readonly stackEl: XmlElement[] = [];
@@ -216,6 +230,16 @@ class Parser {
 
   private err(why: string, at = this.i): never {
     malformed(this.s, at, why);
+  }
+
+  private tooMany(why: string, at: number): never {
+    const { line, column } = lineColumn(this.s, at);
+    fail('LT_XML_TOO_MANY_ATTRIBUTES', `line ${line}, column ${column}: ${why}`, {
+      line,
+      column,
+      maxAttributes: MAX_ATTRIBUTES,
+      maxNamespaces: MAX_NAMESPACES,
+    });
   }
 
   document(): XmlElement {
@@ -402,6 +426,8 @@ class Parser {
   private attributes(qname: string, tagAt: number, nsMark: number): string[] | undefined {
     const s = this.s;
     let rawAttrs: string[] | undefined;
+    let count = 0;
+    let seen: Set<string> | undefined;
     for (;;) {
       const spaced = this.skipSpace();
       const c = s.charCodeAt(this.i);
@@ -419,6 +445,8 @@ class Parser {
       if (Number.isNaN(c)) this.err(`unterminated start tag <${qname}`, tagAt);
       if (!spaced) this.err('attributes must be separated by whitespace');
       const attrAt = this.i;
+      if (++count > MAX_ATTRIBUTES)
+        this.tooMany(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`, attrAt);
       const aname = this.name();
       this.skipSpace();
       if (s.charCodeAt(this.i) !== 61) this.err(`attribute ${aname} has no value ('=' expected)`);
@@ -430,8 +458,19 @@ class Parser {
         continue;
       }
       rawAttrs ??= [];
-      for (let k = 0; k < rawAttrs.length; k += 3) {
-        if (rawAttrs[k] === aname) this.err(`attribute ${aname} is repeated`, attrAt);
+      // A scan is cheapest for the few attributes real messages carry; a Set
+      // keeps an element with hundreds of them linear instead of quadratic.
+      if (seen) {
+        if (seen.has(aname)) this.err(`attribute ${aname} is repeated`, attrAt);
+        seen.add(aname);
+      } else {
+        for (let k = 0; k < rawAttrs.length; k += 3) {
+          if (rawAttrs[k] === aname) this.err(`attribute ${aname} is repeated`, attrAt);
+        }
+        if (rawAttrs.length >= SCAN_ATTRIBUTES * 3) {
+          seen = new Set(rawAttrs.filter((_, k) => k % 3 === 0));
+          seen.add(aname);
+        }
       }
       rawAttrs.push(aname, value, String(attrAt));
     }
@@ -525,6 +564,9 @@ class Parser {
       this.err('that namespace cannot be the default namespace', at);
     }
     if (uri === XMLNS_NS) this.err('the xmlns namespace cannot be declared', at);
+    // Bounds the scans of resolve() and of the repeat check below.
+    if (this.nsPrefix.length - BUILTIN_BINDINGS >= MAX_NAMESPACES)
+      this.tooMany(`more than ${MAX_NAMESPACES} namespace declarations in scope`, at);
     if (uri !== '' && !isUriReference(uri)) this.err(`${aname}: "${uri}" is not a valid URI`, at);
     for (let k = this.nsPrefix.length - 1; k >= mark; k--) {
       if (this.nsPrefix[k] === prefix) this.err(`attribute ${aname} is repeated`, at);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ParseOption, XmlDocument } from 'libxml2-wasm';
 import { GatewayError } from '../../../src/message/errors.js';
 import { child, parseXml, toPlain } from '../../../src/xml/index.js';
+import { MAX_ATTRIBUTES, MAX_NAMESPACES } from '../../../src/xml/parse.js';
 import { gatewayError, sampleReply } from './helpers.js';
 
 const LIMITS = { maxBytes: 1 << 20, maxDepth: 64 };
@@ -107,6 +108,51 @@ describe('parseXml: hostile and broken input (R14)', () => {
     expect(gatewayError(() => parseXml(deep, { maxBytes: 1 << 20, maxDepth: 64 })).code).toBe(
       'LT_XML_TOO_DEEP',
     );
+  });
+
+  describe('attributes and namespace declarations are bounded, and their checks stay linear', () => {
+    const attrs = (n: number, name = (i: number) => `a${i}`) =>
+      Array.from({ length: n }, (_, i) => `${name(i)}="${i}"`).join(' ');
+    const decls = (n: number) => attrs(n, (i) => `xmlns:p${i}`);
+
+    it(`accepts ${MAX_ATTRIBUTES} attributes on an element and refuses one more`, () => {
+      expect(Object.keys(parseXml(`<a ${attrs(MAX_ATTRIBUTES)}/>`, LIMITS).attrs)).toHaveLength(
+        MAX_ATTRIBUTES,
+      );
+      const err = gatewayError(() => parseXml(`<a ${attrs(MAX_ATTRIBUTES + 1)}/>`, LIMITS));
+      expect(err.code).toBe('LT_XML_TOO_MANY_ATTRIBUTES');
+      expect(err.detail).toMatch(/^line 1, column \d+: more than 256 attributes on <a>/);
+    });
+
+    it('counts namespace declarations among the attributes of an element', () => {
+      const mixed = `<a ${decls(100)} ${attrs(MAX_ATTRIBUTES - 100 + 1)}/>`;
+      expect(gatewayError(() => parseXml(mixed, LIMITS)).code).toBe('LT_XML_TOO_MANY_ATTRIBUTES');
+    });
+
+    it(`accepts ${MAX_NAMESPACES} declarations in scope and refuses one more, over nested elements too`, () => {
+      expect(parseXml(`<a ${decls(MAX_NAMESPACES)}/>`, LIMITS).name).toBe('a');
+      const half = MAX_NAMESPACES / 2;
+      const nested = (extra: number) =>
+        `<a ${decls(half)}><b ${attrs(half + extra, (i) => `xmlns:q${i}`)}/></a>`;
+      expect(parseXml(nested(0), LIMITS).children).toHaveLength(1);
+      expect(gatewayError(() => parseXml(nested(1), LIMITS)).code).toBe(
+        'LT_XML_TOO_MANY_ATTRIBUTES',
+      );
+      // Siblings do not add up: a closed element's declarations go out of scope.
+      const siblings = `<r>${`<b ${decls(MAX_NAMESPACES)}/>`.repeat(3)}</r>`;
+      expect(parseXml(siblings, LIMITS).children).toHaveLength(3);
+    });
+
+    it('finds a repeated attribute among many (past the scan, in the Set)', () => {
+      for (const n of [3, 40, 200]) {
+        const err = gatewayError(() => parseXml(`<a ${attrs(n)} a1="again"/>`, LIMITS));
+        expect([n, err.code, err.detail]).toEqual([
+          n,
+          'LT_XML_MALFORMED',
+          expect.stringContaining('attribute a1 is repeated'),
+        ]);
+      }
+    });
   });
 
   it.each([
