@@ -95,7 +95,8 @@ function intro(): string[] {
     '  the table below. `code` is the code, `title` the English text, `message_vi` the',
     '  Vietnamese text, `detail` what exactly was wrong, and `instance` names the exchange',
     '  (also sent as the `x-lt-exchange-id` header) so the caller and the operator can find',
-    '  the same line in the logs. For example:',
+    '  the same line in the logs. A contract refusal adds `violations` (at most 20, each',
+    '  with `path`, `rule` and `message`) and `violationCount` (all of them). For example:',
     '',
     '  ```json',
     ...JSON.stringify(problemBody(example), null, 2)

@@ -19,7 +19,9 @@ export function problemBody(err: GatewayError): Record<string, unknown> {
     detail: err.detail ?? spec.en,
     message_vi: spec.vi,
     ...(err.exchangeId ? { instance: `urn:lienthong:exchange:${err.exchangeId}` } : {}),
-    ...(err.data && 'violations' in err.data ? { violations: err.data.violations } : {}),
+    ...(err.data && 'violations' in err.data
+      ? { violations: err.data.violations, violationCount: err.data.violationCount }
+      : {}),
   };
 }
 

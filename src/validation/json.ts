@@ -40,15 +40,23 @@ function violation(e: ErrorObject): Violation {
 
 export type JsonCheck = (value: unknown, code: ErrorCode) => void;
 
+/**
+ * Violations listed in a refusal; the rest are counted. ajv collects every
+ * error, and a 300 KB object with 60,000 unknown keys would otherwise come back
+ * as a 4.5 MB refusal listing each one.
+ */
+export const MAX_VIOLATIONS_LISTED = 20;
+
 export function jsonCheck(fn: ValidateFunction, contract: string): JsonCheck {
   return (value, code) => {
     if (fn(value)) return;
-    const violations = (fn.errors ?? []).map(violation);
+    const errors = fn.errors ?? [];
+    const violations = errors.slice(0, MAX_VIOLATIONS_LISTED).map(violation);
     const first = violations[0];
     throw new GatewayError(
       code,
-      `${contract}: ${first ? `${first.path} ${first.message} (${first.rule})` : 'invalid'}${violations.length > 1 ? ` (+${violations.length - 1} more)` : ''}`,
-      { contract, violations },
+      `${contract}: ${first ? `${first.path} ${first.message} (${first.rule})` : 'invalid'}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}`,
+      { contract, violations, violationCount: errors.length },
     );
   };
 }

@@ -245,6 +245,16 @@ describe('bad input gets its own code and the gateway stays up', () => {
     expect(res.json.violations[0]).toMatchObject({ path: '/message', rule: 'type' });
   });
 
+  it('lists at most 20 violations and counts the rest (60,000 unknown keys in a 300 KB body)', async () => {
+    const body: Record<string, unknown> = { message: 'x', reference: 'r-1' };
+    for (let i = 0; i < 60_000; i++) body[`k${i}`] = i;
+    const res = await post('/v1/connection-test', body);
+    expect(res.json.code).toBe('LT_CONTRACT_REQUEST');
+    expect(res.json.violations).toHaveLength(20);
+    expect(res.json.violationCount).toBe(60_000);
+    expect(res.json.detail).toContain('(+59999 more)');
+  });
+
   it('refuses a body over the limit', async () => {
     const res = await post('/v1/connection-test', { message: 'x'.repeat(1_100_000) });
     expect(res.json.code).toBe('LT_BODY_TOO_LARGE');
