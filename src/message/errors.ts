@@ -24,6 +24,9 @@ const table = {
   LT_BODY_ENCODING_INVALID: { http: 400, soap: 'Client', vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
   LT_ROUTE_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy dịch vụ được yêu cầu', en: 'No route serves this path' },
   LT_METHOD_NOT_ALLOWED: { http: 405, soap: 'Client', vi: 'Phương thức không được hỗ trợ', en: 'Method not allowed on this path' },
+  LT_HTTP_MALFORMED: { http: 400, soap: 'Client', vi: 'Yêu cầu HTTP không đúng cú pháp', en: 'The HTTP request could not be parsed' },
+  LT_HEADERS_TOO_LARGE: { http: 431, soap: 'Client', vi: 'Phần đầu (header) của yêu cầu HTTP quá lớn', en: 'HTTP request headers are too large' },
+  LT_REQUEST_TIMEOUT: { http: 408, soap: 'Client', vi: 'Yêu cầu HTTP không được gửi hết trong thời gian cho phép', en: 'The HTTP request did not arrive in time' },
 
   // ---- XML hardening ---------------------------------------------------------
   LT_XML_MALFORMED: { http: 400, soap: 'Client', vi: 'Tài liệu XML không đúng cú pháp', en: 'XML is not well-formed' },

@@ -20,7 +20,7 @@ import { onXsdWorkerFailure } from '../xml/xsd-offload.js';
 import { loadCatalogs, translationSteps, type Catalogs } from '../catalogs/index.js';
 import { registerBodyParsers } from './body.js';
 import { GatewayMetrics } from './metrics.js';
-import { fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
+import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
 import { registerSystemRoutes } from './system-routes.js';
 import { protectEndpoint } from './endpoints.js';
 import { resolvePeers } from './peers.js';
@@ -168,6 +168,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       trustProxy: config.server.trustProxy,
       return503OnClosing: true,
       genReqId: () => '',
+      clientErrorHandler: answerClientError,
     });
     cleanups.unshift(() => server.close());
     registerBodyParsers(server);

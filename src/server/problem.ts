@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { ERRORS, GatewayError, toGatewayError } from '../message/errors.js';
 
 /** Route-level hook: an inbound adapter that renders errors in its own protocol (SOAP fault, …). */
@@ -49,4 +51,31 @@ export function fromFastifyError(err: FastifyError | Error): GatewayError {
     default:
       return toGatewayError(err);
   }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (headers over
+ * the size limit, a request line that is not HTTP, a request that does not
+ * arrive in time): answered in problem+json with a code from the table, like
+ * every other refusal, instead of fastify's own JSON. The connection closes,
+ * as it must after a parse error. Fastify's `clientErrorHandler`.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const ge =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new GatewayError('LT_HEADERS_TOO_LARGE', 'the request headers exceed the server limit')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new GatewayError('LT_REQUEST_TIMEOUT', 'the request did not arrive in time')
+        : new GatewayError('LT_HTTP_MALFORMED', `${err.code ?? 'parse error'}: ${err.message}`);
+  if (socket.writable) {
+    const status = ERRORS[ge.code].http;
+    const body = JSON.stringify(problemBody(ge));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

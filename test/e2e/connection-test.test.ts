@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import jose from 'node-jose';
 import { hashSecret } from '../../src/security/secret.js';
 import { signCompact, signDetached, signJwt } from '../../src/security/index.js';
@@ -24,6 +25,18 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     json = text;
   }
   return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Bytes straight onto the gateway's port, for requests no HTTP client would send; the whole answer. */
+function rawHttp(bytes: string): Promise<string> {
+  const { hostname, port } = new URL(gw.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+  });
 }
 
 async function getJson(url: string): Promise<any> {
@@ -254,6 +267,31 @@ describe('bad input gets its own code and the gateway stays up', () => {
     expect(res.json.violationCount).toBe(60_000);
     expect(res.json.detail).toContain('(+59999 more)');
   });
+
+  it.each([
+    [
+      'headers over the size limit',
+      `POST /v1/connection-test HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'LT_HEADERS_TOO_LARGE',
+    ],
+    [
+      'a request line that is not HTTP',
+      'GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n',
+      400,
+      'LT_HTTP_MALFORMED',
+    ],
+  ])(
+    'answers %s before any route, in problem+json with its code',
+    async (_n, bytes, status, code) => {
+      const answer = await rawHttp(bytes);
+      expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+      expect(answer).toContain('Content-Type: application/problem+json');
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(body).toMatchObject({ code, status });
+      expect(body.message_vi).toBeTruthy();
+    },
+  );
 
   it('refuses a body over the limit', async () => {
     const res = await post('/v1/connection-test', { message: 'x'.repeat(1_100_000) });
