@@ -204,14 +204,15 @@ export function parseXml(input: Buffer | Uint8Array | string, limits: XmlLimits)
   return new Parser(s, limits.maxDepth).document();
 }
 
-/** xml, xmlns and the empty default namespace: bound before any declaration. */
-const BUILTIN_BINDINGS = 3;
+/** Bound before any declaration: xml, xmlns, and the empty default namespace. */
+const BUILTIN_PREFIXES = ['xml', 'xmlns', ''];
+const BUILTIN_URIS = [XML_NS, XMLNS_NS, ''];
 
 class Parser {
   private i = 0;
   private readonly n: number;
-  private readonly nsPrefix: string[] = ['xml', 'xmlns', '']; // BUILTIN_BINDINGS of them
-  private readonly nsUri: string[] = [XML_NS, XMLNS_NS, ''];
+  private readonly nsPrefix: string[] = [...BUILTIN_PREFIXES];
+  private readonly nsUri: string[] = [...BUILTIN_URIS];
   // The open elements, as parallel arrays (cheaper than a frame object per element).
   private readonly stackEl: XmlElement[] = [];
   private readonly stackQName: string[] = [];
@@ -565,7 +566,7 @@ class Parser {
     }
     if (uri === XMLNS_NS) this.err('the xmlns namespace cannot be declared', at);
     // Bounds the scans of resolve() and of the repeat check below.
-    if (this.nsPrefix.length - BUILTIN_BINDINGS >= MAX_NAMESPACES)
+    if (this.nsPrefix.length - BUILTIN_PREFIXES.length >= MAX_NAMESPACES)
       this.tooMany(`more than ${MAX_NAMESPACES} namespace declarations in scope`, at);
     if (uri !== '' && !isUriReference(uri)) this.err(`${aname}: "${uri}" is not a valid URI`, at);
     for (let k = this.nsPrefix.length - 1; k >= mark; k--) {
