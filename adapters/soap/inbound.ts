@@ -26,8 +26,6 @@ export const SoapInboundSchema = Type.Object(
     wsdl: Type.Optional(
       Type.String({ description: 'WSDL under contracts/, published at <path>?wsdl' }),
     ),
-    maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
-    maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
   },
   { additionalProperties: false },
 );
@@ -37,6 +35,7 @@ interface SoapService {
   /** Body element local name → route. */
   ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
   wsdl?: PublishedWsdl;
+  /** The gateway's `xml.maxBytes`/`xml.maxDepth`: one limit per path, whichever route binds first. */
   limits: { maxBytes: number; maxDepth: number };
 }
 
@@ -82,7 +81,7 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     wsdl: binding.wsdl
       ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path)
       : undefined,
-    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
+    limits: ctx.xmlLimits,
   };
   ctx.shared.set(key, service);
   const svc = service;

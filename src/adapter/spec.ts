@@ -48,6 +48,8 @@ export interface InboundContext {
   readonly contractsDir: string;
   /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
   readonly publicUrl?: string;
+  /** `xml.maxBytes` / `xml.maxDepth`: limits of inbound XML documents. */
+  readonly xmlLimits: { readonly maxBytes: number; readonly maxDepth: number };
 }
 
 export interface DispatchInit {

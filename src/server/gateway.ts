@@ -13,7 +13,7 @@ import { EnvelopeService } from '../security/envelope.js';
 import { KeyRing } from '../security/keyring.js';
 import type { KeyResolver } from '../security/jwk.js';
 import { createStore } from '../store/index.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreConfig } from '../store/store.js';
 import { ContractRegistry } from '../validation/contracts.js';
 import { xmlContractLoader } from '../validation/xml.js';
 import { onXsdWorkerFailure } from '../xml/xsd-offload.js';
@@ -45,6 +45,15 @@ export interface StartOptions {
   log?: Logger;
   /** Skip listening (tests that use server.inject). */
   listen?: boolean;
+}
+
+/** The store's settings; crossCheck has made sure a postgres store has its URL. */
+function storeConfigOf(config: GatewayConfig): StoreConfig {
+  const s = config.store;
+  if (s.kind === 'sqlite') return { kind: 'sqlite', path: s.path };
+  if (!s.url)
+    throw new GatewayError('LT_CONFIG_INVALID', 'store.url is required for kind postgres');
+  return { kind: 'postgres', url: s.url, schema: s.schema, poolSize: s.poolSize };
 }
 
 /**
@@ -94,15 +103,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
     if (issues.length) throw new ConfigError(issues);
 
-    const store = createStore(
-      config.store.kind === 'postgres'
-        ? {
-            kind: 'postgres',
-            url: config.store.url ?? 'postgres://postgres@127.0.0.1:5432/test',
-            schema: config.store.schema,
-          }
-        : { kind: 'sqlite', path: config.store.path },
-    );
+    const store = createStore(storeConfigOf(config));
     await store.init();
     cleanups.push(() => store.close());
 
@@ -201,6 +202,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         shared,
         contractsDir: config.contractsDir,
         publicUrl: config.server.publicUrl,
+        xmlLimits: { maxBytes: config.xml.maxBytes, maxDepth: config.xml.maxDepth },
         dispatch: (init) => {
           const target = init.routeId ? routes.get(init.routeId) : route;
           if (!target) throw new GatewayError('LT_ROUTE_NOT_FOUND', `no route "${init.routeId}"`);
