@@ -232,8 +232,9 @@ export function npdOutbound(
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
       const op = npdOperation(msg.operation);
       if (!op) {
+        // The operation is the route's configuration, never the caller's choice.
         throw new GatewayError(
-          'LT_SOAP_UNKNOWN_OPERATION',
+          'LT_CONFIG_INVALID',
           `${endpoint}: "${msg.operation ?? ''}" is not an NPD operation (${NPD_OPERATIONS.join(', ')})`,
         );
       }

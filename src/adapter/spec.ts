@@ -33,6 +33,8 @@ export interface AdapterSpec<
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;
+  /** The operations an endpoint with these options has, for `lienthong check`; absent: any. */
+  operations?(config: Static<E>): readonly string[];
   simulator?(config: Static<S>, ctx: SimulatorContext): Promise<RunningSimulator>;
 }
 

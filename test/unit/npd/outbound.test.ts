@@ -163,8 +163,9 @@ describe('NPD outbound, canonical JSON, against the simulator', () => {
   });
 
   it('refuses requests it cannot write', async () => {
+    // The operation comes from the route: a wrong one is the configuration's fault (500), not the caller's.
     expect(await codeOf(call('XoaCongDan', lookup(population.citizens[0])))).toBe(
-      'LT_SOAP_UNKNOWN_OPERATION',
+      'LT_CONFIG_INVALID',
     );
     expect(await codeOf(call('TraCuuThongTinCongDan', { serviceCode: 'X', officer: 'o' }))).toBe(
       'LT_CONTRACT_REQUEST',
