@@ -1,4 +1,5 @@
 import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
+import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { statusError } from '../../src/adapter/upstream.js';
@@ -24,7 +25,10 @@ import { createReplyReader } from './response.js';
 
 const IntegrationCodesSchema = Type.Object(
   Object.fromEntries(
-    NPD_OPERATIONS.map((op) => [op, Type.Optional(Type.String({ pattern: '^\\d{3}$' }))]),
+    NPD_OPERATIONS.map((op) => [
+      op,
+      Type.Optional(Type.String({ pattern: '^\\d{3}$', description: `MaTichHop sent with ${op}` })),
+    ]),
   ) as Record<NpdOperation, TOptional<TString>>,
   {
     additionalProperties: false,
@@ -64,7 +68,7 @@ export const NpdEndpointSchema = Type.Object(
         },
       ),
     ),
-    connections: Type.Integer({ minimum: 1, default: 64, description: 'Keep-alive pool size' }),
+    connections: CONNECTIONS_OPTION,
     maxReplyBytes: Type.Integer({
       minimum: 1024,
       default: 4194304,

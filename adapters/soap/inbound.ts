@@ -12,7 +12,7 @@ import { PublishedWsdl } from './wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
-    adapter: Type.Literal('soap'),
+    adapter: Type.Literal('soap', { description: 'SOAP 1.1 on the gateway port' }),
     path: Type.String({ pattern: '^/', description: 'Path of the SOAP service, e.g. /npd' }),
     operation: Type.String({
       description: 'Operation (local name of the Body element) this route serves',
