@@ -370,7 +370,6 @@ export const RouteSchema = Type.Object(
         operation: Type.Optional(
           Type.String({ description: 'Provider operation, e.g. a SOAP operation' }),
         ),
-        path: Type.Optional(Type.String({ description: 'Path appended to the endpoint URL' })),
       },
       { additionalProperties: false, description: 'The provider call' },
     ),

@@ -13,7 +13,8 @@ import { EnvelopeService } from '../security/envelope.js';
 import { KeyRing } from '../security/keyring.js';
 import type { KeyResolver } from '../security/jwk.js';
 import { createStore } from '../store/index.js';
-import type { Store, StoreConfig } from '../store/store.js';
+import { storeConfigOf } from '../store/from-config.js';
+import type { Store } from '../store/store.js';
 import { ContractRegistry } from '../validation/contracts.js';
 import { xmlContractLoader } from '../validation/xml.js';
 import { onXsdWorkerFailure } from '../xml/xsd-offload.js';
@@ -45,15 +46,6 @@ export interface StartOptions {
   log?: Logger;
   /** Skip listening (tests that use server.inject). */
   listen?: boolean;
-}
-
-/** The store's settings; crossCheck has made sure a postgres store has its URL. */
-function storeConfigOf(config: GatewayConfig): StoreConfig {
-  const s = config.store;
-  if (s.kind === 'sqlite') return { kind: 'sqlite', path: s.path };
-  if (!s.url)
-    throw new GatewayError('LT_CONFIG_INVALID', 'store.url is required for kind postgres');
-  return { kind: 'postgres', url: s.url, schema: s.schema, poolSize: s.poolSize };
 }
 
 /**
@@ -143,9 +135,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     }
 
     const auth = new ClientDirectory(config.clients, keys, config.tokens);
-    for (const id of auth.demoClients) {
+    for (const c of config.clients.filter((c) => c.demo)) {
       log.warn(
-        { client: id },
+        { client: c.id, name: c.name || undefined },
         'demo client is enabled: for local trials only, remove it from the config in production',
       );
     }
