@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -923,6 +923,28 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       'resolved',
     ]);
   },
+  // The shipped SOAP facade routes (routes/npd-soap.yaml) on the example gateway.
+  'soap.from:path': async () => {
+    expect(await soap(base.gw, TRACUU('052180091442'))).not.toContain('LT_ROUTE_NOT_FOUND');
+  },
+  'soap.from:namespace': async () => {
+    const other = TRACUU('052180091442').replace('http://dancuquocgia.bca', 'urn:other');
+    expect(await soap(base.gw, other)).toContain('LT_SOAP_UNKNOWN_OPERATION');
+    expect(await soap(base.gw, TRACUU('052180091442'))).not.toContain('LT_SOAP_UNKNOWN_OPERATION');
+  },
+  'soap.from:requestElement': async () => {
+    const verify = (element: string) =>
+      soap(
+        base.gw,
+        soapWith(
+          `<dan:${element} xmlns:dan="http://dancuquocgia.bca"><dan:MaYeuCau>1</dan:MaYeuCau></dan:${element}>`,
+        ),
+      );
+    expect(await verify('XacThucThongTinCongDanRequest')).not.toContain(
+      'LT_SOAP_UNKNOWN_OPERATION',
+    );
+    expect(await verify('XacThucThongTinCongDan')).toContain('LT_SOAP_UNKNOWN_OPERATION');
+  },
   'soap.from:wsdl': async () => {
     expect((await fetch(`${base.gw.url}/npd?wsdl`)).status).toBe(200);
   },
@@ -1311,18 +1333,9 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     because: 'handed to the provider adapter; the JSON facade reaches NPD operations',
   },
   'soap.from:adapter': { test: 'test/e2e/npd.test.ts', because: 'the discriminator' },
-  'soap.from:path': { test: 'test/e2e/npd.test.ts', because: 'the SOAP facade is served at /npd' },
   'soap.from:operation': {
     test: 'test/e2e/npd.test.ts',
     because: 'each SOAP operation is routed to its route (unknown ones are refused there)',
-  },
-  'soap.from:namespace': {
-    test: 'test/e2e/npd.test.ts',
-    because: 'a Body element in another namespace is refused by the SOAP facade',
-  },
-  'soap.from:requestElement': {
-    test: 'test/e2e/npd.test.ts',
-    because: 'XacThucThongTinCongDanRequest is the Body element of the verify route',
   },
 };
 
