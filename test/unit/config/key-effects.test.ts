@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { parse } from 'yaml';
 import { builtinAdapters } from '../../../adapters/index.js';
 import { c06Authorization } from '../../../adapters/npd/auth.js';
+import { NPD_OPERATIONS } from '../../../adapters/npd/constants.js';
 import { npdOutbound } from '../../../adapters/npd/outbound.js';
 import { startNpdSimulator } from '../../../adapters/npd/simulator.js';
 import { httpOutbound } from '../../../adapters/http/outbound.js';
@@ -119,12 +120,7 @@ async function call(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(text);
   return { status: res.status, headers: res.headers, text, json, code: json?.code };
 }
 
@@ -140,6 +136,14 @@ async function soap(gw: Gateway, xml: string, headers: Record<string, string> = 
     body: xml,
   });
   return res.text();
+}
+
+function jsonOrUndefined(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const jwtPayload = (t: string) =>
@@ -214,16 +218,28 @@ const soapWith = (inner: string) =>
   `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
 /** How many sockets two concurrent slow requests used: the pool size shows. */
-async function socketsFor(make: (url: string) => Outbound, msg: () => Message): Promise<number> {
+async function socketsFor(
+  make: (url: string) => Outbound | Promise<Outbound>,
+  msg: () => Message,
+): Promise<number> {
   const cap = await capture((_q, res) => {
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 60);
   });
-  const out = make(cap.url);
+  const out = await make(cap.url);
   cleanups.push(() => out.close());
   const ac = new AbortController();
   await Promise.all([1, 2].map(() => out.send(msg(), exchange(), ac.signal).catch(() => null)));
   return new Set(cap.seen.map((s) => s.socket)).size;
 }
+
+/** `options.connections` of an adapter: 1 makes two concurrent calls share a socket. */
+const connectionsRow = (adapter: string, msg: () => Message) => async () => {
+  const spec = adapters.get(adapter);
+  const make = (o: Record<string, unknown>) => (url: string) =>
+    spec.outbound!(options(spec.endpointSchema, o), ctx(url));
+  expect(await socketsFor(make({ connections: 1 }), msg)).toBe(1);
+  expect(await socketsFor(make({}), msg)).toBe(2);
+};
 
 // NPD outbound against a capture server: what goes on the wire.
 const NPD_C06 = {
@@ -264,11 +280,11 @@ const lgspToken = (h: Seen) =>
   JSON.parse(Buffer.from(String(h.headers.lgspaccesstoken), 'base64').toString('utf8'));
 const ACCESS = {
   mode: 'lgsp-accesstoken',
-  accessKey: 'ak',
-  secretKey: 'sk',
-  appName: 'app',
-  partnerCode: 'pc',
-  partnerCodeCus: 'pcc',
+  accessKey: 'fx-access',
+  secretKey: 'fx-lgsp-secret',
+  appName: 'fx-app',
+  partnerCode: 'fx-partner',
+  partnerCodeCus: 'fx-partner-cus',
 };
 const OAUTH = {
   mode: 'lgsp-oauth2',
@@ -811,12 +827,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     await send(httpOutbound(cfg, ctx(cap.url)), jsonMsg());
     expect(cap.seen[0].headers['x-fx']).toBe('on');
   },
-  'http.endpoint:connections': async () => {
-    const make = (connections?: number) => (url: string) =>
-      httpOutbound(options(endpointSchema('http'), connections ? { connections } : {}), ctx(url));
-    expect(await socketsFor(make(1), jsonMsg)).toBe(1);
-    expect(await socketsFor(make(), jsonMsg)).toBe(2);
-  },
+  'http.endpoint:connections': connectionsRow('http', jsonMsg),
   'http.endpoint:maxReplyBytes': async () => {
     const cap = await capture((_q, res) =>
       res
@@ -875,12 +886,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     );
     expect(cap.seen[0].headers['x-fx']).toBe('on');
   },
-  'soap.endpoint:connections': async () => {
-    const make = (connections?: number) => (url: string) =>
-      soapOutbound(options(endpointSchema('soap'), connections ? { connections } : {}), ctx(url));
-    expect(await socketsFor(make(1), soapMsg)).toBe(1);
-    expect(await socketsFor(make(), soapMsg)).toBe(2);
-  },
+  'soap.endpoint:connections': connectionsRow('soap', soapMsg),
   'soap.endpoint:idempotent': async () => {
     const yes = soapOutbound(
       options(endpointSchema('soap'), { idempotent: true }),
@@ -1144,7 +1150,7 @@ function npdRows(): Record<string, () => Promise<void>> {
       const url = `${new URL(s.headers.host ? `http://${s.headers.host}` : '').origin}/npd`;
       expect(hashOk(s, url, 'fx-secret')).toBe(true);
       expect(hashOk(s, url, 'other')).toBe(false);
-      expect(lgspToken(await npdCall({ auth: ACCESS })).SecretKey).toBe('sk');
+      expect(lgspToken(await npdCall({ auth: ACCESS })).SecretKey).toBe(ACCESS.secretKey);
     },
     'npd.endpoint:auth.apiKey': async () => {
       expect((await npdCall({ auth: NPD_C06 })).headers.apikey).toBe('fx-api');
@@ -1173,16 +1179,16 @@ function npdRows(): Record<string, () => Promise<void>> {
       );
     },
     'npd.endpoint:auth.accessKey': async () => {
-      expect(lgspToken(await npdCall({ auth: ACCESS })).AccessKey).toBe('ak');
+      expect(lgspToken(await npdCall({ auth: ACCESS })).AccessKey).toBe(ACCESS.accessKey);
     },
     'npd.endpoint:auth.appName': async () => {
-      expect(lgspToken(await npdCall({ auth: ACCESS })).AppName).toBe('app');
+      expect(lgspToken(await npdCall({ auth: ACCESS })).AppName).toBe(ACCESS.appName);
     },
     'npd.endpoint:auth.partnerCode': async () => {
-      expect(lgspToken(await npdCall({ auth: ACCESS })).PartnerCode).toBe('pc');
+      expect(lgspToken(await npdCall({ auth: ACCESS })).PartnerCode).toBe(ACCESS.partnerCode);
     },
     'npd.endpoint:auth.partnerCodeCus': async () => {
-      expect(lgspToken(await npdCall({ auth: ACCESS })).PartnerCodeCus).toBe('pcc');
+      expect(lgspToken(await npdCall({ auth: ACCESS })).PartnerCodeCus).toBe(ACCESS.partnerCodeCus);
     },
     'npd.endpoint:prefix': async () => {
       expect((await npdCall({ prefix: 'qldc' })).body).toContain('<qldc:');
@@ -1209,13 +1215,9 @@ function npdRows(): Record<string, () => Promise<void>> {
         /SoDienThoai>0900000000</,
       );
     },
-    'npd.endpoint:connections': async () => {
-      const make = (connections?: number) => (url: string) =>
-        npdOutbound(options(endpointSchema('npd'), connections ? { connections } : {}), ctx(url));
-      const msg = () => jsonRequest('TraCuuThongTinCongDan', LOOKUP);
-      expect(await socketsFor(make(1), msg)).toBe(1);
-      expect(await socketsFor(make(), msg)).toBe(2);
-    },
+    'npd.endpoint:connections': connectionsRow('npd', () =>
+      jsonRequest('TraCuuThongTinCongDan', LOOKUP),
+    ),
     'npd.endpoint:maxReplyBytes': async () => {
       const big = soapWith(`<r>${'x'.repeat(3000)}</r>`);
       const cap = await capture((_q, res) =>
@@ -1231,15 +1233,7 @@ function npdRows(): Record<string, () => Promise<void>> {
       expect(await npdError(cap.url, { maxDepth: 8 })).not.toEqual(await npdError(cap.url, {}));
     },
   };
-  for (const op of [
-    'TraCuuThongTinCongDan',
-    'XacThucThongTinCongDan',
-    'XacMinhThongTinNoiOHienTai',
-    'CungCapThongTinHoGiaDinh',
-    'CungCapThongTinNhomMau',
-    'XacMinhTinhTrangHonNhan',
-    'XacMinhTinhTrangChetMatTich',
-  ]) {
+  for (const op of NPD_OPERATIONS) {
     rows[`npd.endpoint:integrationCodes.${op}`] = async () => {
       expect((await npdCall({ integrationCodes: { [op]: '123' } }, op)).body).toMatch(
         /MaTichHop>123</,
