@@ -166,15 +166,19 @@ export function crossCheck(
       ep && adapters.has(ep.adapter)
         ? adapters.get(ep.adapter).operations?.(ep.options)
         : undefined;
+    // What reaches the adapter: the inbound binding's operation, else the route's to.operation.
     const fromOperation = (def.from as { operation?: unknown }).operation;
-    const sent =
-      def.to.operation ?? (typeof fromOperation === 'string' ? fromOperation : undefined);
-    if (operations && sent !== undefined && !operations.includes(sent))
-      here(
-        def.to.operation !== undefined ? ['to', 'operation'] : ['from', 'operation'],
-        `endpoint "${def.to.endpoint}" (${ep!.adapter}) has no operation "${sent}"${didYouMean(sent, operations)}`,
-      );
-    if (operations && sent === undefined)
+    const sent: [(string | number)[], string][] = [];
+    if (typeof fromOperation === 'string') sent.push([['from', 'operation'], fromOperation]);
+    if (def.to.operation !== undefined) sent.push([['to', 'operation'], def.to.operation]);
+    for (const [path, op] of operations ? sent : []) {
+      if (!operations!.includes(op))
+        here(
+          path,
+          `endpoint "${def.to.endpoint}" (${ep!.adapter}) has no operation "${op}"${didYouMean(op, operations!)}`,
+        );
+    }
+    if (operations && !sent.length)
       here(
         ['to', 'operation'],
         `endpoint "${def.to.endpoint}" (${ep!.adapter}) needs an operation`,

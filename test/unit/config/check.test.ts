@@ -69,6 +69,12 @@ describe('lienthong check (crossCheck)', () => {
       /route r1: to\.operation: endpoint "npd" \(npd\) needs an operation/,
     );
     expect(check(NPD, route('to: { endpoint: npd, operation: XoaCongDan }'))).toHaveLength(1);
+    // The inbound binding's operation is what reaches the adapter when it has one.
+    const fromOp = check(
+      NPD,
+      'id: r2\nfrom: { adapter: http, path: /b, operation: TraCuu }\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\n',
+    );
+    expect(fromOp.join('\n')).toMatch(/route r2: from\.operation: .*has no operation "TraCuu"/);
   });
 
   it('a SOAP binding whose operation is not in its WSDL', () => {
