@@ -918,12 +918,13 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(soapWith(nested(8))),
     );
     // The reply body is parsed when it is first read.
-    const read = (o: Record<string, unknown>) =>
-      codeOf(
-        soapOutbound(options(endpointSchema('soap'), o), ctx(cap.url))
-          .send(soapMsg(), exchange(), new AbortController().signal)
-          .then((m) => m.body),
+    const read = (o: Record<string, unknown>) => {
+      const out = soapOutbound(options(endpointSchema('soap'), o), ctx(cap.url));
+      cleanups.push(() => out.close());
+      return codeOf(
+        out.send(soapMsg(), exchange(), new AbortController().signal).then((m) => m.body),
       );
+    };
     expect([await read({ maxDepth: 4 }), await read({})]).toEqual([
       'LT_UPSTREAM_BAD_REPLY',
       'resolved',
