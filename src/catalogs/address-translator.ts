@@ -192,7 +192,7 @@ export function createAddressTranslator(
 
     let unit: Translation<CommuneCandidate> | undefined;
     if (commune !== undefined) unit = attempt(() => units.translateCommune(commune));
-    else if (district !== undefined && units.district.has(district)) {
+    else if (district !== undefined && units.mapsDistrict(district)) {
       // Island districts had no communes; the data maps the district itself.
       unit = attempt(() => units.translateDistrict(district));
     }

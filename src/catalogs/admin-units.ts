@@ -93,6 +93,8 @@ export interface AdminUnits {
   translateCommune(oldCode: string): CommuneTranslation;
   /** Only districts that went whole into one new unit (islands without communes). */
   translateDistrict(oldCode: string): CommuneTranslation;
+  /** Whether translateDistrict has a translation for this district (the five islands). */
+  mapsDistrict(oldCode: string): boolean;
   /** The 2025 province an old province went into (every one went whole into one). */
   newProvinceOf(oldProvinceCode: string): string | undefined;
   readonly consistency: LoadReport;
@@ -399,6 +401,7 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
     translateProvince: translator('province', provinceTranslations, notOld(provinces2025)),
     translateCommune: translator('commune', communeTranslations, notOld(communes2025)),
     translateDistrict: translator('district', districtTranslations, noDistrictMapping),
+    mapsDistrict: (oldCode) => districtTranslations.has(oldCode),
     newProvinceOf: (oldProvinceCode) =>
       provinceTranslations.get(oldProvinceCode)?.candidates[0]?.provinceCode,
     consistency: Object.freeze({ ...report, ...checked.report, corrections: corrected.report }),

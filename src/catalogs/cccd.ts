@@ -146,7 +146,8 @@ export function createCccdMaker(prefixes: ReadonlySet<string>) {
         `"${opts.provinceCode}" is not a known province of birth registration`,
       );
     }
-    if (opts.sex !== '1' && opts.sex !== '2') throw invalid('sex-invalid', 'sex must be "1" or "2"');
+    if (opts.sex !== '1' && opts.sex !== '2')
+      throw invalid('sex-invalid', 'sex must be "1" or "2"');
     const year = opts.birthYear;
     if (!Number.isInteger(year) || year < 1900 || year > 2399) {
       throw invalid('century', 'birth year must be an integer from 1900 to 2399');
