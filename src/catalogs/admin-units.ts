@@ -5,7 +5,7 @@ import {
   applyMergeCorrections,
   candidateKey,
   checkMerges,
-  oldHomes,
+  type OldHome,
   type CorrectionReport,
   type MergeCheckReport,
 } from './merge-checks.js';
@@ -183,42 +183,75 @@ function accumulate<C>(map: Map<string, OldUnitAccumulator<C>>, oldId: string, n
   else map.set(oldId, { name, candidates: [c] });
 }
 
-/** Names of the pre-2025 units as the pre-2025 tree writes them (the merges file has stray spaces and case). */
-interface TreeUnit {
-  vi: string;
-  en: string;
-  aliases: string[];
-  provinceCode: string;
-  districtCode?: string;
+interface PreTreeEntries {
+  provinces: Map<string, AdminUnitEntry>;
+  districts: Map<string, AdminUnitEntry>;
+  communes: Map<string, AdminUnitEntry>;
 }
 
-function treeUnits(data: ReferenceData) {
-  const provinces = new Map<string, TreeUnit>();
-  const districts = new Map<string, TreeUnit>();
-  const communes = new Map<string, TreeUnit>();
-  const names = (u: { FullName: string; FullNameEn: string; Name: string; NameEn: string }) => ({
-    vi: u.FullName,
-    en: u.FullNameEn,
-    aliases: [u.Name, u.NameEn],
-  });
-  for (const p of data.pre2025) {
-    provinces.set(p.Code, { ...names(p), provinceCode: p.Code });
+const treeCache = new WeakMap<ReferenceData['pre2025'], PreTreeEntries>();
+
+/**
+ * The pre-2025 units as the pre-2025 tree names and places them (the merges
+ * file has stray spaces and case in names). Built once per parsed file: the
+ * entries are frozen, so a rebuild with other overrides reuses them.
+ */
+function preTreeEntries(tree: ReferenceData['pre2025']): PreTreeEntries {
+  const cached = treeCache.get(tree);
+  if (cached) return cached;
+  const provinces = new Map<string, AdminUnitEntry>();
+  const districts = new Map<string, AdminUnitEntry>();
+  const communes = new Map<string, AdminUnitEntry>();
+  const era = 'pre2025';
+  for (const p of tree) {
+    provinces.set(
+      p.Code,
+      Object.freeze({ code: p.Code, vi: p.FullName, en: p.FullNameEn, era, level: 'province' }),
+    );
     for (const d of p.District) {
-      districts.set(d.Code, { ...names(d), provinceCode: d.ProvinceCode });
-      for (const w of d.Ward ?? [])
-        communes.set(w.Code, { ...names(w), provinceCode: p.Code, districtCode: w.DistrictCode });
+      districts.set(
+        d.Code,
+        Object.freeze({
+          code: d.Code,
+          vi: d.FullName,
+          en: d.FullNameEn,
+          era,
+          level: 'district',
+          provinceCode: d.ProvinceCode,
+          aliases: Object.freeze([d.Name, d.NameEn]),
+        }),
+      );
+      for (const w of d.Ward ?? []) {
+        communes.set(
+          w.Code,
+          Object.freeze({
+            code: w.Code,
+            vi: w.FullName,
+            en: w.FullNameEn,
+            era,
+            level: 'commune',
+            provinceCode: p.Code,
+            districtCode: w.DistrictCode,
+          }),
+        );
+      }
     }
   }
-  return { provinces, districts, communes };
+  const entries = { provinces, districts, communes };
+  treeCache.set(tree, entries);
+  return entries;
 }
 
 export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}): AdminUnits {
   const corrected = applyMergeCorrections(data.merges, data.corrections);
   const merges = corrected.merges;
-  const checked = checkMerges(merges, oldHomes(data.pre2025));
+  const tree = preTreeEntries(data.pre2025);
+  // Where the tree puts an old commune or island district (its province, its district).
+  const homeOf = (code: string): OldHome | undefined =>
+    (tree.communes.get(code) ?? tree.districts.get(code)) as OldHome | undefined;
+  const checked = checkMerges(merges, homeOf);
   const { codeMap, wards2026, report } = reconcileCommuneCodes({ ...data, merges });
   const province2026Names = new Map(data.admin2026.map((p) => [p.Code, p.FullName]));
-  const tree = treeUnits(data);
 
   // ---- translation indexes, built once: every lookup afterwards is one Map.get
   const oldProvinces = new Map<string, OldUnitAccumulator<ProvinceCandidate>>();
@@ -284,18 +317,16 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
    * merges file, place unknown).
    */
   const oldUnits = (
-    fromTree: Map<string, TreeUnit>,
+    fromTree: Map<string, AdminUnitEntry>,
     fromMerges: Iterable<[string, string]>,
     level: AdminLevel,
   ) => {
-    const entries = new Map<string, AdminUnitEntry>();
-    for (const [code, u] of fromTree)
-      entries.set(code, adminEntry(code, u.vi, u.en, 'pre2025', level, u));
+    const entries = [...fromTree.values()];
     for (const [code, name] of fromMerges) {
-      if (!entries.has(code))
-        entries.set(code, adminEntry(code, name, englishUnitName(name), 'pre2025', level));
+      if (!fromTree.has(code))
+        entries.push(adminEntry(code, name, englishUnitName(name), 'pre2025', level));
     }
-    return [...entries.values()];
+    return entries;
   };
   const mergesNames = (map: Map<string, OldUnitAccumulator<unknown>>): [string, string][] =>
     [...map].map(([code, acc]) => [code, acc.name]);

@@ -1,4 +1,4 @@
-import type { MergeCorrection, Merges, Pre2025 } from './data-files.js';
+import type { MergeCorrection, Merges } from './data-files.js';
 
 /**
  * The merges file (dvhcvn/20250701) was built partly by matching names, and
@@ -100,19 +100,6 @@ export function applyMergeCorrections(
   return { merges: { ...merges, data }, report: { applied, notApplicable } };
 }
 
-/** Each old commune's and district's province and district, from the pre-2025 tree. */
-export function oldHomes(tree: Pre2025): Map<string, OldHome> {
-  const homes = new Map<string, OldHome>();
-  for (const province of tree) {
-    for (const district of province.District) {
-      homes.set(district.Code, { provinceCode: province.Code });
-      for (const ward of district.Ward ?? [])
-        homes.set(ward.Code, { provinceCode: province.Code, districtCode: district.Code });
-    }
-  }
-  return homes;
-}
-
 /** `${oldCode}>${newCode}` of a candidate the checks withheld. */
 export const candidateKey = (oldCode: string, newCode: string) => `${oldCode}>${newCode}`;
 
@@ -122,7 +109,7 @@ export const candidateKey = (oldCode: string, newCode: string) => `${oldCode}>${
  */
 export function checkMerges(
   merges: Merges,
-  homes: ReadonlyMap<string, OldHome>,
+  homeOf: (oldCode: string) => OldHome | undefined,
 ): { report: MergeCheckReport; withheld: ReadonlySet<string> } {
   const provinceTarget = new Map<string, string>();
   for (const p of merges.data)
@@ -136,7 +123,7 @@ export function checkMerges(
     for (const c of p.level2s) {
       const oldProvinces = new Set<string>();
       for (const old of c.merges) {
-        const home = homes.get(old.old_id);
+        const home = homeOf(old.old_id);
         if (!home) {
           unplaced.add(old.old_id);
           continue;

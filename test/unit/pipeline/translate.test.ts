@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadCatalogs, translationSteps } from '../../../src/catalogs/index.js';
+import { loadCatalogs, translationSteps, type Units2025 } from '../../../src/catalogs/index.js';
 import { checkSchema } from '../../../src/config/validate.js';
 import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
 import type { Exchange } from '../../../src/message/index.js';
@@ -29,13 +29,18 @@ function route(): RouteDef {
   return r.value;
 }
 
+type Addr = Record<string, unknown> & { units2025: Units2025 };
+
 function run(body: unknown) {
   const ex = {
     id: 'ex1',
     reply: { body, contentType: 'application/json', headers: {} },
   } as unknown as Exchange;
   const saw = translate.create(route(), deps)!(ex);
-  return { saw: saw as Record<string, unknown>, body: ex.reply!.body as Record<string, never> };
+  return {
+    saw: saw as Record<string, unknown>,
+    body: ex.reply!.body as { citizen: { permanentResidence: Addr } },
+  };
 }
 
 describe('translate stage', () => {
