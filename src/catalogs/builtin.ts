@@ -49,36 +49,34 @@ export const bloodGroup: BuiltinTable = {
 // 01–14: QCVN 109:2017/BTTTT Annex G (the QĐ 1019/QĐ-TCTK list, 14 added by
 // QĐ 132/QĐ-TGCP of 30/5/2014); 00 "none" is not in the annex, it is what the
 // NPD sends (DOMAIN.md sample).
+// [code, Vietnamese name, English name (ours), aliases?]
+const RELIGIONS: ReadonlyArray<readonly [string, string, string, string[]?]> = [
+  ['00', 'Không', 'None'],
+  ['01', 'Phật giáo', 'Buddhism'],
+  ['02', 'Công giáo', 'Catholicism', ['Thiên Chúa giáo']],
+  ['03', 'Phật giáo Hoà Hảo', 'Hoa Hao Buddhism', ['Phật giáo Hòa Hảo']],
+  ['04', 'Hồi giáo', 'Islam'],
+  ['05', 'Cao Đài', 'Caodaism'],
+  ['06', 'Minh Sư đạo', 'Minh Su Dao'],
+  ['07', 'Minh Lý đạo', 'Minh Ly Dao'],
+  ['08', 'Tin Lành', 'Protestantism'],
+  ['09', 'Tịnh độ Cư sĩ Phật hội Việt Nam', 'Pure Land Buddhist Home Practice Association'],
+  ['10', 'Đạo Tứ Ấn Hiếu Nghĩa', 'Tu An Hieu Nghia'],
+  ['11', 'Bửu Sơn Kỳ Hương', 'Buu Son Ky Huong'],
+  ['12', "Đạo Ba Ha'i", "Baha'i Faith"],
+  ['13', 'Bà La Môn', 'Brahmanism'],
+  ['14', 'Mặc Môn', 'Latter-day Saints', ['Giáo hội Các Thánh hữu Ngày sau của Chúa Giêsu Kytô']],
+];
+
+/** A table row as a catalog entry (aliases only when there are some). */
+const tableEntry = ([code, vi, en, aliases]: readonly [string, string, string, string[]?]) =>
+  aliases ? { code, vi, en, aliases } : { code, vi, en };
+
 export const religion: BuiltinTable = {
   description: 'Tôn giáo (religion): 00 none, 01–14 as QCVN 109:2017 Annex G numbers them',
   source:
     'QCVN 109:2017/BTTTT Annex G (Danh mục tôn giáo Việt Nam, QĐ 1019/QĐ-TCTK ngày 12/11/2008; 14 per QĐ 132/QĐ-TGCP 2014); 00 from the NPD reply sample; English names are ours',
-  entries: [
-    { code: '00', vi: 'Không', en: 'None' },
-    { code: '01', vi: 'Phật giáo', en: 'Buddhism' },
-    { code: '02', vi: 'Công giáo', en: 'Catholicism', aliases: ['Thiên Chúa giáo'] },
-    { code: '03', vi: 'Phật giáo Hoà Hảo', en: 'Hoa Hao Buddhism', aliases: ['Phật giáo Hòa Hảo'] },
-    { code: '04', vi: 'Hồi giáo', en: 'Islam' },
-    { code: '05', vi: 'Cao Đài', en: 'Caodaism' },
-    { code: '06', vi: 'Minh Sư đạo', en: 'Minh Su Dao' },
-    { code: '07', vi: 'Minh Lý đạo', en: 'Minh Ly Dao' },
-    { code: '08', vi: 'Tin Lành', en: 'Protestantism' },
-    {
-      code: '09',
-      vi: 'Tịnh độ Cư sĩ Phật hội Việt Nam',
-      en: 'Pure Land Buddhist Home Practice Association of Vietnam',
-    },
-    { code: '10', vi: 'Đạo Tứ Ấn Hiếu Nghĩa', en: 'Tu An Hieu Nghia' },
-    { code: '11', vi: 'Bửu Sơn Kỳ Hương', en: 'Buu Son Ky Huong' },
-    { code: '12', vi: "Đạo Ba Ha'i", en: "Baha'i Faith" },
-    { code: '13', vi: 'Bà La Môn', en: 'Brahmanism' },
-    {
-      code: '14',
-      vi: 'Mặc Môn',
-      en: 'The Church of Jesus Christ of Latter-day Saints',
-      aliases: ['Giáo hội Các Thánh hữu Ngày sau của Chúa Giêsu Kytô'],
-    },
-  ],
+  entries: RELIGIONS.map(tableEntry),
 };
 
 // Only CH01 is confirmed. QCVN 109:2017 has no annex for it (its annexes are A–H:
@@ -171,8 +169,9 @@ export type EthnicityNumbering = 'qd1019-2008' | 'qd121-1979';
 export const DEFAULT_ETHNICITY_NUMBERING: EthnicityNumbering = 'qd1019-2008';
 
 const byQd121 = new Map(ETHNIC_GROUPS.map((g) => [g[0], g]));
+/** A group under the code one numbering gives it. */
 const ethnicEntry = (code: string, [, vi, en, aliases]: (typeof ETHNIC_GROUPS)[number]) =>
-  aliases ? { code, vi, en, aliases } : { code, vi, en };
+  tableEntry([code, vi, en, aliases]);
 
 export const ethnicityNumberings: Readonly<Record<EthnicityNumbering, BuiltinTable>> = {
   'qd1019-2008': {

@@ -252,16 +252,15 @@ describe('administrative units: the merges file corrected and checked as it load
   }
   const communeIn = (data: ReferenceData, code: string) =>
     data.merges.data.flatMap((p) => p.level2s).find((c) => c.level2_id === code)!;
+  /** Lists part of old unit `oldId` under new commune `newCode` as well. */
+  const plantPart = (newCode: string, oldId: string) =>
+    planted((data) =>
+      communeIn(data, newCode).merges.push({ old_id: oldId, name: oldId, type: 'partial' }),
+    );
 
   it('withholds a planted candidate in the wrong province and reports it, with its commune', () => {
     // Old Xã Lũng Hoà (Vĩnh Phúc, went into Phú Thọ) also listed under Hà Nội's Phường Ba Đình.
-    const bad = planted((data) =>
-      communeIn(data, '00004').merges.push({
-        old_id: '09106',
-        name: 'Xã Lũng Hoà',
-        type: 'partial',
-      }),
-    );
+    const bad = plantPart('00004', '09106');
     expect(bad.consistency.wrongProvince).toEqual([
       {
         oldCode: '09106',
@@ -280,13 +279,7 @@ describe('administrative units: the merges file corrected and checked as it load
 
   it('reports a new commune made of parts of two old provinces for review, and still serves it', () => {
     // Part of an old Phú Thọ commune planted into a Vĩnh Phúc-born commune of new Phú Thọ: same new province.
-    const review = planted((data) =>
-      communeIn(data, '09106').merges.push({
-        old_id: '07888',
-        name: 'Phường Dữu Lâu',
-        type: 'partial',
-      }),
-    );
+    const review = plantPart('09106', '07888'); // 07888 Phường Dữu Lâu, old Phú Thọ
     expect(review.consistency.wrongProvince).toEqual([]);
     expect(review.consistency.multiProvinceCommunes.map((c) => c.code)).toEqual(['09106']);
     expect(review.translateCommune('07888').candidates.map((c) => c.communeCode)).toContain(
