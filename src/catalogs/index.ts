@@ -36,7 +36,10 @@ export type {
   CommuneCandidate,
   CommuneTranslation,
   ConsistencyReport,
+  CorrectionReport,
   Era,
+  LoadReport,
+  MergeCheckReport,
   ProvinceCandidate,
   ProvinceTranslation,
   Translation,
@@ -46,7 +49,10 @@ export type { CccdCheckOptions, CccdInfo, CccdReason, MakeCccdOptions, NpdSex } 
 export {
   createAddressTranslator,
   translationSteps,
+  type AddressTranslator,
   type AddressTranslatorOptions,
+  type CodeDisagreement,
+  type TranslationFinding,
   type Units2025,
 } from './address-translator.js';
 

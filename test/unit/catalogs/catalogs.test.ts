@@ -119,7 +119,7 @@ describe('shared catalogs (R2)', () => {
     expect(vi('SA')).toBe('Ả Rập Xê-út');
     expect(vi('US')).toBe('Hoa Kỳ');
     // The package's own Vietnamese name is kept as an alias where it differs.
-    expect(catalogs.country.require('CZ').aliases).toContain('Cộng hòa Séc');
+    expect(catalogs.country.require('AT').aliases).toContain('Austria');
     // XK (Kosovo) is a user-assigned code, not ISO 3166-1.
     expect(catalogs.country.has('XK')).toBe(false);
     expect(catalogs.nationality.has('XK')).toBe(false);
