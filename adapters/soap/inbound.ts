@@ -5,7 +5,7 @@ import { flatHeaders, type HttpReply, type HttpRequest } from '../../src/adapter
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
 import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
-import { PublishedWsdl } from './wsdl.js';
+import { PublishedWsdl } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
