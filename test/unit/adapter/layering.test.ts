@@ -110,7 +110,9 @@ describe('import layering (npm run lint)', () => {
     ]);
     expect(
       results.flatMap((r) =>
-        r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => r.filePath),
+        r.messages
+          .filter((m) => m.ruleId === 'no-restricted-imports')
+          .map((m) => `${r.filePath}: ${m.message}`),
       ),
     ).toEqual([]);
   });
