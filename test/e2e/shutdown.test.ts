@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
@@ -8,11 +8,20 @@ import { TRACUU } from '../../bench/fixtures.js';
 
 /** The example config in a temp dir, port 0, with a test provider that takes `latencyMs` to answer. */
 function slowProviderConfig(dir: string, latencyMs: number): string {
+  // The shipped routes, the connection test given time to wait for the slow provider.
+  mkdirSync(join(dir, 'routes'));
+  for (const f of readdirSync(join(ROOT, 'routes'))) {
+    const route = readFileSync(join(ROOT, 'routes', f), 'utf8');
+    writeFileSync(
+      join(dir, 'routes', f),
+      f === 'connection-test.yaml' ? route.replace(/timeoutMs: \d+/, 'timeoutMs: 20000') : route,
+    );
+  }
   const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
     .replace(/^( +port:) \d+.*$/m, '$1 0\n  shutdownDeadlineMs: 10000')
     .replace(/^( +path:) var\/lienthong\.db.*$/m, `$1 ${join(dir, 'lienthong.db')}`)
     .replace(/^( +file:) var\/keys\.json.*$/m, `$1 ${join(dir, 'keys.json')}`)
-    .replace(/^routesDir: .*$/m, `routesDir: ${join(ROOT, 'routes')}`)
+    .replace(/^routesDir: .*$/m, `routesDir: ${join(dir, 'routes')}`)
     .replace(/^contractsDir: .*$/m, `contractsDir: ${join(ROOT, 'contracts')}`)
     .replace(
       /^( +- name: test-provider\n +adapter: http)$/m,
@@ -53,7 +62,7 @@ describe('SIGTERM in the middle of a burst (rolling update)', () => {
   });
 
   it('answers every accepted request, refuses later ones with LT_SHUTTING_DOWN in the caller’s protocol, exits 0', async () => {
-    const latencyMs = 1500;
+    const latencyMs = 3000;
     const started = spawn(
       process.execPath,
       [
@@ -101,9 +110,18 @@ describe('SIGTERM in the middle of a burst (rolling update)', () => {
         }),
       );
 
-    // The burst: accepted, now waiting on the slow provider.
+    // The burst: accepted, all 20 waiting on the slow provider (the route's in-flight gauge says so).
     const burst = Array.from({ length: 20 }, call);
-    await new Promise((r) => setTimeout(r, 400));
+    const inFlight = async () =>
+      Number(
+        /lienthong_route_in_flight\{route="connection-test"\} (\d+)/.exec(
+          await (await fetch(`${url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    for (let n = 0; (await inFlight()) < 20; n++) {
+      expect(n).toBeLessThan(200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const sentAt = Date.now();
     started.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
