@@ -40,6 +40,8 @@ const UNREACHABLE_CODES = new Set([
 ]);
 /** undici: connected, but the provider did not answer in time. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Every errno networkErrorCode maps. */
+export const NETWORK_ERRNOS: readonly string[] = [...UNREACHABLE_CODES, ...TIMEOUT_CODES];
 
 /**
  * The one mapping of a network error to a code: the errno (or undici's code,

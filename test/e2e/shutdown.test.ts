@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoToken } from '../helpers/gateway.js';
 import { ROOT } from '../helpers/paths.js';
 import { TRACUU } from '../../bench/fixtures.js';
 
@@ -91,16 +92,7 @@ describe('SIGTERM in the middle of a burst (rolling update)', () => {
       });
     });
     const url = /lienthong is listening on (\S+)/.exec(out)![1];
-    const { access_token: token } = (await (
-      await fetch(`${url}/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
+    const token = await demoToken(url);
     const call = () =>
       outcome(
         fetch(`${url}/v1/connection-test`, {
