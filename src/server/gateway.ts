@@ -183,7 +183,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       logger: false,
       bodyLimit: config.server.bodyLimit,
       trustProxy: config.server.trustProxy,
-      return503OnClosing: true,
+      // While the listener closes, a request on a connection still open reaches its route,
+      // which answers LT_SHUTTING_DOWN in the caller's protocol (not fastify's own 503).
+      return503OnClosing: false,
       genReqId: () => '',
       clientErrorHandler: answerClientError,
     });

@@ -24,6 +24,7 @@ let seen: { http: boolean; endpoint?: string; routes?: string[]; signal?: AbortS
   http: false,
 };
 let healthy = true;
+let outboundHealthy = true;
 
 const mailbox = defineAdapter({
   name: 'mailbox',
@@ -32,6 +33,12 @@ const mailbox = defineAdapter({
     { adapter: Type.Literal('mailbox'), everyMs: Type.Integer({ default: 20 }) },
     { additionalProperties: false },
   ),
+  endpointSchema: Type.Object({}, { additionalProperties: false }),
+  outbound: () => ({
+    send: () => Promise.reject(new Error('not used')),
+    health: () => ({ ok: outboundHealthy, detail: { session: outboundHealthy ? 'up' : 'lost' } }),
+    close: async () => {},
+  }),
   inbound: {
     kind: 'background',
     group: () => 'one mailbox',
@@ -96,7 +103,11 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'a.yaml'), route('poll-a'));
   writeFileSync(join(dir, 'b.yaml'), route('poll-b'));
   copyFileSync(join(ROOT, 'routes/connection-test.yaml'), join(dir, 'connection-test.yaml'));
-  gw = await startTestGateway({ routesDir: dir }, {}, builtinAdapters().register(mailbox));
+  gw = await startTestGateway(
+    { routesDir: dir, endpoints: { axis: { adapter: 'mailbox', url: 'http://127.0.0.1:9' } } },
+    {},
+    builtinAdapters().register(mailbox),
+  );
 });
 
 afterAll(async () => {
@@ -146,6 +157,38 @@ describe('a background inbound (a poller)', () => {
     const down = await fetch(`${gw.url}/readyz`);
     expect(down.status).toBe(503);
     healthy = true;
+  });
+
+  it('sums every outbound’s health too; an open breaker is shown, not counted', async () => {
+    const read = async () => {
+      const r = await fetch(`${gw.url}/readyz`);
+      return { status: r.status, body: (await r.json()) as { endpoints: Record<string, any> } };
+    };
+    const up = await read();
+    expect(up.status).toBe(200);
+    expect(up.body.endpoints.axis).toEqual({
+      adapter: 'mailbox',
+      ok: true,
+      session: 'up',
+      breaker: 'closed',
+      inFlight: 0,
+    });
+    outboundHealthy = false;
+    const lost = await read();
+    expect(lost.status).toBe(503);
+    expect(lost.body.endpoints.axis).toMatchObject({ ok: false, session: 'lost' });
+    outboundHealthy = true;
+    expect((await read()).status).toBe(200);
+
+    const provider = gw.simulators.get('test-provider') as TestProvider;
+    provider.faults.set({ errorRate: 1 });
+    for (let i = 0; i < 8; i++) inbox.push({ body: { message: `m${i}` }, route: 'poll-a' });
+    await drained();
+    provider.faults.set({ errorRate: 0 });
+    const open = await read();
+    expect(open.body.endpoints['test-provider']).toMatchObject({ ok: true, breaker: 'open' });
+    expect(open.status).toBe(200);
+    expect(settled.at(-1)).toMatchObject({ kind: 'retry', code: 'LT_BREAKER_OPEN' });
   });
 
   it('is stopped first on shutdown, while HTTP still serves and the store is open', async () => {
