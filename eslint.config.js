@@ -63,10 +63,19 @@ export default tseslint.config(
     ],
   ),
   layer(
-    ['src/pipeline/**/*.ts', 'src/adapter/**/*.ts'],
-    [SERVER, FASTIFY, ADAPTERS],
-    ['src/adapter/http-host.ts'],
+    ['src/pipeline/**/*.ts'],
+    [
+      SERVER,
+      FASTIFY,
+      ADAPTERS,
+      {
+        regex: '(^|/)adapter/(?!contract(\\.js)?$)',
+        message:
+          'The pipeline sees the transport-free part of the contract: src/adapter/contract.ts.',
+      },
+    ],
   ),
+  layer(['src/adapter/**/*.ts'], [SERVER, FASTIFY, ADAPTERS], ['src/adapter/http-host.ts']),
   layer(['src/adapter/http-host.ts'], [SERVER, ADAPTERS]),
   layer(
     ['src/**/*.ts'],

@@ -2,12 +2,26 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Catalogs } from '../catalogs/index.js';
 import type { RouteDef } from '../config/schema.js';
-import type { Disposition, ErrorCode, GatewayError } from '../message/index.js';
-import type { Exchange, Message, Channel } from '../message/index.js';
+import type {
+  DispatchInit,
+  DispatchResult,
+  HealthReport,
+  Outbound,
+  OutboundContext,
+} from './contract.js';
 import type { ProtectedEndpoint } from '../pipeline/deps.js';
 import type { Store } from '../store/store.js';
+import type { Exchange } from '../message/index.js';
 import type { HttpHost } from './http-host.js';
 import type { Scheduler } from './scheduler.js';
+
+export type {
+  DispatchInit,
+  DispatchResult,
+  HealthReport,
+  Outbound,
+  OutboundContext,
+} from './contract.js';
 
 /**
  * The small contract every adapter fulfils (one folder per protocol under
@@ -76,13 +90,6 @@ export interface BackgroundInboundSide<B> extends InboundSideBase<B> {
 
 export type InboundSide<B> = HttpInboundSide<B> | BackgroundInboundSide<B>;
 
-/** What a running part reports to /readyz. */
-export interface HealthReport {
-  readonly ok: boolean;
-  /** Shown under the part's name in /readyz (connection state, lag, …). */
-  readonly detail?: Readonly<Record<string, unknown>>;
-}
-
 /**
  * A running inbound. `start` begins taking work (an HTTP binding's routes are
  * registered at create and served once the gateway listens, so its start and
@@ -133,52 +140,6 @@ export interface HttpInboundContext extends InboundContext {
   readonly http: HttpHost;
   /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
   readonly publicUrl?: string;
-}
-
-/** The outcome `settle` reports: `done` with the exchange, or the disposition of the failure. */
-export type DispatchResult =
-  | { readonly kind: 'done'; readonly exchange: Exchange }
-  | (Disposition & {
-      readonly kind: 'reject' | 'retry';
-      readonly code: ErrorCode;
-      readonly error: GatewayError;
-    });
-
-export interface DispatchInit {
-  request: Message;
-  channel: Channel;
-  ip?: string;
-  /** The route to run; inbound adapters binding several routes on one path choose it. */
-  routeId?: string;
-}
-
-/** A provider as the pipeline sees it. */
-export interface Outbound {
-  /**
-   * Serialises the message for the wire (sets `raw` and `contentType`) so the
-   * sign stage can sign exactly the bytes that are sent. Optional: adapters
-   * that own their wire envelope (SOAP, NPD) encode in `send`.
-   */
-  encode?(msg: Message, ex: Exchange): void;
-  send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message>;
-  /** Whether re-sending this message is safe (retries are only for idempotent operations). */
-  idempotent?(msg: Message): boolean;
-  /**
-   * Request fields the endpoint fills when a JSON request leaves them out
-   * (its documented defaults, e.g. the NPD's serviceCode); applied by the
-   * pipeline before the request is validated.
-   */
-  requestDefaults?(operation: string | undefined): Readonly<Record<string, unknown>> | undefined;
-  /** Whether the endpoint can take calls (pool open, credentials obtainable); /readyz sums it. */
-  health?(): HealthReport;
-  close(): Promise<void>;
-}
-
-export interface OutboundContext {
-  readonly name: string;
-  readonly log: Logger;
-  /** Resolved base URL of the endpoint (simulator references already resolved). */
-  readonly url: string;
 }
 
 export interface SimulatorContext {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import type { Caller, Exchange, Message } from '../message/index.js';
-import type { HealthReport, Outbound } from '../adapter/spec.js';
+import type { HealthReport, Outbound } from '../adapter/contract.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';

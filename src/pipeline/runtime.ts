@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
 import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
-import type { DispatchInit } from '../adapter/spec.js';
+import type { DispatchInit } from '../adapter/contract.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';

@@ -64,6 +64,19 @@ describe('import layering (npm run lint)', () => {
         "import type { GatewayMetrics } from '../server/metrics.js'; export type M = GatewayMetrics;",
       ),
     ).toHaveLength(1);
+    // The pipeline sees only the transport-free part of the contract.
+    expect(
+      await restricted(
+        'src/pipeline/fixture.ts',
+        "import type { HttpInboundContext } from '../adapter/spec.js'; export type C = HttpInboundContext;",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await restricted(
+        'src/pipeline/fixture.ts',
+        "import type { Outbound } from '../adapter/contract.js'; export type O = Outbound;",
+      ),
+    ).toEqual([]);
     expect(
       await restricted(
         'src/adapter/fixture.ts',
@@ -106,7 +119,9 @@ describe('import layering (npm run lint)', () => {
       'adapters/http/inbound.ts',
       'adapters/npd/simulator.ts',
       'src/adapter/spec.ts',
+      'src/adapter/contract.ts',
       'src/pipeline/deps.ts',
+      'src/pipeline/runtime.ts',
     ]);
     expect(
       results.flatMap((r) =>
