@@ -91,10 +91,13 @@ export interface BackgroundInboundSide<B> extends InboundSideBase<B> {
 export type InboundSide<B> = HttpInboundSide<B> | BackgroundInboundSide<B>;
 
 /**
- * A running inbound. `start` begins taking work (an HTTP binding's routes are
- * registered at create and served once the gateway listens, so its start and
- * stop have nothing to do); `stop` stops taking new work and resolves when the
- * work it took has finished or the deadline (epoch ms) has passed.
+ * A running inbound. `create` acquires nothing that must be released (no
+ * connection, no timer); `start` does, once the gateway listens, and begins
+ * taking work. `stop` stops taking new work and resolves when the work it
+ * took has finished or the deadline (epoch ms) has passed; it may be called
+ * without `start` (a start-up that failed). An HTTP binding's routes are
+ * registered at create and served by the listener, so its start and stop
+ * have nothing to do.
  */
 export interface InboundBinding {
   /** Names the binding in /readyz and the logs (e.g. "soap /npd"). */

@@ -238,11 +238,16 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const stopInbounds = () =>
       (stopping ??= (async () => {
         shutdown.abort();
-        const background = inbounds
-          .filter((i) => i.kind === 'background')
-          .map((i) => i.binding.stop(deadline));
+        const stop = (i: RunningInbound): Promise<void> => {
+          try {
+            return i.binding.stop(deadline);
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        };
+        const background = inbounds.filter((i) => i.kind === 'background').map(stop);
         host.drain();
-        const http = inbounds.filter((i) => i.kind === 'http').map((i) => i.binding.stop(deadline));
+        const http = inbounds.filter((i) => i.kind === 'http').map(stop);
         for (const r of await Promise.allSettled([...background, ...http]))
           if (r.status === 'rejected')
             log.warn({ err: r.reason }, 'error while stopping an inbound');
