@@ -40,6 +40,7 @@ export function bindHttp(
   ctx.http.route({
     method: binding.method,
     url: binding.path,
+    protocol: 'http',
     routeId: route.id,
     handler: async (req, reply) => {
       const request: Message = {

@@ -77,6 +77,7 @@ export function bindSoap(
   ctx.http.route({
     method: 'GET',
     url: binding.path,
+    protocol: 'soap',
     renderError: renderSoapFault,
     handler: async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
@@ -98,6 +99,7 @@ export function bindSoap(
   ctx.http.route({
     method: 'POST',
     url: binding.path,
+    protocol: 'soap',
     renderError: renderSoapFault,
     handler: async (req, reply) => {
       const raw = ctx.http.rawBody(req);

@@ -17,6 +17,8 @@ export type ErrorRenderer = (err: GatewayError, req: HttpRequest, reply: HttpRep
 export interface HttpRouteOptions {
   readonly method: 'GET' | 'POST' | 'PUT';
   readonly url: string;
+  /** The protocol the path speaks: `soap` refusals are faults, with no WWW-Authenticate challenge. */
+  readonly protocol: 'http' | 'soap';
   /** The route served, when the path belongs to one route (for logs and metrics). */
   readonly routeId?: string;
   /** Refusals on this path in the adapter's protocol; problem+json without it. */

@@ -21,7 +21,7 @@ export class ListenerHost implements HttpHost {
     this.server.route({
       method: o.method,
       url: o.url,
-      config: { routeId: o.routeId, renderError: o.renderError },
+      config: { protocol: o.protocol, routeId: o.routeId, renderError: o.renderError },
       handler: (req, reply) => (this.draining ? refuse(reply) : handler(req, reply)),
     });
   }
