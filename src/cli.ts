@@ -5,7 +5,7 @@ import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig, loadConfigLenient } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
 import { GatewayError } from './message/errors.js';
-import { renderErrorsDoc } from './message/errors-doc.js';
+import { renderErrorsDoc } from './server/errors-doc.js';
 import { KeyRing } from './security/keyring.js';
 import { hashSecret } from './security/secret.js';
 import { startGateway } from './server/gateway.js';
@@ -168,7 +168,10 @@ program
       const { loaded, issues } = loadConfigLenient({ file: program.opts().config });
       if (!loaded) throw new ConfigError(issues);
       // Catalog override files are read as the gateway would (a broken one throws).
-      loadCatalogs({ overridesDir: loaded.config.catalogOverridesDir });
+      loadCatalogs({
+        overridesDir: loaded.config.catalogOverridesDir,
+        ethnicityNumbering: loaded.config.ethnicityNumbering,
+      });
       const steps = new Set(Object.keys(translationSteps));
       const contracts = new ContractRegistry(
         loaded.config.contractsDir,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { defineAdapter } from '../../src/adapter/spec.js';
 import { didYouMean } from '../../src/config/nearest.js';
 import { bindSoap, SoapInboundSchema } from './inbound.js';
-import { wsdlOperations } from './wsdl.js';
+import { wsdlOperations } from '../../src/xml/wsdl.js';
 import { SoapEndpointSchema, soapOutbound } from './outbound.js';
 
 /** Generic SOAP 1.1 document/literal: serve a service (WSDL at ?wsdl, faults with codes) and call one. */
@@ -13,7 +13,7 @@ export default defineAdapter({
     'SOAP 1.1 document/literal in and out; hardened XML parsing; faults carry the error code',
   inboundSchema: SoapInboundSchema,
   endpointSchema: SoapEndpointSchema,
-  inbound: bindSoap,
+  inbound: { kind: 'http', group: (b) => b.path, create: bindSoap },
   bindingKey: (b) => `SOAP ${b.path} ${b.operation}`,
   checkBinding: (b, ctx) => {
     if (!b.wsdl) return [];

@@ -257,6 +257,12 @@ export const ConfigSchema = Type.Object(
           default: false,
           description: 'Behind a proxy: take the client IP from X-Forwarded-For',
         }),
+        shutdownDeadlineMs: Type.Integer({
+          minimum: 0,
+          default: 10000,
+          description:
+            "On SIGTERM, how long exchanges in flight may take to finish before the listener and endpoints close; keep it below the orchestrator's grace period (Kubernetes: 30 s)",
+        }),
       },
       { additionalProperties: false, default: {}, description: 'The HTTP listener' },
     ),
@@ -332,6 +338,12 @@ export const ConfigSchema = Type.Object(
     }),
     catalogOverridesDir: Type.Optional(
       Type.String({ description: 'Directory of catalog files that replace the built-in ones' }),
+    ),
+    ethnicityNumbering: Type.Optional(
+      Type.Union([Type.Literal('qd1019-2008'), Type.Literal('qd121-1979')], {
+        description:
+          'Numbering of the ethnicity catalog: absent = QĐ 1019/QĐ-TCTK 2008, as QCVN 109:2017 Annex E gives it for population-database messages; qd121-1979 = the older QĐ 121-TCTK/PPCĐ order (04 Hoa, 06 Mường)',
+      }),
     ),
     clients: Type.Array(ClientSchema, { default: [], description: 'Who may get a token' }),
     peers: Type.Record(Type.String(), PeerSchema, {

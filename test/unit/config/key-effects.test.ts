@@ -467,6 +467,7 @@ beforeAll(async () => {
       tokens: { ttlSeconds: 120, issuer: 'lt-effects' },
       xml: { maxBytes: 1024, maxDepth: 8, xsdWorker: false },
       catalogOverridesDir: overridesDir,
+      ethnicityNumbering: 'qd121-1979',
       clients: [
         { ...demo, demo: false },
         {
@@ -505,6 +506,26 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     const big = { message: 'x'.repeat(4000) };
     expect((await call(tuned.gw, '/v1/connection-test', big)).status).toBe(413);
     expect((await call(base.gw, '/v1/connection-test', big)).status).not.toBe(413);
+  },
+  'config:server.shutdownDeadlineMs': async () => {
+    const b = await boot({ server: { shutdownDeadlineMs: 100 } });
+    await fetch(`${b.gw.simulators.get('test-provider')!.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ latencyMs: 1200 }),
+    });
+    const t = await demoToken(b);
+    const pending = call(b.gw, '/v1/connection-test', { message: 'x' }, { token: t }).catch(
+      () => null,
+    );
+    await sleep(300);
+    await b.gw.close();
+    // The provider answers after 1.2 s: within the default 10 s the exchange would have finished.
+    expect(b.lines.some((l) => l.includes('shutdown deadline passed, exchanges cut'))).toBe(true);
+    await pending;
+  },
+  'config:ethnicityNumbering': async () => {
+    const name = (b: Booted) => b.gw.catalogs.ethnicity.lookup('04')?.vi;
+    expect(name(tuned)).not.toEqual(name(base));
   },
   'config:server.publicUrl': async () => {
     const pub = await boot({ server: { publicUrl: 'https://gw.example.vn' } });
@@ -1196,10 +1217,14 @@ function npdRows(): Record<string, () => Promise<void>> {
       expect((await npdCall({})).body).not.toContain('<qldc:');
     },
     'npd.endpoint:serviceCode': async () => {
-      const { serviceCode: _omit, ...rest } = LOOKUP;
-      expect((await npdCall({ serviceCode: 'G15-FX001' }, undefined, rest)).body).toContain(
-        'G15-FX001',
-      );
+      // The request defaults the pipeline's defaults stage fills in before validation.
+      const defaults = (o: Record<string, unknown>) => {
+        const out = npdOutbound(options(endpointSchema('npd'), o), ctx('http://127.0.0.1:9'));
+        cleanups.push(() => out.close());
+        return out.requestDefaults?.('TraCuuThongTinCongDan');
+      };
+      expect(defaults({ serviceCode: 'G15-FX001' })).toEqual({ serviceCode: 'G15-FX001' });
+      expect(defaults({})).toBeUndefined();
     },
     'npd.endpoint:nameForm': async () => {
       expect((await npdCall({ nameForm: 'upper-ascii' })).body).toContain('NGUYEN VAN DUC');
