@@ -20,6 +20,7 @@ import { ConfigSchema, EndpointSchema } from '../../../src/config/schema.js';
 import { checkSchema } from '../../../src/config/validate.js';
 import { GatewayError } from '../../../src/message/errors.js';
 import type { Exchange, Message } from '../../../src/message/index.js';
+import { signDetached } from '../../../src/security/index.js';
 import { hashSecret } from '../../../src/security/secret.js';
 import { KeyRing } from '../../../src/security/keyring.js';
 import { protectEndpoint } from '../../../src/server/endpoints.js';
@@ -465,6 +466,7 @@ beforeAll(async () => {
     boot({
       server: { host: '0.0.0.0', port, bodyLimit: 2048, trustProxy: true },
       tokens: { ttlSeconds: 120, issuer: 'lt-effects' },
+      signatures: { replayWindowSeconds: 60 },
       xml: { maxBytes: 1024, maxDepth: 8, xsdWorker: false },
       catalogOverridesDir: overridesDir,
       ethnicityNumbering: 'qd121-1979',
@@ -579,6 +581,21 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   'config:tokens.issuer': async () => {
     expect(jwtPayload(await demoToken(tuned)).iss).toBe('lt-effects');
     expect(jwtPayload(await demoToken(base)).iss).toBe('lienthong');
+  },
+  'config:signatures.replayWindowSeconds': async () => {
+    // Signed two minutes ago, with the key the demo client's JWKS (gateway-self) holds.
+    const signed = async (b: Booted) => {
+      const body = Buffer.from(JSON.stringify({ message: 'signed' }));
+      const iat = Math.floor(Date.now() / 1000) - 120;
+      const sig = signDetached(body, { iat, jti: `fx-${Math.random()}` }, b.gw.keys.signer());
+      const r = await call(b.gw, '/v1/connection-test/signed', body.toString(), {
+        token: await demoToken(b),
+        headers: { 'x-jws-signature': sig },
+      });
+      return r.code ?? r.status;
+    };
+    expect(await signed(tuned)).toBe('LT_SIG_STALE');
+    expect(await signed(base)).toBe(200);
   },
   // xml
   'config:xml.maxBytes': async () => {
@@ -1276,10 +1293,6 @@ function npdRows(): Record<string, () => Promise<void>> {
  * already sets it and observes the result, or it cannot be observed in-process.
  */
 const ELSEWHERE: Record<string, { test: string; because: string }> = {
-  'config:signatures.replayWindowSeconds': {
-    test: 'test/e2e/connection-test.test.ts',
-    because: 'needs a signed request with an old iat; the signed connection-test tests sign them',
-  },
   'config:clients[].jwks': {
     test: 'test/e2e/connection-test.test.ts',
     because: 'the signed connection test verifies the demo client’s requests with this JWKS',
