@@ -75,6 +75,11 @@ export const NpdEndpointSchema = Type.Object(
       default: 64,
       description: 'Deepest reply nesting accepted',
     }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 100000,
+      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -125,7 +130,11 @@ export function npdOutbound(
     ...DEFAULT_INTEGRATION_CODES,
     ...cfg.integrationCodes,
   };
-  const limits = { maxBytes: cfg.maxReplyBytes ?? 4194304, maxDepth: cfg.maxDepth ?? 64 };
+  const limits = {
+    maxBytes: cfg.maxReplyBytes ?? 4194304,
+    maxDepth: cfg.maxDepth ?? 64,
+    maxNodes: cfg.maxNodes,
+  };
   const direct = cfg.c06Fields ?? {};
 
   function toWire(body: unknown, op: NpdOperation, ex: Exchange): WireRequest {

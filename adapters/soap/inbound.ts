@@ -5,10 +5,10 @@ import type { InboundContext } from '../../src/adapter/spec.js';
 import type { RouteDef } from '../../src/config/schema.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
+import { parseSoapEnvelope, soapFaultFor, type XmlLimits } from '../../src/xml/index.js';
 import { flatHeaders } from '../http/inbound.js';
 import { rawBodyOf } from '../../src/server/body.js';
-import { PublishedWsdl } from './wsdl.js';
+import { PublishedWsdl, requestOrigin } from './wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
@@ -28,6 +28,12 @@ export const SoapInboundSchema = Type.Object(
     ),
     maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 10000,
+      description:
+        'Elements plus attributes an envelope may hold (LT_XML_TOO_MANY_NODES); parsed before authentication, so it bounds what an unauthenticated request costs',
+    }),
   },
   { additionalProperties: false },
 );
@@ -37,7 +43,7 @@ interface SoapService {
   /** Body element local name → route. */
   ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
   wsdl?: PublishedWsdl;
-  limits: { maxBytes: number; maxDepth: number };
+  limits: XmlLimits;
 }
 
 const XML = 'text/xml; charset=utf-8';
@@ -52,8 +58,9 @@ export function renderSoapFault(
   return reply.code(500).type(XML).send(soapFaultFor(err));
 }
 
+/** The configured public URL, or the origin the caller used when its Host names a host. */
 function baseUrl(req: FastifyRequest, publicUrl?: string): string {
-  return publicUrl ?? `${req.protocol}://${req.host}`;
+  return publicUrl ?? requestOrigin(req.protocol, req.host);
 }
 
 /**
@@ -82,7 +89,7 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     wsdl: binding.wsdl
       ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path)
       : undefined,
-    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
+    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth, maxNodes: binding.maxNodes },
   };
   ctx.shared.set(key, service);
   const svc = service;

@@ -17,6 +17,11 @@ export const SoapEndpointSchema = Type.Object(
     }),
     maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Reply size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 100000,
+      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -55,7 +60,11 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
       const read = () => {
         let env;
         try {
-          env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
+          env = parseSoapEnvelope(raw, {
+            maxBytes: cfg.maxBytes,
+            maxDepth: cfg.maxDepth,
+            maxNodes: cfg.maxNodes,
+          });
         } catch (err) {
           if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
           throw new GatewayError(

@@ -23,6 +23,13 @@ export interface HttpCall {
   endpoint: string;
 }
 
+/**
+ * Content codings undone on a provider's reply: the gateway sends no
+ * Accept-Encoding, so one layer (a provider compressing anyway) is all a
+ * reply needs; a stack of them is refused like a request's.
+ */
+const REPLY_MAX_CODINGS = 1;
+
 /** The largest reply any outbound adapter accepts unless its endpoint says otherwise. */
 export const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
@@ -97,7 +104,7 @@ export function httpExchange(pool: Dispatcher, call: HttpCall): Promise<HttpAnsw
           // The gateway asks for no coding, but a provider may compress anyway
           // (RFC 9110 §12.5.3 allows it); stages read the document, not its gzip.
           try {
-            body = decodeContentEncoding(String(coding), body, maxBytes);
+            body = decodeContentEncoding(String(coding), body, maxBytes, REPLY_MAX_CODINGS);
           } catch (err) {
             settle(
               new GatewayError(

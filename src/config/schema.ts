@@ -147,6 +147,13 @@ export const ConfigSchema = Type.Object(
           description: 'Overridden by PORT',
         }),
         bodyLimit: Type.Integer({ minimum: 1024, default: 1048576, description: 'Bytes' }),
+        maxContentCodings: Type.Integer({
+          minimum: 0,
+          maximum: 2,
+          default: 1,
+          description:
+            'Content codings (gzip, deflate, br) a request body may carry, stacked; more are refused with LT_UNSUPPORTED_MEDIA_TYPE before any is undone. 0 accepts only uncompressed bodies. All layers share the bodyLimit as their decoded size',
+        }),
         publicUrl: Type.Optional(
           Type.String({ description: 'URL clients use, for docs and WSDL' }),
         ),

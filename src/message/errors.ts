@@ -33,6 +33,7 @@ const table = {
   LT_XML_DTD_FORBIDDEN: { http: 400, soap: 'Client', vi: 'Không chấp nhận khai báo DTD/thực thể trong XML', en: 'DTDs and entity declarations are not accepted' },
   LT_XML_TOO_DEEP: { http: 400, soap: 'Client', vi: 'Tài liệu XML lồng quá sâu', en: 'XML nesting exceeds the depth limit' },
   LT_XML_TOO_MANY_ATTRIBUTES: { http: 400, soap: 'Client', vi: 'Phần tử XML có quá nhiều thuộc tính hoặc khai báo không gian tên', en: 'An XML element has more attributes or namespace declarations than allowed' },
+  LT_XML_TOO_MANY_NODES: { http: 400, soap: 'Client', vi: 'Tài liệu XML có quá nhiều phần tử và thuộc tính', en: 'XML has more elements and attributes than allowed' },
   LT_XML_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
   LT_SOAP_NOT_ENVELOPE: { http: 400, soap: 'Client', vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
   LT_SOAP_UNKNOWN_OPERATION: { http: 400, soap: 'Client', vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },

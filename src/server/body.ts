@@ -14,9 +14,10 @@ export function rawBodyOf(req: FastifyRequest): Buffer | undefined {
  * XML and JOSE bodies stay raw for their adapters (the SOAP adapter parses
  * them with the hardened parser); form bodies serve POST /token. Every body is
  * first decoded from its Content-Encoding: the raw bytes that signatures and
- * digests cover are the decoded ones, the document the caller wrote.
+ * digests cover are the decoded ones, the document the caller wrote, and
+ * at most `maxCodings` layers of coding are undone (server.maxContentCodings).
  */
-export function registerBodyParsers(server: FastifyInstance): void {
+export function registerBodyParsers(server: FastifyInstance, maxCodings: number): void {
   const limit = server.initialConfig.bodyLimit ?? 1048576;
   server.removeAllContentTypeParsers();
   /** A parser of the decoded body; a decoding error goes to `done` like a parse error. */
@@ -31,7 +32,12 @@ export function registerBodyParsers(server: FastifyInstance): void {
       try {
         value = parse(
           req,
-          decodeContentEncoding(req.headers['content-encoding'], body as Buffer, limit),
+          decodeContentEncoding(
+            req.headers['content-encoding'],
+            body as Buffer,
+            limit,
+            maxCodings,
+          ),
         );
       } catch (err) {
         return done(err as Error, undefined);

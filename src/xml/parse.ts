@@ -23,6 +23,8 @@ import { XML_NS, XMLNS_NS, type XmlElement } from './tree.js';
  *   bombs have nothing to work with;
  * - nesting beyond `maxDepth` → LT_XML_TOO_DEEP (the parser is iterative: a
  *   deep document cannot overflow the stack);
+ * - more than `maxNodes` elements and attributes → LT_XML_TOO_MANY_NODES, at
+ *   the element that goes over, so the tree never grows past the bound;
  * - anything not well-formed → LT_XML_MALFORMED with line and column.
  *
  * Encoding: UTF-8 (and its ASCII subset) only; invalid UTF-8 bytes are
@@ -35,6 +37,13 @@ export interface XmlLimits {
   maxBytes: number;
   /** Deepest accepted element nesting (the root is depth 1). */
   maxDepth: number;
+  /**
+   * Most elements plus attributes (namespace declarations included) in the
+   * whole document; unbounded when absent (the gateway's own files). Bytes
+   * alone do not bound the tree: 1 MB of `<a/>` is 250,000 elements, ~100 MB
+   * of heap and tens of ms before anyone is authenticated.
+   */
+  maxNodes?: number;
 }
 
 /**
@@ -201,7 +210,7 @@ const ENCODINGS_ACCEPTED = /^(utf-?8|us-ascii|ascii)$/i;
  */
 export function parseXml(input: Buffer | Uint8Array | string, limits: XmlLimits): XmlElement {
   const s = decode(input, limits.maxBytes);
-  return new Parser(s, limits.maxDepth).document();
+  return new Parser(s, limits.maxDepth, limits.maxNodes ?? Infinity).document();
 }
 
 /** Bound before any declaration: xml, xmlns, and the empty default namespace. */
@@ -221,10 +230,13 @@ class Parser {
   private root: XmlElement | undefined;
   /** Set by attributes(): whether the tag just read ended with '/>'. */
   private selfClosing = false;
+  /** Elements and attributes read so far, against maxNodes. */
+  private nodes = 0;
 
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
+    private readonly maxNodes: number,
   ) {
     this.n = s.length;
   }
@@ -448,6 +460,7 @@ class Parser {
       const attrAt = this.i;
       if (++count > MAX_ATTRIBUTES)
         this.tooMany(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`, attrAt);
+      this.nodes++;
       const aname = this.name();
       this.skipSpace();
       if (s.charCodeAt(this.i) !== 61) this.err(`attribute ${aname} has no value ('=' expected)`);
@@ -485,6 +498,14 @@ class Parser {
     selfClosing: boolean,
   ): void {
     const depth = this.stackEl.length;
+    if (++this.nodes > this.maxNodes) {
+      const { line, column } = lineColumn(this.s, tagAt);
+      fail(
+        'LT_XML_TOO_MANY_NODES',
+        `line ${line}, column ${column}: more than ${this.maxNodes} elements and attributes`,
+        { line, column, maxNodes: this.maxNodes },
+      );
+    }
     if (depth >= this.maxDepth) {
       const { line, column } = lineColumn(this.s, tagAt);
       fail(

@@ -23,6 +23,7 @@ const base: NpdEndpoint = {
   connections: 4,
   maxReplyBytes: 1 << 20,
   maxDepth: 64,
+  maxNodes: 100000,
 };
 
 let sim: NpdSimulator;
