@@ -51,8 +51,7 @@ class Template {
 function pointSchemas(text: string, path: string): string {
   return text.replace(
     /schemaLocation="([^"]+)"/g,
-    (_m, loc: string) =>
-      `schemaLocation="${BASE}${escapeAttr(`${path}?xsd=${basename(loc)}`)}"`,
+    (_m, loc: string) => `schemaLocation="${BASE}${escapeAttr(`${path}?xsd=${basename(loc)}`)}"`,
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { decodeContentEncoding } from '../message/content-encoding.js';
 import { GatewayError } from '../message/errors.js';
-import { upstreamError } from './upstream.js';
+import { badReplyError, upstreamError } from './upstream.js';
 
 /** A provider's complete HTTP answer, body buffered. */
 export interface HttpAnswer {
@@ -106,13 +106,7 @@ export function httpExchange(pool: Dispatcher, call: HttpCall): Promise<HttpAnsw
           try {
             body = decodeContentEncoding(String(coding), body, maxBytes, REPLY_MAX_CODINGS);
           } catch (err) {
-            settle(
-              new GatewayError(
-                'LT_UPSTREAM_BAD_REPLY',
-                `${endpoint}: ${(err as GatewayError).detail ?? String(err)}`,
-                { endpoint, contentEncoding: String(coding) },
-              ),
-            );
+            settle(badReplyError(endpoint, err));
             return;
           }
         }

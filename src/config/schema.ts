@@ -154,8 +154,17 @@ export const ConfigSchema = Type.Object(
           description:
             'Content codings (gzip, deflate, br) a request body may carry, stacked; more are refused with LT_UNSUPPORTED_MEDIA_TYPE before any is undone. 0 accepts only uncompressed bodies. All layers share the bodyLimit as their decoded size',
         }),
+        maxJsonNodes: Type.Integer({
+          minimum: 16,
+          default: 10000,
+          description:
+            'Keys and values a JSON request body may hold, counted before it is parsed (LT_JSON_TOO_MANY_NODES); nesting is held to 64 (LT_JSON_TOO_DEEP)',
+        }),
         publicUrl: Type.Optional(
-          Type.String({ description: 'URL clients use, for docs and WSDL' }),
+          Type.String({
+            description:
+              'URL clients use, for docs and WSDL. Unset: a WSDL points at the Host the caller used, when it is a host name (anything else is refused with LT_HTTP_MALFORMED); set it in production',
+          }),
         ),
         trustProxy: Type.Boolean({ default: false }),
       },

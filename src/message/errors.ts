@@ -19,6 +19,9 @@ export interface ErrorSpec {
 const table = {
   // ---- request shape -------------------------------------------------------
   LT_BAD_JSON: { http: 400, soap: 'Client', vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
+  LT_JSON_TOO_DEEP: { http: 400, soap: 'Client', vi: 'Dữ liệu JSON lồng quá sâu', en: 'JSON nesting exceeds the depth limit' },
+  LT_JSON_TOO_MANY_NODES: { http: 400, soap: 'Client', vi: 'Dữ liệu JSON có quá nhiều khóa và giá trị', en: 'JSON has more keys and values than allowed' },
+  LT_JSON_DUPLICATE_KEY: { http: 400, soap: 'Client', vi: 'Một đối tượng JSON có khóa bị lặp lại', en: 'A JSON object repeats a key' },
   LT_BODY_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
   LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, soap: 'Client', vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
   LT_BODY_ENCODING_INVALID: { http: 400, soap: 'Client', vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
@@ -112,6 +115,19 @@ export class GatewayError extends Error {
   get spec(): ErrorSpec {
     return ERRORS[this.code];
   }
+}
+
+/** The most characters of an error's detail a caller is shown (the log has it whole). */
+export const DETAIL_MAX = 1000;
+
+/**
+ * An error's detail as renderers show it: cut to DETAIL_MAX, since a detail
+ * may quote the caller's input (an unknown SOAP operation's namespace, a path)
+ * and a refusal must not be a way to make the gateway echo a megabyte back.
+ */
+export function shownDetail(err: GatewayError): string | undefined {
+  const d = err.detail;
+  return d !== undefined && d.length > DETAIL_MAX ? `${d.slice(0, DETAIL_MAX)}…` : d;
 }
 
 export function fail(code: ErrorCode, detail?: string, data?: Record<string, unknown>): never {

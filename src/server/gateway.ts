@@ -171,7 +171,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       clientErrorHandler: answerClientError,
     });
     cleanups.unshift(() => server.close());
-    registerBodyParsers(server, config.server.maxContentCodings);
+    registerBodyParsers(server, config.server);
     server.setErrorHandler((err, req, reply) => {
       const ge = fromFastifyError(err as Error);
       if (ge.code === 'LT_INTERNAL') log.error({ err }, 'unhandled error');
