@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { builtinAdapters } from '../../adapters/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
@@ -22,6 +22,7 @@ export interface TestGateway extends Gateway {
 export async function startTestGateway(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  opts: { log?: Logger } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
@@ -31,7 +32,7 @@ export async function startTestGateway(
   });
   const gw = await startGateway(loaded, {
     adapters: builtinAdapters(),
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return Object.assign(gw, {
     dir,
