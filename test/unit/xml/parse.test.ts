@@ -110,6 +110,29 @@ describe('parseXml: hostile and broken input (R14)', () => {
     );
   });
 
+  it('refuses more elements plus attributes than maxNodes, at the element that goes over', () => {
+    const limits = { maxBytes: 1 << 20, maxDepth: 8, maxNodes: 10 };
+    // Root + 9 children = 10 nodes: accepted; one more element or attribute is not.
+    expect(parseXml(`<r>${'<a/>'.repeat(9)}</r>`, limits).children).toHaveLength(9);
+    const over = gatewayError(() => parseXml(`<r>${'<a/>'.repeat(10)}</r>`, limits));
+    expect(over.code).toBe('LT_XML_TOO_MANY_NODES');
+    expect(over.data).toMatchObject({ maxNodes: 10 });
+    expect(gatewayError(() => parseXml(`<r x="1">${'<a/>'.repeat(9)}</r>`, limits)).code).toBe(
+      'LT_XML_TOO_MANY_NODES',
+    );
+    expect(
+      gatewayError(() => parseXml(`<r xmlns:p="u">${'<a/>'.repeat(9)}</r>`, limits)).code,
+    ).toBe('LT_XML_TOO_MANY_NODES');
+    // 1 MB of <b/> is 262,000 elements: stopped at the 10,001st of the SOAP inbound's default.
+    const wide = `<a>${'<b/>'.repeat(262_000)}</a>`;
+    expect(
+      gatewayError(() => parseXml(wide, { maxBytes: 1 << 21, maxDepth: 64, maxNodes: 10_000 }))
+        .code,
+    ).toBe('LT_XML_TOO_MANY_NODES');
+    // No maxNodes: the gateway's own files are not bounded.
+    expect(parseXml(wide, { maxBytes: 1 << 21, maxDepth: 64 }).children).toHaveLength(262_000);
+  });
+
   describe('attributes and namespace declarations are bounded, and their checks stay linear', () => {
     const attrs = (n: number, name = (i: number) => `a${i}`) =>
       Array.from({ length: n }, (_, i) => `${name(i)}="${i}"`).join(' ');
