@@ -206,6 +206,12 @@ export const ConfigSchema = Type.Object(
       {
         ttlSeconds: Type.Integer({ minimum: 60, default: 3600 }),
         issuer: Type.String({ default: 'lienthong' }),
+        maxConcurrentSecretChecks: Type.Integer({
+          minimum: 1,
+          default: 1,
+          description:
+            'Client-secret checks (scrypt, ~50 ms and 16 MiB each, on the thread pool that also signs exchanges) POST /token runs at once; more are refused with LT_AUTH_BUSY (503) instead of queueing, so a flood of wrong secrets cannot hold the pool',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -46,6 +46,7 @@ const table = {
   LT_AUTH_INVALID_CLIENT: { http: 401, soap: 'Client', vi: 'Sai mã ứng dụng hoặc mật khẩu ứng dụng', en: 'Invalid client id or secret' },
   LT_AUTH_TOKEN_INVALID: { http: 401, soap: 'Client', vi: 'Mã truy cập không hợp lệ', en: 'Access token is invalid' },
   LT_AUTH_TOKEN_EXPIRED: { http: 401, soap: 'Client', vi: 'Mã truy cập đã hết hạn', en: 'Access token has expired' },
+  LT_AUTH_BUSY: { http: 503, soap: 'Server', vi: 'Quá nhiều yêu cầu cấp mã truy cập cùng lúc, vui lòng thử lại', en: 'Too many token requests at once; retry' },
   LT_AUTH_UNSUPPORTED_GRANT: { http: 400, soap: 'Client', vi: 'Kiểu cấp quyền không được hỗ trợ', en: 'Unsupported grant_type' },
 
   // ---- authorization (policy) ----------------------------------------------

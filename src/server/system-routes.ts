@@ -60,6 +60,7 @@ const OAUTH_ERROR: Partial<Record<string, string>> = {
   LT_AUTH_MISSING: 'invalid_client',
   LT_AUTH_INVALID_CLIENT: 'invalid_client',
   LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+  LT_AUTH_BUSY: 'temporarily_unavailable',
 };
 
 /** Health, readiness, metrics, keys, tokens and published documentation. */

@@ -143,6 +143,29 @@ describe('part 3: what an unauthenticated request can cost', () => {
     expect(ok.text).toContain('location="http://sim.example/npd"');
   });
 
+  it('a flood of wrong secrets on POST /token is refused beyond one scrypt at a time (LT_AUTH_BUSY)', async () => {
+    const wrong = () =>
+      raw(gw.url, {
+        method: 'POST',
+        path: '/token',
+        headers: {
+          authorization: `Basic ${Buffer.from('demo:wrong').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+    const answers = await Promise.all(Array.from({ length: 8 }, wrong));
+    const codes = answers.map((a) => jsonCode(a.text));
+    expect(codes).toContain('LT_AUTH_BUSY');
+    expect(codes).toContain('LT_AUTH_INVALID_CLIENT');
+    expect(new Set(codes)).toEqual(new Set(['LT_AUTH_BUSY', 'LT_AUTH_INVALID_CLIENT']));
+    const busy = answers.find((a) => jsonCode(a.text) === 'LT_AUTH_BUSY')!;
+    expect(busy.status).toBe(503);
+    expect((JSON.parse(busy.text) as { error: string }).error).toBe('temporarily_unavailable');
+    // Once the flood is over, a client gets its token.
+    expect(await demoToken(gw.url)).toBeTruthy();
+  });
+
   it('3,000 stacked gzip layers on POST /token are refused before any is undone (LT_UNSUPPORTED_MEDIA_TYPE)', async () => {
     const r = await raw(gw.url, {
       method: 'POST',
@@ -274,20 +297,17 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
     ['U+0001', '<\u0001/>'],
     ['U+FFFE', '<\uFFFE/>'],
     ['U+FFFF', '<\uFFFF/>'],
-  ])(
-    'a parse error quoting %s is still a SOAP fault (R8), not a JSON 500',
-    async (_name, body) => {
-      const r = await raw(gw.url, {
-        method: 'POST',
-        path: '/npd',
-        headers: { 'content-type': 'text/xml; charset=utf-8' },
-        body,
-      });
-      expect(r.status).toBe(500);
-      expect(r.headers['content-type']).toMatch(/^text\/xml/);
-      expect(faultCode(r.text)).toBe('LT_XML_MALFORMED');
-    },
-  );
+  ])('a parse error quoting %s is still a SOAP fault (R8), not a JSON 500', async (_name, body) => {
+    const r = await raw(gw.url, {
+      method: 'POST',
+      path: '/npd',
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body,
+    });
+    expect(r.status).toBe(500);
+    expect(r.headers['content-type']).toMatch(/^text\/xml/);
+    expect(faultCode(r.text)).toBe('LT_XML_MALFORMED');
+  });
 
   it('/token with malformed percent-escapes in Basic credentials is a 401 invalid_client', async () => {
     for (const cred of ['%zz:secret', 'demo:%', '%E0%A4%A:x']) {

@@ -33,11 +33,14 @@ describe('JSON body shape: repeated keys, depth and size', () => {
 
   it('a key repeated anywhere in a random document is found', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }), (o) => {
-        const [k, v] = Object.entries(o)[0];
-        const text = `{${JSON.stringify(k)}:${JSON.stringify(v)},${JSON.stringify(o).slice(1)}`;
-        expect(gatewayError(() => check(text)).code).toBe('LT_JSON_DUPLICATE_KEY');
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }),
+        (o) => {
+          const [k, v] = Object.entries(o)[0];
+          const text = `{${JSON.stringify(k)}:${JSON.stringify(v)},${JSON.stringify(o).slice(1)}`;
+          expect(gatewayError(() => check(text)).code).toBe('LT_JSON_DUPLICATE_KEY');
+        },
+      ),
     );
   });
 
