@@ -99,7 +99,7 @@ beforeAll(async () => {
       },
     },
     {},
-    { log: pino({ level: 'warn' }, sink) },
+    { log: pino({ level: 'info' }, sink) },
   );
   token = await demoToken(gw.url);
 });
@@ -307,6 +307,25 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
     expect(r.status).toBe(500);
     expect(r.headers['content-type']).toMatch(/^text\/xml/);
     expect(faultCode(r.text)).toBe('LT_XML_MALFORMED');
+  });
+
+  it("the caller's X-Request-Id is cut to 128 characters in the exchange log line", async () => {
+    const r = await raw(gw.url, {
+      method: 'POST',
+      path: '/v1/connection-test',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'r'.repeat(8000) },
+      body: '{"message":"x"}',
+    });
+    expect(jsonCode(r.text)).toBe('LT_AUTH_MISSING');
+    const ex = r.headers['x-lt-exchange-id'];
+    const line = logLines.find((l) => l.ex === ex && l.msg === 'exchange');
+    expect(String(line?.req).length).toBeLessThanOrEqual(129);
+  });
+
+  it('a refusal echoing the caller (an unknown path) is cut to a bounded detail', async () => {
+    const r = await raw(gw.url, { path: `/${'p'.repeat(12_000)}` });
+    expect(jsonCode(r.text)).toBe('LT_ROUTE_NOT_FOUND');
+    expect(r.text.length).toBeLessThan(2000);
   });
 
   it('/token with malformed percent-escapes in Basic credentials is a 401 invalid_client', async () => {

@@ -133,6 +133,20 @@ describe('parseXml: hostile and broken input (R14)', () => {
     expect(parseXml(wide, { maxBytes: 1 << 21, maxDepth: 64 }).children).toHaveLength(262_000);
   });
 
+  it('checks a long namespace name and XML declaration without regex backtracking on them', () => {
+    const limits = { maxBytes: 1 << 21, maxDepth: 8 };
+    const long = 'a'.repeat(500_000);
+    expect(parseXml(`<a xmlns="urn:${long}%41"/>`, limits).ns).toBe(`urn:${long}%41`);
+    expect(gatewayError(() => parseXml(`<a xmlns="urn:${long}%4"/>`, limits)).code).toBe(
+      'LT_XML_MALFORMED',
+    );
+    const decl = `<?xml version="1.0"${' '.repeat(300)}?><a/>`;
+    expect(gatewayError(() => parseXml(decl, limits)).code).toBe('LT_XML_MALFORMED');
+    expect(
+      parseXml('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><a/>', limits).name,
+    ).toBe('a');
+  });
+
   describe('attributes and namespace declarations are bounded, and their checks stay linear', () => {
     const attrs = (n: number, name = (i: number) => `a${i}`) =>
       Array.from({ length: n }, (_, i) => `${name(i)}="${i}"`).join(' ');
