@@ -12,8 +12,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { rawRequest } from '../test/helpers/http.js';
 import { cpuMicros, launch } from './launch.js';
 
 const N = Number(process.env.BUDGET_N ?? 20);
@@ -132,30 +132,10 @@ const CASES: Case[] = [
   },
 ];
 
-function send(url: URL, c: Case): Promise<{ status: number; bytes: number; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: c.method ?? 'GET',
-        path: c.path,
-        headers: c.headers,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code =
-            /"code":"(LT_[A-Z_]+)"/.exec(text)?.[1] ?? /<lt:code>(LT_[A-Z_]+)</.exec(text)?.[1];
-          resolve({ status: res.statusCode ?? 0, bytes: text.length, code });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(c.body);
-  });
+async function send(url: URL, c: Case): Promise<{ status: number; bytes: number; code?: string }> {
+  const { status, text } = await rawRequest(url, c);
+  const code = /"code":"(LT_[A-Z_]+)"/.exec(text)?.[1] ?? /<lt:code>(LT_[A-Z_]+)</.exec(text)?.[1];
+  return { status, bytes: text.length, code };
 }
 
 const children: ChildProcess[] = [];

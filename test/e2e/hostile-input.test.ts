@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { rawRequest } from '../helpers/http.js';
 
 // The attacks of docs/security.md, each through the gateway's real port: what an
 // unauthenticated caller can make the gateway do (part 3), and what any caller
@@ -22,43 +23,56 @@ let gw: TestGateway;
 let token: string;
 const logLines: Record<string, unknown>[] = [];
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
+const raw = rawRequest;
 
-/** A raw HTTP request: fetch cannot send a Host header of its own. */
-function raw(
-  base: string,
-  opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
-): Promise<Answer> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: opts.method ?? 'GET',
-        path: opts.path,
-        headers: opts.headers,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
+/** A JSON POST, with the demo token unless `auth` is false. */
+const postJson = (
+  path: string,
+  body: string | Buffer,
+  auth = true,
+  headers: Record<string, string> = {},
+) =>
+  raw(gw.url, {
+    method: 'POST',
+    path,
+    headers: {
+      ...(auth ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': 'application/json',
+      ...headers,
+    },
+    body,
   });
-}
+
+const FORM = 'grant_type=client_credentials';
+
+/** A form POST to /token with HTTP Basic credentials `cred` (id:secret, before base64). */
+const postToken = (
+  cred: string,
+  headers: Record<string, string> = {},
+  body: string | Buffer = FORM,
+) =>
+  raw(gw.url, {
+    method: 'POST',
+    path: '/token',
+    headers: {
+      ...(cred ? { authorization: `Basic ${Buffer.from(cred).toString('base64')}` } : {}),
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    },
+    body,
+  });
+
+/** A SOAP POST to /npd, with the demo token unless `auth` is false. */
+const postSoap = (body: string, auth = true) =>
+  raw(gw.url, {
+    method: 'POST',
+    path: '/npd',
+    headers: {
+      ...(auth ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': 'text/xml; charset=utf-8',
+    },
+    body,
+  });
 
 const faultCode = (xml: string) => /<lt:code>([^<]+)<\/lt:code>/.exec(xml)?.[1];
 const jsonCode = (text: string) => (JSON.parse(text) as { code?: string }).code;
@@ -144,16 +158,7 @@ describe('part 3: what an unauthenticated request can cost', () => {
   });
 
   it('a flood of wrong secrets on POST /token is refused beyond one scrypt at a time (LT_AUTH_BUSY)', async () => {
-    const wrong = () =>
-      raw(gw.url, {
-        method: 'POST',
-        path: '/token',
-        headers: {
-          authorization: `Basic ${Buffer.from('demo:wrong').toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-      });
+    const wrong = () => postToken('demo:wrong');
     const answers = await Promise.all(Array.from({ length: 8 }, wrong));
     const codes = answers.map((a) => jsonCode(a.text));
     expect(codes).toContain('LT_AUTH_BUSY');
@@ -167,30 +172,16 @@ describe('part 3: what an unauthenticated request can cost', () => {
   });
 
   it('3,000 stacked gzip layers on POST /token are refused before any is undone (LT_UNSUPPORTED_MEDIA_TYPE)', async () => {
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/token',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        // 15 KB: under Node's 16 KB header limit, which would answer 431 first.
-        'content-encoding': Array(3000).fill('gzip').join(','),
-      },
-      body: gzipSync('grant_type=client_credentials'),
-    });
+    // 15 KB: under Node's 16 KB header limit, which would answer 431 first.
+    const codings = Array(3000).fill('gzip').join(',');
+    const r = await postToken('', { 'content-encoding': codings }, gzipSync(FORM));
     expect(r.status).toBe(415);
     expect(jsonCode(r.text)).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('one gzip layer is still accepted (server.maxContentCodings: 1)', async () => {
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/v1/connection-test',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'content-encoding': 'gzip, gzip',
-      },
-      body: gzipSync(gzipSync('{"message":"x"}')),
+    const r = await postJson('/v1/connection-test', gzipSync(gzipSync('{"message":"x"}')), true, {
+      'content-encoding': 'gzip, gzip',
     });
     expect(jsonCode(r.text)).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
     next = {
@@ -198,38 +189,20 @@ describe('part 3: what an unauthenticated request can cost', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ provider: 'p', receivedDigest: 'd', signature: {}, echo: null }),
     };
-    const one = await raw(gw.url, {
-      method: 'POST',
-      path: '/v1/connection-test',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'content-encoding': 'gzip',
-      },
-      body: gzipSync('{"message":"x"}'),
+    const one = await postJson('/v1/connection-test', gzipSync('{"message":"x"}'), true, {
+      'content-encoding': 'gzip',
     });
     expect(one.status).toBe(200);
   });
 
   it('1 MB of empty XML elements (250,000) is refused at the node bound (LT_XML_TOO_MANY_NODES)', async () => {
     const body = '<a>' + '<b/>'.repeat(262_000) + '</a>';
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/npd',
-      headers: { 'content-type': 'text/xml; charset=utf-8' },
-      body,
-    });
+    const r = await postSoap(body, false);
     expect(faultCode(r.text)).toBe('LT_XML_TOO_MANY_NODES');
   });
 
   it('JSON nested 500,000 deep or with 70,000 keys is refused before it is parsed', async () => {
-    const post = (body: string) =>
-      raw(gw.url, {
-        method: 'POST',
-        path: '/v1/connection-test',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
+    const post = (body: string) => postJson('/v1/connection-test', body, false);
     expect(jsonCode((await post('['.repeat(500_000) + ']'.repeat(500_000))).text)).toBe(
       'LT_JSON_TOO_DEEP',
     );
@@ -241,12 +214,7 @@ describe('part 3: what an unauthenticated request can cost', () => {
 describe('part 4: what a caller learns, and what breaks on odd input', () => {
   it("a provider's 500 body (stack trace, JDBC URL) is logged under the exchange id, not shown", async () => {
     next = { status: 500, headers: { 'content-type': 'text/plain' }, body: SECRET_BODY };
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/v1/connection-test',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: '{"message":"x"}',
-    });
+    const r = await postJson('/v1/connection-test', '{"message":"x"}');
     expect(r.status).toBe(502);
     expect(jsonCode(r.text)).toBe('LT_UPSTREAM_ERROR');
     expect(r.text).not.toMatch(/jdbc|SQLException|10\.20\.30\.40/);
@@ -259,20 +227,13 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
   it("an NPD fault's faultstring is logged, not shown, on the JSON and the SOAP facade", async () => {
     const fault = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>${SECRET_BODY}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`;
     next = { status: 500, headers: { 'content-type': 'text/xml' }, body: fault };
-    const json = await raw(gw.url, {
-      method: 'POST',
-      path: '/v1/npd/citizens/verify',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ serviceCode: 'G15-TP110', officer: 'c', idNumber: '001099012345' }),
-    });
+    const json = await postJson(
+      '/v1/npd/citizens/verify',
+      JSON.stringify({ serviceCode: 'G15-TP110', officer: 'c', idNumber: '001099012345' }),
+    );
     expect(jsonCode(json.text)).toBe('LT_UPSTREAM_FAULT');
     expect(json.text).not.toMatch(/jdbc|SQLException/);
-    const soap = await raw(gw.url, {
-      method: 'POST',
-      path: '/npd',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/xml; charset=utf-8' },
-      body: soapLookup('001099012345'),
-    });
+    const soap = await postSoap(soapLookup('001099012345'));
     expect(faultCode(soap.text)).toBe('LT_UPSTREAM_FAULT');
     expect(soap.text).not.toMatch(/jdbc|SQLException/);
     const ex = soap.headers['x-lt-exchange-id'];
@@ -282,12 +243,7 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
   it("keeps a relayed lienthong fault's code from the table (providerCode), nothing else of it", async () => {
     const fault = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>LT_CCCD_INVALID: ${SECRET_BODY}</faultstring><detail><lt:error xmlns:lt="urn:lienthong:error"><lt:code>LT_CCCD_INVALID</lt:code><lt:vi>x</lt:vi><lt:en>x</lt:en></lt:error></detail></soap:Fault></soap:Body></soap:Envelope>`;
     next = { status: 500, headers: { 'content-type': 'text/xml' }, body: fault };
-    const soap = await raw(gw.url, {
-      method: 'POST',
-      path: '/npd',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/xml; charset=utf-8' },
-      body: soapLookup('001099012345'),
-    });
+    const soap = await postSoap(soapLookup('001099012345'));
     expect(faultCode(soap.text)).toBe('LT_UPSTREAM_FAULT');
     expect(soap.text).toContain('(LT_CCCD_INVALID)');
     expect(soap.text).not.toMatch(/jdbc|SQLException/);
@@ -298,23 +254,15 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
     ['U+FFFE', '<\uFFFE/>'],
     ['U+FFFF', '<\uFFFF/>'],
   ])('a parse error quoting %s is still a SOAP fault (R8), not a JSON 500', async (_name, body) => {
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/npd',
-      headers: { 'content-type': 'text/xml; charset=utf-8' },
-      body,
-    });
+    const r = await postSoap(body, false);
     expect(r.status).toBe(500);
     expect(r.headers['content-type']).toMatch(/^text\/xml/);
     expect(faultCode(r.text)).toBe('LT_XML_MALFORMED');
   });
 
   it("the caller's X-Request-Id is cut to 128 characters in the exchange log line", async () => {
-    const r = await raw(gw.url, {
-      method: 'POST',
-      path: '/v1/connection-test',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'r'.repeat(8000) },
-      body: '{"message":"x"}',
+    const r = await postJson('/v1/connection-test', '{"message":"x"}', false, {
+      'x-request-id': 'r'.repeat(8000),
     });
     expect(jsonCode(r.text)).toBe('LT_AUTH_MISSING');
     const ex = r.headers['x-lt-exchange-id'];
@@ -330,15 +278,7 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
 
   it('/token with malformed percent-escapes in Basic credentials is a 401 invalid_client', async () => {
     for (const cred of ['%zz:secret', 'demo:%', '%E0%A4%A:x']) {
-      const r = await raw(gw.url, {
-        method: 'POST',
-        path: '/token',
-        headers: {
-          authorization: `Basic ${Buffer.from(cred).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-      });
+      const r = await postToken(cred);
       expect(r.status).toBe(401);
       expect(jsonCode(r.text)).toBe('LT_AUTH_INVALID_CLIENT');
       expect((JSON.parse(r.text) as { error: string }).error).toBe('invalid_client');
@@ -351,12 +291,7 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
       '{"message":"ok","\\u006dessage":"other"}',
       '{"echo":{"a":1,"a":2}}',
     ]) {
-      const r = await raw(gw.url, {
-        method: 'POST',
-        path: '/v1/connection-test',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body,
-      });
+      const r = await postJson('/v1/connection-test', body);
       expect(r.status).toBe(400);
       expect(jsonCode(r.text)).toBe('LT_JSON_DUPLICATE_KEY');
     }
@@ -364,13 +299,7 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
 
   it("a provider's text/html is never relayed: LT_UPSTREAM_BAD_REPLY; its +json is answered as application/json", async () => {
     const ok = JSON.stringify({ provider: 'p', receivedDigest: 'd', signature: {}, echo: null });
-    const post = () =>
-      raw(gw.url, {
-        method: 'POST',
-        path: '/v1/connection-test',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: '{"message":"x"}',
-      });
+    const post = () => postJson('/v1/connection-test', '{"message":"x"}');
     next = { status: 200, headers: { 'content-type': 'text/html' }, body: ok };
     const html = await post();
     expect(html.status).toBe(502);
@@ -385,12 +314,7 @@ describe('part 4: what a caller learns, and what breaks on odd input', () => {
     next = { status: 302, headers: { location: 'http://evil.example/' }, body: '' };
     const codes: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const r = await raw(gw.url, {
-        method: 'POST',
-        path: '/v1/connection-test',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: '{"message":"x"}',
-      });
+      const r = await postJson('/v1/connection-test', '{"message":"x"}');
       codes.push(jsonCode(r.text) ?? String(r.status));
     }
     expect(codes[0]).toBe('LT_UPSTREAM_ERROR');
