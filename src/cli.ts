@@ -165,7 +165,10 @@ program
   .action(() => {
     try {
       const loaded = loadConfig({ file: program.opts().config });
-      const catalogs = loadCatalogs({ overridesDir: loaded.config.catalogOverridesDir });
+      const catalogs = loadCatalogs({
+        overridesDir: loaded.config.catalogOverridesDir,
+        ethnicityNumbering: loaded.config.ethnicityNumbering,
+      });
       const steps = new Set(Object.keys(translationSteps));
       void catalogs;
       const contracts = new ContractRegistry(

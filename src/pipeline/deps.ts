@@ -54,7 +54,11 @@ export interface ProtectedEndpoint {
   close(): Promise<void>;
 }
 
-export type Translator = (value: unknown) => unknown;
+/** A catalog step over the reply body; what it finds worth logging (codes that disagree) goes to `report`. */
+export type Translator = (
+  value: unknown,
+  report?: (finding: Record<string, unknown>) => void,
+) => unknown;
 
 export interface PipelineDeps {
   readonly config: GatewayConfig;

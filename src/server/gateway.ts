@@ -74,7 +74,19 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   };
 
   try {
-    const catalogs = loadCatalogs({ overridesDir: config.catalogOverridesDir });
+    const catalogs = loadCatalogs({
+      overridesDir: config.catalogOverridesDir,
+      ethnicityNumbering: config.ethnicityNumbering,
+    });
+    const review = catalogs.adminUnits.consistency;
+    if (review.wrongProvince.length || review.multiProvinceCommunes.length)
+      log.warn(
+        {
+          wrongProvince: review.wrongProvince,
+          multiProvinceCommunes: review.multiProvinceCommunes,
+        },
+        'administrative-unit data needs review: candidates outside their province are withheld',
+      );
     const translators = new Map<string, Translator>(
       Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
     );
