@@ -167,6 +167,12 @@ export const ConfigSchema = Type.Object(
           }),
         ),
         trustProxy: Type.Boolean({ default: false }),
+        shutdownDeadlineMs: Type.Integer({
+          minimum: 0,
+          default: 10000,
+          description:
+            "On SIGTERM, how long exchanges in flight may take to finish before the listener and endpoints close; keep it below the orchestrator's grace period (Kubernetes: 30 s)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

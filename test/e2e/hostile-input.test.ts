@@ -113,6 +113,7 @@ beforeAll(async () => {
       },
     },
     {},
+    undefined,
     { log: pino({ level: 'info' }, sink) },
   );
   token = await demoToken(gw.url);

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../message/errors.js';
-import { badReplyError } from '../../adapter/upstream.js';
+import { badReplyError } from '../../message/provider-said.js';
 import type { StageFactory } from '../deps.js';
 
 /** The request must satisfy the route's contract (JSON Schema or XSD, compiled at start-up). */
@@ -10,7 +10,8 @@ export const validateRequest: StageFactory = {
     const contract = deps.contracts.get(route.contract);
     if (!contract.hasRequest) return null;
     return async (ex) => {
-      await contract.validateRequest(ex.request);
+      // With the endpoint's defaults applied (apply-defaults), what is sent is what must hold.
+      await contract.validateRequest(ex.outbound ?? ex.request);
       return { contract: route.contract, valid: true };
     };
   },

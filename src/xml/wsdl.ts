@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { GatewayError } from '../../src/message/errors.js';
-import { escapeAttr } from '../../src/xml/write.js';
+import { GatewayError } from '../message/errors.js';
+import { escapeAttr } from './write.js';
 
 /** Where the base URL goes in a prepared document. Never a `String.replace` pattern. */
 const BASE = '\u0000BASE\u0000';

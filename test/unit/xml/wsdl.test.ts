@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { PublishedWsdl, requestOrigin } from '../../../adapters/soap/wsdl.js';
+import { PublishedWsdl, requestOrigin } from '../../../src/xml/wsdl.js';
 import { parseXml } from '../../../src/xml/index.js';
 import { gatewayError } from '../../helpers/errors.js';
 import { ROOT } from '../../helpers/paths.js';
