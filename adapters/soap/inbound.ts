@@ -4,8 +4,8 @@ import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src
 import { flatHeaders, type HttpReply, type HttpRequest } from '../../src/adapter/http-host.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
-import { PublishedWsdl } from '../../src/xml/wsdl.js';
+import { parseSoapEnvelope, soapFaultFor, type XmlLimits } from '../../src/xml/index.js';
+import { PublishedWsdl, requestOrigin } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
@@ -32,8 +32,8 @@ interface SoapService {
   /** Body element local name → route. */
   ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
   wsdl?: PublishedWsdl;
-  /** The gateway's `xml.maxBytes`/`xml.maxDepth`: one limit per path, whichever route binds first. */
-  limits: { maxBytes: number; maxDepth: number };
+  /** The gateway's `xml.*` limits (the same for every SOAP path). */
+  limits: XmlLimits;
 }
 
 const XML = 'text/xml; charset=utf-8';
@@ -44,8 +44,9 @@ export function renderSoapFault(err: GatewayError, _req: HttpRequest, reply: Htt
   return reply.code(500).type(XML).send(soapFaultFor(err));
 }
 
+/** The configured public URL, or the origin the caller used when its Host names a host. */
 function baseUrl(req: HttpRequest, publicUrl?: string): string {
-  return publicUrl ?? `${req.protocol}://${req.host}`;
+  return publicUrl ?? requestOrigin(req.protocol, req.host);
 }
 
 /**

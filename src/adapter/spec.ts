@@ -145,8 +145,12 @@ export interface HttpInboundContext extends InboundContext {
   readonly http: HttpHost;
   /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
   readonly publicUrl?: string;
-  /** `xml.maxBytes` / `xml.maxDepth`: limits of inbound XML documents. */
-  readonly xmlLimits: { readonly maxBytes: number; readonly maxDepth: number };
+  /** `xml.maxBytes` / `xml.maxDepth` / `xml.maxNodes`: limits of inbound XML documents. */
+  readonly xmlLimits: {
+    readonly maxBytes: number;
+    readonly maxDepth: number;
+    readonly maxNodes: number;
+  };
 }
 
 export interface SimulatorContext {

@@ -196,7 +196,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     });
     // Closed first of all (after the drain), then endpoints, simulators, store.
     cleanups.push(() => closeListener(server, deadline));
-    registerBodyParsers(server);
+    registerBodyParsers(server, config.server);
     server.setErrorHandler((err, req, reply) => {
       const ge = fromFastifyError(err as Error);
       if (ge.code === 'LT_INTERNAL') log.error({ err }, 'unhandled error');
@@ -239,7 +239,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       {
         host,
         publicUrl: config.server.publicUrl,
-        xmlLimits: { maxBytes: config.xml.maxBytes, maxDepth: config.xml.maxDepth },
+        xmlLimits: {
+          maxBytes: config.xml.maxBytes,
+          maxDepth: config.xml.maxDepth,
+          maxNodes: config.xml.maxNodes,
+        },
       },
     );
     /** Stops taking new work: consumers and pollers first, then the HTTP routes. */

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { parse } from 'yaml';
@@ -464,10 +465,17 @@ beforeAll(async () => {
   [base, tuned, fx] = await Promise.all([
     boot(),
     boot({
-      server: { host: '0.0.0.0', port, bodyLimit: 2048, trustProxy: true },
-      tokens: { ttlSeconds: 120, issuer: 'lt-effects' },
+      server: {
+        host: '0.0.0.0',
+        port,
+        bodyLimit: 2048,
+        trustProxy: true,
+        maxContentCodings: 0,
+        maxJsonNodes: 16,
+      },
+      tokens: { ttlSeconds: 120, issuer: 'lt-effects', maxConcurrentSecretChecks: 8 },
       signatures: { replayWindowSeconds: 60 },
-      xml: { maxBytes: 1024, maxDepth: 8, xsdWorker: false },
+      xml: { maxBytes: 1024, maxDepth: 8, maxNodes: 20, xsdWorker: false },
       catalogOverridesDir: overridesDir,
       ethnicityNumbering: 'qd121-1979',
       clients: [
@@ -529,6 +537,33 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     const name = (b: Booted) => b.gw.catalogs.ethnicity.lookup('04')?.vi;
     expect(name(tuned)).not.toEqual(name(base));
   },
+  'config:server.maxContentCodings': async () => {
+    const gz = gzipSync(JSON.stringify({ message: 'x' }));
+    const post = async (b: Booted) =>
+      (
+        await fetch(`${b.gw.url.replace('0.0.0.0', '127.0.0.1')}/v1/connection-test`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            authorization: `Bearer ${await demoToken(b)}`,
+          },
+          body: gz,
+        })
+      ).status;
+    expect(await post(tuned)).toBe(415);
+    expect(await post(base)).not.toBe(415);
+  },
+  'config:server.maxJsonNodes': async () => {
+    const wide = {
+      message: 'x',
+      ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])),
+    };
+    expect((await call(tuned.gw, '/v1/connection-test', wide)).code).toBe('LT_JSON_TOO_MANY_NODES');
+    expect((await call(base.gw, '/v1/connection-test', wide)).code).not.toBe(
+      'LT_JSON_TOO_MANY_NODES',
+    );
+  },
   'config:server.publicUrl': async () => {
     const pub = await boot({ server: { publicUrl: 'https://gw.example.vn' } });
     expect(await (await fetch(`${pub.gw.url}/npd?wsdl`)).text()).toContain(
@@ -578,6 +613,12 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     expect((await token(tuned.gw)).body.expires_in).toBe(120);
     expect((await token(base.gw)).body.expires_in).toBe(3600);
   },
+  'config:tokens.maxConcurrentSecretChecks': async () => {
+    const burst = async (b: Booted) =>
+      (await Promise.all([1, 2, 3, 4].map(() => token(b.gw)))).map((r) => r.status);
+    expect(await burst(tuned)).toEqual([200, 200, 200, 200]);
+    expect(await burst(base)).toContain(503);
+  },
   'config:tokens.issuer': async () => {
     expect(jwtPayload(await demoToken(tuned)).iss).toBe('lt-effects');
     expect(jwtPayload(await demoToken(base)).iss).toBe('lienthong');
@@ -607,6 +648,13 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     const deep = soapWith(nested(10));
     expect(await soap(tuned.gw, deep)).toContain('LT_XML_TOO_DEEP');
     expect(await soap(base.gw, deep)).not.toContain('LT_XML_TOO_DEEP');
+  },
+  'config:xml.maxNodes': async () => {
+    const wide = soapWith(
+      '<dan:X xmlns:dan="http://dancuquocgia.bca">' + '<a/>'.repeat(40) + '</dan:X>',
+    );
+    expect(await soap(tuned.gw, wide)).toContain('LT_XML_TOO_MANY_NODES');
+    expect(await soap(base.gw, wide)).not.toContain('LT_XML_TOO_MANY_NODES');
   },
   'config:xml.xsdWorker': async () => {
     const offloaded = async (b: Booted) => {
@@ -956,13 +1004,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(soapWith(nested(8))),
     );
     // The reply body is parsed when it is first read.
-    const read = (o: Record<string, unknown>) => {
-      const out = soapOutbound(options(endpointSchema('soap'), o), ctx(cap.url));
-      cleanups.push(() => out.close());
-      return codeOf(
-        out.send(soapMsg(), exchange(), new AbortController().signal).then((m) => m.body),
-      );
-    };
+    const read = (o: Record<string, unknown>) => soapReplyCode(cap.url, o);
     expect([await read({ maxDepth: 4 }), await read({})]).toEqual([
       'LT_UPSTREAM_BAD_REPLY',
       'resolved',
@@ -989,6 +1031,18 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       'LT_SOAP_UNKNOWN_OPERATION',
     );
     expect(await verify('XacThucThongTinCongDan')).toContain('LT_SOAP_UNKNOWN_OPERATION');
+  },
+  'soap.endpoint:maxNodes': async () => {
+    const cap = await capture((_q, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end(soapWith('<r>' + '<a/>'.repeat(40) + '</r>')),
+    );
+    const read = (o: Record<string, unknown>) => soapReplyCode(cap.url, o);
+    expect([await read({ maxNodes: 16 }), await read({})]).toEqual([
+      'LT_UPSTREAM_BAD_REPLY',
+      'resolved',
+    ]);
   },
   'soap.from:wsdl': async () => {
     expect((await fetch(`${base.gw.url}/npd?wsdl`)).status).toBe(200);
@@ -1156,6 +1210,13 @@ function peerRows(): Record<string, () => Promise<void>> {
   };
 }
 
+/** What a SOAP outbound makes of the capture server's reply once its body is read (it is parsed lazily). */
+function soapReplyCode(url: string, o: Record<string, unknown>) {
+  const out = soapOutbound(options(endpointSchema('soap'), o), ctx(url));
+  cleanups.push(() => out.close());
+  return codeOf(out.send(soapMsg(), exchange(), new AbortController().signal).then((m) => m.body));
+}
+
 /** Code and detail of what an NPD outbound makes of the capture server's reply. */
 async function npdError(url: string, o: Record<string, unknown>): Promise<string> {
   const out = npdOutbound(options(endpointSchema('npd'), o), ctx(url));
@@ -1268,6 +1329,14 @@ function npdRows(): Record<string, () => Promise<void>> {
       );
       expect(await npdError(cap.url, { maxReplyBytes: 1024 })).toMatch(/larger than 1024 bytes/);
       expect(await npdError(cap.url, {})).not.toMatch(/larger than/);
+    },
+    'npd.endpoint:maxNodes': async () => {
+      const cap = await capture((_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(soapWith('<r>' + '<a/>'.repeat(40) + '</r>')),
+      );
+      expect(await npdError(cap.url, { maxNodes: 16 })).not.toEqual(await npdError(cap.url, {}));
     },
     'npd.endpoint:maxDepth': async () => {
       const cap = await capture((_q, res) =>
