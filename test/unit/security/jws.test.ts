@@ -33,39 +33,43 @@ describe('JWS ES256', () => {
     const jws = signCompact(
       payload,
       { typ: 'JOSE', alg: 'none', kid: 'forged', iat: 1 },
-      ring.signer(),
+      ring.signer('envelope'),
     );
     const [h] = jws.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
-    expect(header).toEqual({ alg: 'ES256', kid: ring.signer().kid, typ: 'JOSE', iat: 1 });
-    const out = verifyCompact(jws, ring.resolve);
+    expect(header).toEqual({ alg: 'ES256', kid: ring.signer('envelope').kid, typ: 'JOSE', iat: 1 });
+    const out = verifyCompact(jws, ring.resolver('envelope'));
     expect(out.payload.equals(payload)).toBe(true);
     expect(out.header.iat).toBe(1);
   });
 
   it('node-jose verifies what the hot path signs', async () => {
-    const jws = signCompact(payload, { iat: 1700000000 }, ring.signer());
+    const jws = signCompact(payload, { iat: 1700000000 }, ring.signer('envelope'));
     const result = await jose.JWS.createVerify(ring.keystore).verify(jws);
     expect(result.payload.equals(payload)).toBe(true);
-    expect(result.header).toMatchObject({ alg: 'ES256', kid: ring.signer().kid });
+    expect(result.header).toMatchObject({ alg: 'ES256', kid: ring.signer('envelope').kid });
   });
 
   it('the hot path verifies what node-jose signs', async () => {
-    const key = ring.keystore.get(ring.signer().kid);
+    const key = ring.keystore.get(ring.signer('envelope').kid);
     const jws = (await jose.JWS.createSign({ format: 'compact', fields: { iat: 1700000000 } }, key)
       .update(payload)
       .final()) as unknown as string;
-    const out = verifyCompact(jws, ring.resolve);
+    const out = verifyCompact(jws, ring.resolver('envelope'));
     expect(out.payload.equals(payload)).toBe(true);
-    expect(out.header).toMatchObject({ alg: 'ES256', kid: ring.signer().kid, iat: 1700000000 });
+    expect(out.header).toMatchObject({
+      alg: 'ES256',
+      kid: ring.signer('envelope').kid,
+      iat: 1700000000,
+    });
   });
 
   it('detached JWS omits the payload and verifies against it (RFC 7515 Appendix F)', async () => {
-    const jws = signDetached(payload, { iat: 5 }, ring.signer());
+    const jws = signDetached(payload, { iat: 5 }, ring.signer('envelope'));
     const [h, p, s] = jws.split('.');
     expect(p).toBe('');
-    expect(verifyDetached(jws, payload, ring.resolve)).toMatchObject({
-      kid: ring.signer().kid,
+    expect(verifyDetached(jws, payload, ring.resolver('envelope'))).toMatchObject({
+      kid: ring.signer('envelope').kid,
       iat: 5,
     });
     // Re-attached, it is an ordinary compact JWS that node-jose accepts.
@@ -73,14 +77,16 @@ describe('JWS ES256', () => {
     const result = await jose.JWS.createVerify(ring.keystore).verify(attached);
     expect(result.payload.equals(payload)).toBe(true);
 
-    expect(codeOf(() => verifyDetached(jws, Buffer.from('other body'), ring.resolve))).toBe(
+    expect(
+      codeOf(() => verifyDetached(jws, Buffer.from('other body'), ring.resolver('envelope'))),
+    ).toBe('LT_SIG_INVALID');
+    expect(codeOf(() => verifyDetached(attached, payload, ring.resolver('envelope')))).toBe(
       'LT_SIG_INVALID',
     );
-    expect(codeOf(() => verifyDetached(attached, payload, ring.resolve))).toBe('LT_SIG_INVALID');
   });
 
   it('rejects a tampered header, payload or signature with LT_SIG_INVALID', () => {
-    const jws = signCompact(payload, { iat: 1 }, ring.signer());
+    const jws = signCompact(payload, { iat: 1 }, ring.signer('envelope'));
     const [h, p, s] = jws.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
     const otherPayload = Buffer.from(payload.toString().replace('A', 'B')).toString('base64url');
@@ -96,11 +102,11 @@ describe('JWS ES256', () => {
       `${h}.${p}.${s}=`,
     ];
     for (const t of tampered)
-      expect(codeOf(() => verifyCompact(t, ring.resolve))).toBe('LT_SIG_INVALID');
+      expect(codeOf(() => verifyCompact(t, ring.resolver('envelope')))).toBe('LT_SIG_INVALID');
   });
 
   it('rejects alg none, HS256 keyed with the public key, and other algs', () => {
-    const jws = signCompact(payload, {}, ring.signer());
+    const jws = signCompact(payload, {}, ring.signer('envelope'));
     const [h, p, s] = jws.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
     const pub = JSON.stringify(ring.publicJwks().keys[0]);
@@ -116,27 +122,30 @@ describe('JWS ES256', () => {
       `${b64json({ ...header, alg: 'es256' })}.${p}.${s}`,
     ];
     for (const c of cases)
-      expect(codeOf(() => verifyCompact(c, ring.resolve))).toBe('LT_SIG_INVALID');
+      expect(codeOf(() => verifyCompact(c, ring.resolver('envelope')))).toBe('LT_SIG_INVALID');
   });
 
   it('rejects a missing kid, crit extensions and b64:false; unknown kid is LT_SIG_UNKNOWN_KEY', () => {
-    const jws = signCompact(payload, {}, ring.signer());
+    const jws = signCompact(payload, {}, ring.signer('envelope'));
     const [h, p, s] = jws.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
     const { kid: _kid, ...noKid } = header;
-    expect(codeOf(() => verifyCompact(`${b64json(noKid)}.${p}.${s}`, ring.resolve))).toBe(
-      'LT_SIG_INVALID',
-    );
+    expect(
+      codeOf(() => verifyCompact(`${b64json(noKid)}.${p}.${s}`, ring.resolver('envelope'))),
+    ).toBe('LT_SIG_INVALID');
     expect(
       codeOf(() =>
-        verifyCompact(`${b64json({ ...header, crit: ['exp'], exp: 1 })}.${p}.${s}`, ring.resolve),
+        verifyCompact(
+          `${b64json({ ...header, crit: ['exp'], exp: 1 })}.${p}.${s}`,
+          ring.resolver('envelope'),
+        ),
       ),
     ).toBe('LT_SIG_INVALID');
     expect(
       codeOf(() =>
         verifyCompact(
           `${b64json({ ...header, b64: false, crit: ['b64'] })}.${p}.${s}`,
-          ring.resolve,
+          ring.resolver('envelope'),
         ),
       ),
     ).toBe('LT_SIG_INVALID');
@@ -144,13 +153,13 @@ describe('JWS ES256', () => {
   });
 
   it('refuses to verify ES256 with a non-EC key under the right kid', () => {
-    const jws = signCompact(payload, {}, ring.signer());
+    const jws = signCompact(payload, {}, ring.signer('envelope'));
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     expect(codeOf(() => verifyCompact(jws, () => rsa))).toBe('LT_SIG_INVALID');
   });
 
   it('never throws anything but LT_SIG_INVALID / LT_SIG_UNKNOWN_KEY on garbage input', () => {
-    const good = signCompact(payload, { iat: 1 }, ring.signer());
+    const good = signCompact(payload, { iat: 1 }, ring.signer('envelope'));
     const part = fc.stringMatching(/^[A-Za-z0-9_-]{0,120}$/);
     const header = fc
       .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
@@ -173,8 +182,8 @@ describe('JWS ES256', () => {
     fc.assert(
       fc.property(garbage, (input) => {
         for (const run of [
-          () => verifyCompact(input, ring.resolve),
-          () => verifyDetached(input, payload, ring.resolve),
+          () => verifyCompact(input, ring.resolver('envelope')),
+          () => verifyDetached(input, payload, ring.resolver('envelope')),
         ]) {
           try {
             run();
@@ -190,7 +199,7 @@ describe('JWS ES256', () => {
     );
     // Non-string inputs from untyped callers too.
     for (const v of [undefined, null, 42, {}, Buffer.from('a.b.c')]) {
-      expect(codeOf(() => verifyCompact(v as unknown as string, ring.resolve))).toBe(
+      expect(codeOf(() => verifyCompact(v as unknown as string, ring.resolver('envelope')))).toBe(
         'LT_SIG_INVALID',
       );
     }
