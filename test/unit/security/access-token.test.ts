@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { GatewayError } from '../../../src/message/errors.js';
+import { refusalOf } from '../../helpers/errors.js';
 import { issueAccessToken, verifyAccessToken } from '../../../src/security/access-token.js';
 import { signCompact } from '../../../src/security/jws.js';
 import { signJwt, type JwtClaims } from '../../../src/security/jwt.js';
 import { KeyRing } from '../../../src/security/keyring.js';
 import { TYP } from '../../../src/security/purposes.js';
 import { tempDir } from './helpers.js';
-
-/** The code and data.reason of the refusal. */
-function refusal(fn: () => unknown): [string, unknown] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GatewayError);
-    return [(err as GatewayError).code, (err as GatewayError).data?.reason];
-  }
-  throw new Error('accepted');
-}
 
 // R10.4 / R14, RFC 9068: the gateway's access tokens, and nothing else, authenticate callers.
 describe('access tokens (at+jwt)', () => {
@@ -85,14 +74,14 @@ describe('access tokens (at+jwt)', () => {
     ['no client_id', { client_id: undefined }, 'client_id'],
     ['no exp', { exp: undefined }, 'exp'],
   ])('refuses a token with %s', (_n, patch, reason) => {
-    expect(refusal(() => verify(withClaims({ ...good(), ...patch })))).toEqual([
+    expect(refusalOf(() => verify(withClaims({ ...good(), ...patch })))).toEqual([
       'LT_AUTH_TOKEN_INVALID',
       reason,
     ]);
   });
 
   it('refuses an expired token with LT_AUTH_TOKEN_EXPIRED', () => {
-    expect(refusal(() => verify(withClaims({ ...good(), exp: nowSec - 60 })))[0]).toBe(
+    expect(refusalOf(() => verify(withClaims({ ...good(), exp: nowSec - 60 })))[0]).toBe(
       'LT_AUTH_TOKEN_EXPIRED',
     );
   });
@@ -106,12 +95,12 @@ describe('access tokens (at+jwt)', () => {
     ['none', undefined],
   ])('refuses valid claims signed by the token key but typed as %s', (_n, typ) => {
     const token = signCompact(Buffer.from(JSON.stringify(good())), { typ }, ring.signer('token'));
-    expect(refusal(() => verify(token))).toEqual(['LT_AUTH_TOKEN_INVALID', 'LT_SIG_WRONG_TYPE']);
+    expect(refusalOf(() => verify(token))).toEqual(['LT_AUTH_TOKEN_INVALID', 'LT_SIG_WRONG_TYPE']);
   });
 
   it('refuses a perfect at+jwt signed by an envelope key (what replies are signed with)', () => {
     const token = signJwt(good(), ring.signer('envelope'), TYP.accessToken);
-    expect(refusal(() => verify(token))).toEqual(['LT_AUTH_TOKEN_INVALID', 'LT_SIG_UNKNOWN_KEY']);
+    expect(refusalOf(() => verify(token))).toEqual(['LT_AUTH_TOKEN_INVALID', 'LT_SIG_UNKNOWN_KEY']);
   });
 
   it('refuses a gateway reply signature turned into a compact JWS (the echoed-body forgery)', () => {
@@ -119,13 +108,12 @@ describe('access tokens (at+jwt)', () => {
       JSON.stringify({ iss: 'lienthong', sub: client.id, exp: 4102444800 }),
     );
     const replySig = signCompact(echoed, { typ: TYP.reply, iat: nowSec }, ring.signer('envelope'));
-    const [code, reason] = refusal(() => verify(replySig));
+    const [code, reason] = refusalOf(() => verify(replySig));
     expect(code).toBe('LT_AUTH_TOKEN_INVALID');
     expect(reason).toBe('LT_SIG_UNKNOWN_KEY');
     // Even a resolver that knew the envelope key would refuse it for its typ.
-    expect(refusal(() => verifyAccessToken(replySig, ring.resolver('envelope'), id, now))).toEqual([
-      'LT_AUTH_TOKEN_INVALID',
-      'LT_SIG_WRONG_TYPE',
-    ]);
+    expect(
+      refusalOf(() => verifyAccessToken(replySig, ring.resolver('envelope'), id, now)),
+    ).toEqual(['LT_AUTH_TOKEN_INVALID', 'LT_SIG_WRONG_TYPE']);
   });
 });

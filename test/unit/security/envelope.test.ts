@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { GatewayError } from '../../../src/message/errors.js';
+import { rejectionOf } from '../../helpers/errors.js';
 import type { Message } from '../../../src/message/index.js';
 import type { RequestBinding } from '../../../src/pipeline/deps.js';
 import type { Store } from '../../../src/store/store.js';
@@ -26,16 +27,6 @@ function memoryStore(): Store & { namespaces: string[] } {
       return true;
     },
   } as unknown as Store & { namespaces: string[] };
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GatewayError);
-    return err as GatewayError;
-  }
-  throw new Error('accepted');
 }
 
 /** A client-side key with its published JWKS. */
@@ -298,7 +289,7 @@ describe('EnvelopeService', () => {
           patch === undefined
             ? undefined
             : signDetached(reply, replyHeader(patch), provider.signer);
-        const err = await failure(svc().verifyReply(replyMsg(sig), 'provider', sentDigest));
+        const err = await rejectionOf(svc().verifyReply(replyMsg(sig), 'provider', sentDigest));
         expect(err.code).toBe('LT_UPSTREAM_SIG_INVALID');
         expect(err.data?.cause).toBe(cause);
       },
@@ -306,7 +297,7 @@ describe('EnvelopeService', () => {
 
     it('refuses a reply whose signature is over other bytes or by an unknown key', async () => {
       const sig = signDetached(reply, replyHeader(), provider.signer);
-      const tampered = await failure(
+      const tampered = await rejectionOf(
         svc().verifyReply(replyMsg(sig, Buffer.from('{"ok":false}')), 'provider', sentDigest),
       );
       expect([tampered.code, tampered.data?.cause]).toEqual([
@@ -314,7 +305,7 @@ describe('EnvelopeService', () => {
         'LT_SIG_INVALID',
       ]);
       const stranger = agencyKey('provider-1');
-      const unknown = await failure(
+      const unknown = await rejectionOf(
         svc().verifyReply(
           replyMsg(signDetached(reply, replyHeader({}), { ...stranger.signer, kid: 'other' })),
           'provider',
