@@ -7,15 +7,14 @@ import { listenSimulator } from '../../src/simulator/listen.js';
 import {
   jwkThumbprint,
   PeerKeys,
-  requireTyp,
   sha256b64url,
   TYP,
   signDetached,
-  verifyDetached,
   type EcJwk,
   type Jwks,
   type Signer,
 } from '../../src/security/index.js';
+import { verifyOutbound } from '../../src/security/envelope.js';
 
 export const TestProviderSchema = Type.Object(
   {
@@ -97,8 +96,7 @@ export async function startTestProvider(opts: {
       if (known && !gatewayKeys) gatewayKeys = new PeerKeys(known, 'gateway JWKS');
       if (gatewayKeys) {
         try {
-          const h = verifyDetached(sigHeader, body, gatewayKeys.resolve);
-          requireTyp(h, TYP.outbound);
+          const h = verifyOutbound(sigHeader, body, gatewayKeys.resolve);
           signature = { present: true, valid: true, kid: h.kid };
         } catch (err) {
           signature = { present: true, valid: false, code: (err as { code?: string }).code };

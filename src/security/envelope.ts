@@ -8,7 +8,13 @@ import type {
 } from '../pipeline/deps.js';
 import type { Store } from '../store/store.js';
 import { checkFreshness, checkIat } from './freshness.js';
-import { signDetachedAsync, verifyCompact, verifyDetachedAsync, type JwsHeader } from './jws.js';
+import {
+  signDetachedAsync,
+  verifyCompact,
+  verifyDetached,
+  verifyDetachedAsync,
+  type JwsHeader,
+} from './jws.js';
 import { keyIdentity, type KeyResolver } from './jwk.js';
 import type { KeyRing } from './keyring.js';
 import { TYP, audienceMatches, requireTyp } from './purposes.js';
@@ -32,6 +38,18 @@ export function checkRequestBinding(header: Readonly<Record<string, unknown>>, b
   if (header.htu !== b.htu) throw notBound(`signature is for path ${String(header.htu)}`, 'htu');
   if (!audienceMatches(header.aud, b.aud))
     throw notBound('signature is for another audience', 'aud');
+}
+
+/**
+ * What a provider does with the gateway's signed outbound request: verify it
+ * against the gateway's published JWKS and accept it only as typ lt-out+jws
+ * (never a reply or anything else the gateway signed). The test provider uses
+ * it; a lienthong instance that is itself a provider would too.
+ */
+export function verifyOutbound(sig: string, body: Buffer, gatewayKeys: KeyResolver): JwsHeader {
+  const header = verifyDetached(sig, body, gatewayKeys);
+  requireTyp(header, TYP.outbound);
+  return header;
 }
 
 /**
