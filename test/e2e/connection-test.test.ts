@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import jose from 'node-jose';
 import { hashSecret } from '../../src/security/secret.js';
-import { signCompact, signDetached, signJwt } from '../../src/security/index.js';
+import { issueAccessToken, signCompact, signDetached, TYP } from '../../src/security/index.js';
 import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 // R3: the connection test runs the whole pipeline through the gateway's real HTTP port.
@@ -87,7 +87,13 @@ describe('system endpoints', () => {
     expect(ready.store.ok).toBe(true);
     expect(ready.endpoints['test-provider'].breaker).toBe('closed');
     const jwks = await getJson(`${gw.url}/.well-known/jwks.json`);
-    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid: gw.keys.activeKid });
+    // Envelope keys only: the token key verifies nothing outside the gateway.
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({
+      kty: 'EC',
+      crv: 'P-256',
+      kid: gw.keys.activeKid('envelope'),
+    });
     expect(jwks.keys[0].d).toBeUndefined();
     const openapi = await getJson(`${gw.url}/openapi.json`);
     expect(
@@ -182,7 +188,7 @@ describe('the connection test through the full pipeline', () => {
     expect(res.json.provider.signature).toMatchObject({
       present: true,
       valid: true,
-      kid: gw.keys.activeKid,
+      kid: gw.keys.activeKid('envelope'),
     });
 
     // A client verifies the reply with a standard JOSE library and the published keys.
@@ -193,9 +199,11 @@ describe('the connection test through the full pipeline', () => {
     const keystore = await jose.JWK.asKeyStore(jwks);
     const verified = await jose.JWS.createVerify(keystore).verify(compact);
     expect(verified.payload.toString()).toBe(res.text);
-    // The reply is bound to the request it answers.
+    // The reply is typed as a reply and bound to the request it answers.
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    expect(header.typ).toBe('lt-reply+jws');
     expect(header['lt-req']).toBe(createHash('sha256').update(body).digest('base64url'));
+    expect(Math.abs(header.iat - Date.now() / 1000)).toBeLessThan(60);
     expect(res.headers.get('x-lt-exchange-id')).toBe(res.json.exchangeId);
   });
 
@@ -300,10 +308,12 @@ describe('bad input gets its own code and the gateway stays up', () => {
   });
 
   it('refuses an expired token', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const expired = signJwt(
-      { iss: 'lienthong', sub: 'demo', iat: now - 7200, exp: now - 3600 },
-      gw.keys.signer(),
+    const expired = issueAccessToken(
+      gw.keys.signer('token'),
+      gw.config.tokens,
+      { id: 'demo', orgId: '000.00.00.H57' },
+      3600,
+      Date.now() - 7200_000,
     );
     const res = await post(
       '/v1/connection-test',
@@ -331,12 +341,18 @@ describe('bad input gets its own code and the gateway stays up', () => {
 
 describe('signed requests (route connection-test-signed)', () => {
   const body = () => Buffer.from(JSON.stringify({ message: 'signed hello' }));
+  /** What a caller signing for this route puts in the protected header (docs/signatures.md). */
+  const requestHeader = (claims: Record<string, unknown> = {}) => ({
+    typ: TYP.request,
+    htm: 'POST',
+    htu: '/v1/connection-test/signed',
+    aud: gw.config.tokens.audience,
+    iat: Math.floor(Date.now() / 1000),
+    jti: `jti-${Math.random()}`,
+    ...claims,
+  });
   const sign = (payload: Buffer, claims: Record<string, unknown> = {}) =>
-    signDetached(
-      payload,
-      { iat: Math.floor(Date.now() / 1000), jti: `jti-${Math.random()}`, ...claims },
-      gw.keys.signer(),
-    );
+    signDetached(payload, requestHeader(claims), gw.keys.signer('envelope'));
 
   it('accepts a fresh detached signature and reports it', async () => {
     const b = body();
@@ -345,16 +361,12 @@ describe('signed requests (route connection-test-signed)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.json.stages.find((s: any) => s.stage === 'verify-signature').saw.kid).toBe(
-      gw.keys.activeKid,
+      gw.keys.activeKid('envelope'),
     );
   });
 
   it('accepts an enveloped application/jose body', async () => {
-    const jws = signCompact(
-      body(),
-      { iat: Math.floor(Date.now() / 1000), jti: `env-${Math.random()}` },
-      gw.keys.signer(),
-    );
+    const jws = signCompact(body(), requestHeader(), gw.keys.signer('envelope'));
     const res = await post('/v1/connection-test/signed', jws, {
       'content-type': 'application/jose',
     });

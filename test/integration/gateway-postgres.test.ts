@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { signDetached } from '../../src/security/index.js';
+import { signDetached, TYP } from '../../src/security/index.js';
 import { PG_START_HINT } from '../../src/store/postgres.js';
 import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -67,8 +67,15 @@ describe('gateway on PostgreSQL, two instances', () => {
     const body = Buffer.from('{"message":"once"}');
     const sig = signDetached(
       body,
-      { iat: Math.floor(Date.now() / 1000), jti: `pg-${Date.now()}` },
-      a.keys.signer(),
+      {
+        typ: TYP.request,
+        htm: 'POST',
+        htu: '/v1/connection-test/signed',
+        aud: a.config.tokens.audience,
+        iat: Math.floor(Date.now() / 1000),
+        jti: `pg-${Date.now()}`,
+      },
+      a.keys.signer('envelope'),
     );
     const send = (url: string) =>
       fetch(`${url}/v1/connection-test/signed`, {
