@@ -158,6 +158,64 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
     expect(body.error).toBe(oauth);
   });
 
+  it('issues an RFC 9068 access token for this gateway, not to be cached', async () => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const [h, p] = ((await res.json()) as any).access_token.split('.');
+    expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toMatchObject({
+      typ: 'at+jwt',
+      kid: gw.keys.activeKid('token'),
+    });
+    expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({
+      iss: 'lienthong',
+      aud: gw.config.tokens.audience,
+      sub: 'demo',
+      client_id: 'demo',
+    });
+  });
+
+  it('takes the credentials from the form body when there is no Basic header', async () => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+    });
+    expect(res.status).toBe(200);
+    expect(typeof ((await res.json()) as any).access_token).toBe('string');
+  });
+
+  it.each([
+    ['Basic credentials without a colon', `Basic ${Buffer.from('demo').toString('base64')}`, ''],
+    [
+      'Basic credentials with an empty id',
+      `Basic ${Buffer.from(':demo-secret').toString('base64')}`,
+      '',
+    ],
+    ['a form with a client id but no secret', undefined, '&client_id=demo'],
+    ['a form with a secret but no client id', undefined, '&client_secret=demo-secret'],
+  ])('refuses %s as invalid_client, not to be cached', async (_n, authorization, form) => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: `grant_type=client_credentials${form}`,
+    });
+    const body: any = await res.json();
+    expect(body.code).toBe('LT_AUTH_MISSING');
+    expect(body.error).toBe('invalid_client');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('refuses a request without credentials', async () => {
     const res = await fetch(`${gw.url}/token`, {
       method: 'POST',
