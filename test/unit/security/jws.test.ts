@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import jose from 'node-jose';
@@ -9,6 +9,7 @@ import {
   sha256b64url,
   signCompact,
   signDetached,
+  signDetachedAsync,
   verifyCompact,
   verifyDetached,
 } from '../../../src/security/jws.js';
@@ -203,6 +204,93 @@ describe('JWS ES256', () => {
         'LT_SIG_INVALID',
       );
     }
+  });
+
+  describe('checks that refuse a JWS whose ES256 signature is valid', () => {
+    // Each input below carries a correct signature over its own header and
+    // payload, so only the check named refuses it (a tampered input would
+    // fail the signature anyway and prove nothing about the check).
+    const signer = () => ring.signer('envelope');
+    function signRaw(headerJson: string, body = payload): string {
+      const h = Buffer.from(headerJson).toString('base64url');
+      const p = body.toString('base64url');
+      const sig = sign('sha256', Buffer.from(`${h}.${p}`), {
+        key: signer().key,
+        dsaEncoding: 'ieee-p1363',
+      });
+      return `${h}.${p}.${sig.toString('base64url')}`;
+    }
+    const anyKid = () => ring.resolver('envelope')(ring.activeKid('envelope'));
+    const kid = () => ring.activeKid('envelope');
+
+    it('accepts the control: a raw-signed ES256 header with the kid', () => {
+      const jws = signRaw(JSON.stringify({ alg: 'ES256', kid: kid() }));
+      expect(verifyCompact(jws, anyKid).payload.equals(payload)).toBe(true);
+    });
+
+    it.each([
+      ['alg none', () => ({ alg: 'none', kid: kid() })],
+      ['alg HS256', () => ({ alg: 'HS256', kid: kid() })],
+      ['no alg', () => ({ kid: kid() })],
+      ['no kid', () => ({ alg: 'ES256' })],
+      ['an empty kid', () => ({ alg: 'ES256', kid: '' })],
+      ['a numeric kid', () => ({ alg: 'ES256', kid: 7 })],
+      ['a kid over 256 characters', () => ({ alg: 'ES256', kid: 'k'.repeat(257) })],
+      ['crit', () => ({ alg: 'ES256', kid: kid(), crit: ['exp'], exp: 1 })],
+      ['b64: false', () => ({ alg: 'ES256', kid: kid(), b64: false })],
+    ])('refuses %s with LT_SIG_INVALID', (_n, header) => {
+      // The resolver answers for any kid: the kid checks, not the lookup, must refuse.
+      expect(codeOf(() => verifyCompact(signRaw(JSON.stringify(header())), anyKid))).toBe(
+        'LT_SIG_INVALID',
+      );
+    });
+
+    it('accepts a kid of exactly 256 characters and b64: true', () => {
+      const h = { alg: 'ES256', kid: 'k'.repeat(256), b64: true };
+      expect(verifyCompact(signRaw(JSON.stringify(h)), anyKid).header.kid).toHaveLength(256);
+    });
+
+    it.each([['null'], ['[1]'], ['"ES256"'], ['7']])(
+      'refuses a protected header that is the JSON %s',
+      (json) => {
+        expect(codeOf(() => verifyCompact(signRaw(json), anyKid))).toBe('LT_SIG_INVALID');
+      },
+    );
+
+    it('refuses a non-canonical signature encoding of the same 64 bytes', () => {
+      const jws = signRaw(JSON.stringify({ alg: 'ES256', kid: kid() }));
+      const last = jws.at(-1)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sibling = alphabet[alphabet.indexOf(last) + 1];
+      const other = jws.slice(0, -1) + sibling;
+      expect(Buffer.from(other.split('.')[2], 'base64url')).toEqual(
+        Buffer.from(jws.split('.')[2], 'base64url'),
+      );
+      expect(codeOf(() => verifyCompact(other, anyKid))).toBe('LT_SIG_INVALID');
+    });
+
+    it('refuses a compact JWS where a detached one is expected, even over the same payload', () => {
+      const jws = signCompact(payload, {}, signer());
+      expect(codeOf(() => verifyDetached(jws, payload, ring.resolver('envelope')))).toBe(
+        'LT_SIG_INVALID',
+      );
+    });
+
+    it('refuses a detached payload given as a string, even its own base64url', () => {
+      const jws = signDetached(payload, {}, signer());
+      const asString = payload.toString('base64url') as unknown as Buffer;
+      expect(codeOf(() => verifyDetached(jws, asString, ring.resolver('envelope')))).toBe(
+        'LT_SIG_INVALID',
+      );
+    });
+
+    it('answers LT_INTERNAL when the signing key cannot make an ES256 signature', async () => {
+      const ed = generateKeyPairSync('ed25519').privateKey;
+      expect(codeOf(() => signCompact(payload, {}, { kid: 'ed', key: ed }))).toBe('LT_INTERNAL');
+      await expect(signDetachedAsync(payload, {}, { kid: 'ed', key: ed })).rejects.toMatchObject({
+        code: 'LT_INTERNAL',
+      });
+    });
   });
 
   it('sha256b64url is the base64url SHA-256 digest', () => {

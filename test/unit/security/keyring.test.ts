@@ -206,6 +206,14 @@ describe('KeyRing', () => {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     });
 
+    it('reads a purposes member that is not an object as no purposes at all', async () => {
+      const { file, kid } = await legacyFile();
+      const doc = JSON.parse(await readFile(file, 'utf8'));
+      await writeFile(file, JSON.stringify({ ...doc, purposes: null }));
+      const ring = await KeyRing.load({ file, generateIfMissing: true });
+      expect(ring.activeKid('envelope')).toBe(kid);
+    });
+
     it('refuses to start a gateway on it without generateIfMissing', async () => {
       const { file } = await legacyFile();
       expect(await asyncCodeOf(() => KeyRing.load({ file, generateIfMissing: false }))).toBe(
@@ -249,6 +257,8 @@ describe('KeyRing', () => {
       { keys: [good.keys[0], good.keys[0]] }, // duplicate kid
       { keys: [(await jose.JWK.createKeyStore().generate('RSA', 2048)).toJSON(true)] },
       { ...good, purposes: { [good.keys[0].kid]: 'everything' } }, // unknown purpose
+      { keys: [{ ...good.keys[0], d: 'short' }] }, // d not a P-256 scalar's size
+      { keys: [{ ...good.keys[0], d: 'A'.repeat(43) }] }, // d = 0, not a valid scalar
     ];
     for (const [i, c] of cases.entries()) {
       await writeFile(file, typeof c === 'string' ? c : JSON.stringify(c));
@@ -259,6 +269,14 @@ describe('KeyRing', () => {
       expect([i, code]).toEqual([i, 'LT_CONFIG_INVALID']);
     }
     expect(ring.list()).toHaveLength(2);
+  });
+
+  it('refuses a key file it cannot read (not a missing one: that is generated)', async () => {
+    const file = join(dir, 'a-directory');
+    await mkdir(file);
+    expect(await asyncCodeOf(() => KeyRing.load({ file, generateIfMissing: true }))).toBe(
+      'LT_CONFIG_INVALID',
+    );
   });
 
   it('refuses a key file it cannot write, and keeps its keys', async () => {
