@@ -53,14 +53,19 @@ describe('lienthong check', () => {
 });
 
 describe('lienthong keys', () => {
-  it('generates, rotates and lists keys by purpose; the file is private', () => {
+  /** A config naming only a key file, in a fresh directory; `c` is the CLI's -c option. */
+  function keysConfig(): { dir: string; c: string[] } {
     const dir = mkdtempSync(join(tmpdir(), 'lt-keys-'));
     mkdirSync(join(dir, 'routes'));
     writeFileSync(
       join(dir, 'lienthong.yaml'),
       `keys: { file: ${join(dir, 'keys.json')} }\nroutesDir: ${join(dir, 'routes')}\n`,
     );
-    const c = ['-c', join(dir, 'lienthong.yaml')];
+    return { dir, c: ['-c', join(dir, 'lienthong.yaml')] };
+  }
+
+  it('generates, rotates and lists keys by purpose; the file is private', () => {
+    const { dir, c } = keysConfig();
     const gen = cli([...c, 'keys', 'generate']);
     expect(gen.code).toBe(0);
     const token = /token ([\w-]+)/.exec(gen.out)![1];
@@ -92,13 +97,7 @@ describe('lienthong keys', () => {
   }, 180_000);
 
   it('generate adds a token key to a key file from before purposes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lt-keys-'));
-    mkdirSync(join(dir, 'routes'));
-    writeFileSync(
-      join(dir, 'lienthong.yaml'),
-      `keys: { file: ${join(dir, 'keys.json')} }\nroutesDir: ${join(dir, 'routes')}\n`,
-    );
-    const c = ['-c', join(dir, 'lienthong.yaml')];
+    const { dir, c } = keysConfig();
     expect(cli([...c, 'keys', 'generate']).code).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'));
     const envelope = Object.keys(doc.purposes).find((k) => doc.purposes[k] === 'envelope')!;

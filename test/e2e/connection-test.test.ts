@@ -3,8 +3,13 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import jose from 'node-jose';
 import { hashSecret } from '../../src/security/secret.js';
-import { issueAccessToken, signCompact, signDetached, TYP } from '../../src/security/index.js';
-import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { issueAccessToken, signCompact, signDetached } from '../../src/security/index.js';
+import {
+  demoToken,
+  requestSignatureHeader,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 // R3: the connection test runs the whole pipeline through the gateway's real HTTP port.
 let gw: TestGateway;
@@ -107,15 +112,19 @@ describe('system endpoints', () => {
 });
 
 describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
-  it('issues a bearer token', async () => {
-    const res = await fetch(`${gw.url}/token`, {
+  /** POST /token with HTTP Basic credentials (none when `cred` is undefined) and a form. */
+  const tokenRequest = (cred: string | undefined, form = 'grant_type=client_credentials') =>
+    fetch(`${gw.url}/token`, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+        ...(cred ? { authorization: `Basic ${Buffer.from(cred).toString('base64')}` } : {}),
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'grant_type=client_credentials',
+      body: form,
     });
+
+  it('issues a bearer token', async () => {
+    const res = await tokenRequest('demo:demo-secret', 'grant_type=client_credentials');
     const body: any = await res.json();
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ token_type: 'Bearer', scope: 'default', expires_in: 3600 });
@@ -145,28 +154,14 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
       'unsupported_grant_type',
     ],
   ])('refuses %s', async (_name, cred, form, code, oauth) => {
-    const res = await fetch(`${gw.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(cred).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: form,
-    });
+    const res = await tokenRequest(cred, form);
     const body: any = await res.json();
     expect(body.code).toBe(code);
     expect(body.error).toBe(oauth);
   });
 
   it('issues an RFC 9068 access token for this gateway, not to be cached', async () => {
-    const res = await fetch(`${gw.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
+    const res = await tokenRequest('demo:demo-secret', 'grant_type=client_credentials');
     expect(res.headers.get('cache-control')).toBe('no-store');
     const [h, p] = ((await res.json()) as any).access_token.split('.');
     expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toMatchObject({
@@ -399,16 +394,8 @@ describe('bad input gets its own code and the gateway stays up', () => {
 
 describe('signed requests (route connection-test-signed)', () => {
   const body = () => Buffer.from(JSON.stringify({ message: 'signed hello' }));
-  /** What a caller signing for this route puts in the protected header (docs/signatures.md). */
-  const requestHeader = (claims: Record<string, unknown> = {}) => ({
-    typ: TYP.request,
-    htm: 'POST',
-    htu: '/v1/connection-test/signed',
-    aud: gw.config.tokens.audience,
-    iat: Math.floor(Date.now() / 1000),
-    jti: `jti-${Math.random()}`,
-    ...claims,
-  });
+  const requestHeader = (claims: Record<string, unknown> = {}) =>
+    requestSignatureHeader(gw, '/v1/connection-test/signed', claims);
   const sign = (payload: Buffer, claims: Record<string, unknown> = {}) =>
     signDetached(payload, requestHeader(claims), gw.keys.signer('envelope'));
 

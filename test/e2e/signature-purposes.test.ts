@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSecret } from '../../src/security/secret.js';
 import { signCompact, signDetached, type Signer } from '../../src/security/index.js';
-import { ROOT, demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  ROOT,
+  demoToken,
+  requestSignatureHeader,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 // Issue "A signature made for one purpose is accepted for another": each attack through the
 // gateway's real ports, and the purpose pairs an attacker can reach from outside (R14, RFC 8725 §3.11).
@@ -301,19 +307,10 @@ describe('provider replies bound to the request they answer', () => {
 
 describe('signed requests bound to method, path, audience and signing key', () => {
   const body = '{"message":"from the agency"}';
-  let n = 0;
   const signed = (claims: Record<string, unknown> = {}) =>
     signDetached(
       Buffer.from(body),
-      {
-        typ: 'lt-req+jws',
-        htm: 'POST',
-        htu: '/v1/connection-test/signed',
-        aud: gw.config.tokens.audience,
-        iat: Math.floor(Date.now() / 1000),
-        jti: `agency-${Date.now()}-${++n}`,
-        ...claims,
-      },
+      requestSignatureHeader(gw, '/v1/connection-test/signed', claims),
       agency.signer,
     );
 
@@ -360,14 +357,7 @@ describe('signed requests bound to method, path, audience and signing key', () =
   it('refuses an enveloped request typed the old way (JOSE)', async () => {
     const jws = signCompact(
       Buffer.from(body),
-      {
-        typ: 'JOSE',
-        htm: 'POST',
-        htu: '/v1/connection-test/signed',
-        aud: gw.config.tokens.audience,
-        iat: Math.floor(Date.now() / 1000),
-        jti: `old-${Date.now()}`,
-      },
+      requestSignatureHeader(gw, '/v1/connection-test/signed', { typ: 'JOSE' }),
       agency.signer,
     );
     const res = await post(

@@ -3,9 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { signDetached, TYP } from '../../src/security/index.js';
+import { signDetached } from '../../src/security/index.js';
 import { PG_START_HINT } from '../../src/store/postgres.js';
-import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  demoToken,
+  requestSignatureHeader,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 /**
  * Two gateway instances on the REAL PostgreSQL, sharing the store and the key
@@ -67,14 +72,7 @@ describe('gateway on PostgreSQL, two instances', () => {
     const body = Buffer.from('{"message":"once"}');
     const sig = signDetached(
       body,
-      {
-        typ: TYP.request,
-        htm: 'POST',
-        htu: '/v1/connection-test/signed',
-        aud: a.config.tokens.audience,
-        iat: Math.floor(Date.now() / 1000),
-        jti: `pg-${Date.now()}`,
-      },
+      requestSignatureHeader(a, '/v1/connection-test/signed'),
       a.keys.signer('envelope'),
     );
     const send = (url: string) =>
