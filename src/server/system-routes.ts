@@ -25,6 +25,15 @@ export interface SystemDeps {
   simulators: ReadonlyMap<string, RunningSimulator>;
 }
 
+/** RFC 6749 §2.3.1 form-encodes id and secret inside Basic; a broken escape is a refused credential, not a crash. */
+function formDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new GatewayError('LT_AUTH_MISSING', 'HTTP Basic credentials are not form-encoded');
+  }
+}
+
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1) or, as a fallback, the form body. */
 function clientCredentials(req: FastifyRequest): { id: string; secret: string } {
   const h = req.headers.authorization;
@@ -33,8 +42,8 @@ function clientCredentials(req: FastifyRequest): { id: string; secret: string } 
     const i = decoded.indexOf(':');
     if (i > 0)
       return {
-        id: decodeURIComponent(decoded.slice(0, i)),
-        secret: decodeURIComponent(decoded.slice(i + 1)),
+        id: formDecoded(decoded.slice(0, i)),
+        secret: formDecoded(decoded.slice(i + 1)),
       };
   }
   const form = (req.body ?? {}) as Record<string, string>;

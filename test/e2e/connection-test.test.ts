@@ -193,6 +193,16 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
       `Basic ${Buffer.from(':demo-secret').toString('base64')}`,
       '',
     ],
+    [
+      'a broken %-escape in the Basic client id',
+      `Basic ${Buffer.from('de%zz:x').toString('base64')}`,
+      '',
+    ],
+    [
+      'a broken %-escape in the Basic secret',
+      `Basic ${Buffer.from('demo:%E0%A4%A').toString('base64')}`,
+      '',
+    ],
     ['a form with a client id but no secret', undefined, '&client_id=demo'],
     ['a form with a secret but no client id', undefined, '&client_secret=demo-secret'],
   ])('refuses %s as invalid_client, not to be cached', async (_n, authorization, form) => {
