@@ -22,7 +22,12 @@ describe('ClientDirectory', () => {
   let ring: KeyRing;
   let cleanup: () => Promise<void>;
   let clients: ClientConfig[];
-  const identity = { ttlSeconds: 600, issuer: 'lienthong', audience: 'urn:lienthong:gateway' };
+  const identity = {
+    ttlSeconds: 600,
+    issuer: 'lienthong',
+    audience: 'urn:lienthong:gateway',
+    maxConcurrentSecretChecks: 1,
+  };
   const directory = (o: Partial<typeof identity> = {}, list = clients) =>
     new ClientDirectory(list, ring, { ...identity, ...o });
   const tokenFor = async (dir: ClientDirectory, id = 'so-tp', secret = 'so-tp-secret') =>
