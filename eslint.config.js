@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'var/**'] },
+  { ignores: ['dist/**', '.dist-test-*/**', 'node_modules/**', 'coverage/**', 'var/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

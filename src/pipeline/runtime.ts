@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
-import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
+import { toGatewayError, traceFrom, uuidv7, type Exchange } from '../message/index.js';
 import type { DispatchInit } from '../adapter/spec.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
@@ -69,6 +69,9 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         deadline: receivedAt + overallMs,
         attrs: {},
         ip: init.ip,
+        trace: traceFrom(init.request.headers.traceparent),
+        // The inbound side put the id it echoes in the headers (src/server/request-id.ts).
+        requestId: init.request.headers['x-request-id'],
       };
       metrics.inFlight(1);
       try {
@@ -99,7 +102,8 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
             ex: ex.id,
             route: def.id,
             client: ex.caller?.clientId || undefined,
-            req: ex.request.headers['x-request-id'],
+            req: ex.requestId,
+            trace: ex.trace!.traceId,
             code,
             ms: Math.round(ms * 100) / 100,
           },

@@ -93,12 +93,15 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
     '/token',
     {
       config: {
+        challenge: 'Basic',
+        refusalStage: 'token',
         renderError: (
           err: GatewayError,
           _req: FastifyRequest,
           reply: import('fastify').FastifyReply,
-        ) =>
-          reply
+        ) => {
+          d.metrics.tokenFailed(err.code);
+          return reply
             .code(ERRORS[err.code].http)
             .header('cache-control', 'no-store')
             .type('application/json')
@@ -108,13 +111,15 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
                 error_description: err.detail,
                 ...problemBody(err),
               }),
-            ),
+            );
+        },
       },
     },
     async (req, reply) => {
       const { id, secret } = clientCredentials(req);
       const form = (req.body ?? {}) as Record<string, string>;
       const token = await d.auth.issueToken(id, secret, form.grant_type);
+      d.metrics.tokenIssued(id);
       reply.header('cache-control', 'no-store');
       return token;
     },

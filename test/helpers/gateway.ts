@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { builtinAdapters } from '../../adapters/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
@@ -22,6 +22,8 @@ export interface TestGateway extends Gateway {
 export async function startTestGateway(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  /** A logger to read the gateway's lines from; default silent (or TEST_LOG_LEVEL). */
+  log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
@@ -31,7 +33,7 @@ export async function startTestGateway(
   });
   const gw = await startGateway(loaded, {
     adapters: builtinAdapters(),
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log,
   });
   return Object.assign(gw, {
     dir,
