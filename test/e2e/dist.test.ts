@@ -9,27 +9,15 @@
 // bin/lienthong.cjs runs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
+import { exampleConfigIn } from '../helpers/cli.js';
 import { TRACUU } from '../../bench/fixtures.js';
 
 let CLI: string[] = [];
 const env = { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn' };
-
-/** The example config with its state (store, keys) in `dir` and routes/contracts from the checkout. */
-function exampleConfigIn(dir: string): string {
-  const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
-    .replace(/^( +port:) \d+.*$/m, '$1 0')
-    .replace(/^( +path:) var\/lienthong\.db.*$/m, `$1 ${join(dir, 'lienthong.db')}`)
-    .replace(/^( +file:) var\/keys\.json.*$/m, `$1 ${join(dir, 'keys.json')}`)
-    .replace(/^routesDir: .*$/m, `routesDir: ${join(ROOT, 'routes')}`)
-    .replace(/^contractsDir: .*$/m, `contractsDir: ${join(ROOT, 'contracts')}`);
-  const file = join(dir, 'lienthong.yaml');
-  writeFileSync(file, text);
-  return file;
-}
 
 describe('the compiled gateway (dist/, as the image runs it)', () => {
   let dir: string;
@@ -61,7 +49,11 @@ describe('the compiled gateway (dist/, as the image runs it)', () => {
   });
 
   it('lienthong --version prints the package version', () => {
-    const r = spawnSync(process.execPath, [...CLI, '--version'], { cwd: ROOT, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, '--version'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(r.stdout.trim()).toBe(pkg.version);
   });
@@ -128,7 +120,9 @@ describe('the compiled gateway (dist/, as the image runs it)', () => {
     expect(await bad.text()).toContain('<lt:code>LT_CONTRACT_REQUEST</lt:code>');
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/lienthong_xsd_worker_validations_total\{answer="worker-valid"\} [1-9]/);
+    expect(metrics).toMatch(
+      /lienthong_xsd_worker_validations_total\{answer="worker-valid"\} [1-9]/,
+    );
 
     const exit = new Promise<number | null>((resolve) => started.once('exit', resolve));
     started.kill('SIGTERM');
