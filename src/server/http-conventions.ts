@@ -28,7 +28,9 @@ export function conventionHeaders(
 function challenge(err: GatewayError, scheme: 'Bearer' | 'Basic'): string {
   if (scheme === 'Basic') return `Basic realm="${REALM}", charset="UTF-8"`;
   // RFC 6750 §3.1: a request without credentials gets the bare challenge, no error code.
-  if (err.code === 'LT_AUTH_MISSING') return `Bearer realm="${REALM}"`;
+  // Only a bad token is invalid_token; a missing token, or a 401 of the body's signature, gets the bare challenge.
+  if (err.code !== 'LT_AUTH_TOKEN_INVALID' && err.code !== 'LT_AUTH_TOKEN_EXPIRED')
+    return `Bearer realm="${REALM}"`;
   // The table's English text, not the detail: it is known to be a safe quoted-string.
   return `Bearer realm="${REALM}", error="invalid_token", error_description="${ERRORS[err.code].en}"`;
 }

@@ -9,7 +9,7 @@ import type { KeyRing } from '../security/keyring.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { GatewayMetrics } from './metrics.js';
-import { buildOpenApi, renderDocsPage } from './docs.js';
+import { buildOpenApi, DOCS_ASSETS, DOCS_INIT_JS, docsAsset, renderDocsPage } from './docs.js';
 import { problemBody } from './problem.js';
 import { ERRORS } from '../message/errors.js';
 
@@ -137,4 +137,13 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
     openapi,
   );
   server.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+  for (const a of DOCS_ASSETS) {
+    const bytes = docsAsset(a.file);
+    server.get(a.path, async (_req, reply) =>
+      reply.type(a.type).header('cache-control', 'public, max-age=86400').send(bytes()),
+    );
+  }
+  server.get('/docs/assets/init.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(DOCS_INIT_JS),
+  );
 }
