@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
 import { toGatewayError, traceFrom, uuidv7, type Exchange } from '../message/index.js';
 import type { DispatchInit } from '../adapter/spec.js';
+import { exchangeLoad } from '../security/offload.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
@@ -74,6 +75,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         requestId: init.request.headers['x-request-id'],
       };
       metrics.inFlight(1);
+      exchangeLoad.enter();
       try {
         for (const s of stages) {
           const t0 = performance.now();
@@ -94,6 +96,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         throw ge;
       } finally {
         metrics.inFlight(-1);
+        exchangeLoad.leave();
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';
         metrics.observe(code, ms);

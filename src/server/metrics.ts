@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { cryptoOffloadStats } from '../security/offload.js';
 import { xsdOffloadStats } from '../xml/xsd-offload.js';
 
 export interface RouteMetrics {
@@ -79,6 +80,18 @@ export class GatewayMetrics {
       this.labels('worker-valid').inc(s.valid);
       this.labels('main-thread').inc(s.offloaded - s.valid);
       this.labels('worker-failures').inc(s.workerFailures);
+    },
+  });
+  private readonly cryptoOffload = new Counter({
+    name: 'lienthong_crypto_operations_total',
+    help: 'ES256 signatures and verifications of exchanges by where they ran: pool (libuv thread pool, other exchanges in flight) or inline (a lone exchange)',
+    labelNames: ['where'],
+    registers: [this.registry],
+    collect() {
+      const s = cryptoOffloadStats();
+      this.reset();
+      this.labels('pool').inc(s.pool);
+      this.labels('inline').inc(s.inline);
     },
   });
   private readonly upstreamDuration = new Histogram({
