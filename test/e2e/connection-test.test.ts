@@ -92,8 +92,7 @@ describe('system endpoints', () => {
     const openapi = await getJson(`${gw.url}/openapi.json`);
     // The contract's schema is a component (test/e2e/docs.test.ts validates the document).
     const ref: string =
-      openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema
-        .$ref;
+      openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema.$ref;
     expect(openapi.components.schemas[ref.split('/').pop()!].required).toContain('message');
     const docs = await (await fetch(`${gw.url}/docs`)).text();
     expect(docs).toContain('/v1/connection-test');
