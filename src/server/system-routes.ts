@@ -9,7 +9,8 @@ import type { KeyRing } from '../security/keyring.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { GatewayMetrics } from './metrics.js';
-import { buildOpenApi, DOCS_ASSETS, DOCS_INIT_JS, docsAsset, renderDocsPage } from './docs.js';
+import { DOCS_ASSETS, DOCS_INIT_JS, docsAsset, renderDocsPage } from './docs.js';
+import { buildOpenApi } from './openapi.js';
 import { problemBody } from './problem.js';
 import { ERRORS } from '../message/errors.js';
 
