@@ -2,6 +2,7 @@
 // `lienthong` / `npx lienthong`: sizes the thread pool (see thread-pool.cjs), then
 // runs the built JavaScript when there is a current build, the TypeScript through tsx otherwise.
 'use strict';
+require('./thread-pool.cjs');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -40,7 +41,6 @@ function chooseEntry(root) {
 }
 
 async function main() {
-  require('./thread-pool.cjs');
   const entry = chooseEntry(join(__dirname, '..'));
   if (entry.kind === 'source') {
     const { register } = await import('tsx/esm/api');
