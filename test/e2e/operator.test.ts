@@ -202,6 +202,19 @@ describe('HTTP conventions', () => {
   });
 });
 
+describe('metric names (Prometheus conventions)', () => {
+  it('every counter ends in _total, every histogram of time is in _seconds', async () => {
+    const text = await metrics();
+    const typed = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    const counters = typed.filter(([, t]) => t === 'counter').map(([n]) => n);
+    expect(counters).toContain('lienthong_xsd_worker_validations_total');
+    expect(counters.filter((n) => !n.endsWith('_total'))).toEqual([]);
+    const histograms = typed.filter(([, t]) => t === 'histogram').map(([n]) => n);
+    expect(histograms).toContain('lienthong_upstream_request_duration_seconds');
+    expect(histograms.filter((n) => n.includes('duration') && !n.endsWith('_seconds'))).toEqual([]);
+  });
+});
+
 describe('traceparent (W3C Trace Context)', () => {
   it('logs the caller’s trace id on the exchange line (the provider gets it: test/unit/message/trace.test.ts)', async () => {
     const caller = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
