@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
 import { toGatewayError, traceFrom, uuidv7, type Exchange } from '../message/index.js';
-import type { DispatchInit } from '../adapter/spec.js';
+import type { DispatchInit } from '../adapter/contract.js';
 import { exchangeLoad } from '../security/offload.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
+import { applyDefaults } from './stages/defaults.js';
 import { translate } from './stages/translate.js';
 import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
@@ -22,6 +23,7 @@ export const STAGES: readonly StageFactory[] = [
   authenticate,
   authorize,
   verifySignature,
+  applyDefaults,
   validateRequest,
   checkCodes,
   signOutbound,
@@ -48,6 +50,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   }
   const metrics = deps.metrics.forRoute(def.id);
   const log = deps.log;
+  const inFlight = deps.inFlight;
   const overallMs = (def.resilience.timeoutMs ?? 5000) * ((def.resilience.retries ?? 0) + 1) + 1000;
 
   return {
@@ -75,6 +78,8 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         requestId: init.request.headers['x-request-id'],
       };
       metrics.inFlight(1);
+      inFlight.enter();
+      // Process-wide, unlike the gateway's count: where ES256 runs depends on the whole process's load.
       exchangeLoad.enter();
       try {
         for (const s of stages) {
@@ -96,6 +101,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         throw ge;
       } finally {
         metrics.inFlight(-1);
+        inFlight.leave();
         exchangeLoad.leave();
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';

@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { AdapterRegistry } from '../adapter/registry.js';
-import type { RunningSimulator } from '../adapter/spec.js';
+import type { InboundBinding, RunningSimulator } from '../adapter/spec.js';
+import { createScheduler } from '../adapter/scheduler.js';
 import { crossCheck } from '../config/check.js';
 import { ConfigError, redactConfig, type LoadedConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import { compileRoute, type CompiledRoute } from '../pipeline/runtime.js';
+import { InFlight } from '../pipeline/in-flight.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
 import { ClientDirectory } from '../policy/clients.js';
 import { EnvelopeService } from '../security/envelope.js';
@@ -27,6 +29,8 @@ import type { RefusalStage } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 import { protectEndpoint } from './endpoints.js';
 import { resolvePeers } from './peers.js';
+import { closeListener, ListenerHost } from './http-host.js';
+import { createInbounds, type RunningInbound } from './inbounds.js';
 
 export interface Gateway {
   readonly url: string;
@@ -41,7 +45,17 @@ export interface Gateway {
   readonly log: Logger;
   /** Writes buffered log lines now, synchronously (crash paths). */
   flushLog(): void;
-  close(): Promise<void>;
+  /** Every inbound binding (HTTP paths, consumers, pollers), running. */
+  readonly inbounds: readonly InboundBinding[];
+  /**
+   * Shuts down in the order an operator needs: stop taking new work
+   * (consumers and pollers, then the HTTP routes, which answer
+   * LT_SHUTTING_DOWN), let the exchanges in flight finish until the deadline
+   * (default `server.shutdownDeadlineMs`), close the listener, the endpoints,
+   * the simulators, the store, and flush the logs. Calling it again returns
+   * the same promise.
+   */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 /** What routes may say about themselves in their fastify `config`. */
@@ -92,7 +106,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     }
   };
   const adapters = opts.adapters;
+  // Cleanups run in reverse: pushed in start-up order, they undo it from the outside in.
   const cleanups: (() => Promise<void>)[] = [];
+  /** When the exchanges in flight must be over (epoch ms); set by close. */
+  let deadline = 0;
   const closeAll = async () => {
     for (const c of cleanups.reverse())
       await c().catch((err) => log.warn({ err }, 'error while closing'));
@@ -100,7 +117,19 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   };
 
   try {
-    const catalogs = loadCatalogs({ overridesDir: config.catalogOverridesDir });
+    const catalogs = loadCatalogs({
+      overridesDir: config.catalogOverridesDir,
+      ethnicityNumbering: config.ethnicityNumbering,
+    });
+    const review = catalogs.adminUnits.consistency;
+    if (review.wrongProvince.length || review.multiProvinceCommunes.length)
+      log.warn(
+        {
+          wrongProvince: review.wrongProvince,
+          multiProvinceCommunes: review.multiProvinceCommunes,
+        },
+        'administrative-unit data needs review: candidates outside their province are withheld',
+      );
     const translators = new Map<string, Translator>(
       Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
     );
@@ -115,7 +144,6 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       cleanups.push(async () => onXsdWorkerFailure(undefined));
     }
     const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
-    // Closed last (cleanups run in reverse): exchanges still draining may validate.
     cleanups.push(async () => contracts.close());
     const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
     if (issues.length) throw new ConfigError(issues);
@@ -185,6 +213,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       translators,
       endpoints,
       metrics,
+      inFlight: new InFlight(),
     };
 
     const refused = refusals(log, metrics);
@@ -193,14 +222,17 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       logger: false,
       bodyLimit: config.server.bodyLimit,
       trustProxy: config.server.trustProxy,
-      return503OnClosing: true,
+      // While the listener closes, a request on a connection still open reaches its route,
+      // which answers LT_SHUTTING_DOWN in the caller's protocol (not fastify's own 503).
+      return503OnClosing: false,
       genReqId: requestIdOf,
       clientErrorHandler: (err, socket) =>
         answerClientError(err, socket, (ge, id, ip) =>
           refused.record({ id, ip }, ge, 'http-parser'),
         ),
     });
-    cleanups.unshift(() => server.close());
+    // Closed first of all (after the drain), then endpoints, simulators, store.
+    cleanups.push(() => closeListener(server, deadline));
     registerBodyParsers(server);
     const allowed = trackMethods(server);
     // Every answer names its request id, the one its log line carries.
@@ -241,26 +273,53 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const routes = new Map<string, CompiledRoute>();
     for (const r of loaded.routes) routes.set(r.def.id, compileRoute(r.def, deps));
 
-    const shared = new Map<string, unknown>();
-    for (const route of routes.values()) {
-      const spec = adapters.get(route.def.from.adapter);
-      await spec.inbound!(route.def.from, route.def, {
-        server,
+    const host = new ListenerHost(server);
+    const shutdown = new AbortController();
+    const scheduler = createScheduler(log);
+    const inbounds: RunningInbound[] = await createInbounds(
+      routes,
+      adapters,
+      {
         log,
-        shared,
+        store,
+        catalogs,
+        scheduler,
+        shutdown: shutdown.signal,
         contractsDir: config.contractsDir,
-        publicUrl: config.server.publicUrl,
-        dispatch: (init) => {
-          const target = init.routeId ? routes.get(init.routeId) : route;
-          if (!target) throw new GatewayError('LT_ROUTE_NOT_FOUND', `no route "${init.routeId}"`);
-          return target.run(init);
+        endpoint: (name) => {
+          const ep = endpoints.get(name);
+          if (!ep) throw new GatewayError('LT_CONFIG_INVALID', `no endpoint "${name}"`);
+          return ep;
         },
-      });
-    }
+      },
+      { host, publicUrl: config.server.publicUrl },
+    );
+    /** Stops taking new work: consumers and pollers first, then the HTTP routes. */
+    let stopping: Promise<void> | undefined;
+    const stopInbounds = () =>
+      (stopping ??= (async () => {
+        shutdown.abort();
+        const stop = (i: RunningInbound): Promise<void> => {
+          try {
+            return i.binding.stop(deadline);
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        };
+        const background = inbounds.filter((i) => i.kind === 'background').map(stop);
+        host.drain();
+        const http = inbounds.filter((i) => i.kind === 'http').map(stop);
+        for (const r of await Promise.allSettled([...background, ...http]))
+          if (r.status === 'rejected')
+            log.warn({ err: r.reason }, 'error while stopping an inbound');
+        await scheduler.stop();
+      })());
+    cleanups.push(stopInbounds);
 
     registerSystemRoutes(server, {
       config,
       routes,
+      inbounds: inbounds.map((i) => i.binding),
       keys,
       auth,
       store,
@@ -277,6 +336,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     } else {
       await server.ready();
     }
+    // Consumers and pollers begin once the gateway serves.
+    for (const i of inbounds) await i.binding.start();
     log.info(
       {
         url,
@@ -288,6 +349,18 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       },
       'lienthong is listening',
     );
+
+    let closing: Promise<void> | undefined;
+    const close = (deadlineMs = config.server.shutdownDeadlineMs) =>
+      (closing ??= (async () => {
+        deadline = Date.now() + deadlineMs;
+        await stopInbounds();
+        const inFlight = deps.inFlight.count;
+        if (inFlight > 0) log.info({ inFlight, deadlineMs }, 'draining');
+        if (!(await deps.inFlight.idle(deadline)))
+          log.warn({ inFlight: deps.inFlight.count }, 'shutdown deadline passed, exchanges cut');
+        await closeAll();
+      })());
 
     return {
       url,
@@ -301,7 +374,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       catalogs,
       log,
       flushLog,
-      close: closeAll,
+      inbounds: inbounds.map((i) => i.binding),
+      close,
     };
   } catch (err) {
     await closeAll();
