@@ -183,7 +183,14 @@ async function measureAddedLatency(
   const all = new Map(
     targets.map((t) => [
       t.name,
-      { lat: [] as number[], cpu: [] as Map<string, number>[], sent: 0, failed: 0 },
+      {
+        lat: [] as number[],
+        /** p50 and p99 of each round, for the per-round differences. */
+        rounds: [] as { p50: number; p99: number }[],
+        cpu: [] as Map<string, number>[],
+        sent: 0,
+        failed: 0,
+      },
     ]),
   );
   for (let i = 0; i < ROUNDS; i++) {
@@ -193,6 +200,10 @@ async function measureAddedLatency(
       );
       const a = all.get(t.name)!;
       a.lat.push(...result.latencies);
+      a.rounds.push({
+        p50: quantile(result.latencies, 0.5),
+        p99: quantile(result.latencies, 0.99),
+      });
       a.cpu.push(cpu);
       a.sent += result.sent;
       a.failed += result.failed;
@@ -220,12 +231,15 @@ async function measureAddedLatency(
     const cpu = Object.entries(m.cpu).map(([k, v]) => `${k} ${v}`);
     if (cpu.length) process.stdout.write(`    CPU µs/request: ${cpu.join(', ')}\n`);
   }
-  const added = {
-    p50: Number((g.p50 - b.p50).toFixed(2)),
-    p99: Number((g.p99 - b.p99).toFixed(2)),
-  };
+  // Added latency as the median over rounds of (gateway − proxy) in the same turn: a
+  // hiccup of the shared machine lands in one round, not in the whole figure.
+  const gr = all.get(subject.name)!.rounds;
+  const br = all.get(proxy.name)!.rounds;
+  const addedIn = (q: 'p50' | 'p99') =>
+    Number(median(gr.map((r, i) => r[q] - br[i][q])).toFixed(2));
+  const added = { p50: addedIn('p50'), p99: addedIn('p99') };
   process.stdout.write(
-    `  added by the gateway: p50 ${added.p50} ms (target ≤ ${ADDED_LATENCY_TARGET.p50}), p99 ${added.p99} ms (target ≤ ${ADDED_LATENCY_TARGET.p99})\n`,
+    `  added by the gateway (median over ${ROUNDS} rounds of gateway − proxy): p50 ${added.p50} ms (target ≤ ${ADDED_LATENCY_TARGET.p50}), p99 ${added.p99} ms (target ≤ ${ADDED_LATENCY_TARGET.p99})\n`,
   );
   return {
     name: `${subject.name} at a fixed rate`,
