@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
-import { toGatewayError, traceFrom, uuidv7, type Exchange } from '../message/index.js';
+import {
+  saneRequestId,
+  toGatewayError,
+  traceFrom,
+  uuidv7,
+  type Exchange,
+} from '../message/index.js';
 import type { DispatchInit } from '../adapter/contract.js';
 import { exchangeLoad } from '../security/offload.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
@@ -74,8 +80,9 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         attrs: {},
         ip: init.ip,
         trace: traceFrom(init.request.headers.traceparent),
-        // The inbound side put the id it echoes in the headers (src/server/request-id.ts).
-        requestId: init.request.headers['x-request-id'],
+        // The HTTP side put the id it echoes in the headers (src/server/request-id.ts); from
+        // any other inbound only a sane one is kept: every exchange line carries it.
+        requestId: saneRequestId(init.request.headers['x-request-id']),
       };
       metrics.inFlight(1);
       inFlight.enter();
@@ -97,6 +104,20 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ex.outcome = { code: ge.code, detail: ge.detail };
         if (ge.code === 'LT_INTERNAL')
           log.error({ ex: ex.id, route: def.id, err }, 'internal error in pipeline');
+        // What a provider said is for the operator, under the exchange id; the
+        // caller's error carries only the code and the gateway's text.
+        else if (typeof ge.data?.provider === 'string')
+          log.warn(
+            {
+              ex: ex.id,
+              route: def.id,
+              code: ge.code,
+              endpoint: ge.data.endpoint,
+              status: ge.data.status,
+              provider: ge.data.provider,
+            },
+            'provider error',
+          );
         ge.exchangeId = ex.id;
         throw ge;
       } finally {

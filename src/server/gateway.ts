@@ -233,7 +233,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     });
     // Closed first of all (after the drain), then endpoints, simulators, store.
     cleanups.push(() => closeListener(server, deadline));
-    registerBodyParsers(server);
+    registerBodyParsers(server, config.server);
     const allowed = trackMethods(server);
     // Every answer names its request id, the one its log line carries.
     server.addHook('onRequest', (req, reply, done) => {

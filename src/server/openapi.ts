@@ -2,7 +2,7 @@ import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import { ERRORS, GatewayError, type ErrorCode } from '../message/errors.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import { soapFaultFor } from '../xml/index.js';
-import { problemBody } from './problem.js';
+import { oauthError, problemBody } from './problem.js';
 
 const PROBLEM = {
   type: 'object',
@@ -73,6 +73,7 @@ const NOT_PER_ROUTE = new Set<ErrorCode>([
   'LT_CONFIG_INVALID',
   'LT_AUTH_INVALID_CLIENT',
   'LT_AUTH_UNSUPPORTED_GRANT',
+  'LT_AUTH_BUSY',
   'LT_CANCELLED',
 ]);
 
@@ -83,7 +84,7 @@ function routeCodes(r: RouteDef, config: GatewayConfig): ErrorCode[] {
   return (Object.keys(ERRORS) as ErrorCode[]).filter((code) => {
     if (NOT_PER_ROUTE.has(code)) return false;
     if (/^LT_(XML|SOAP)_/.test(code)) return soap;
-    if (code === 'LT_BAD_JSON') return !soap;
+    if (code === 'LT_BAD_JSON' || code.startsWith('LT_JSON_')) return !soap;
     if (/^LT_(AUTH|POLICY)_/.test(code)) return r.auth === 'bearer';
     if (code.startsWith('LT_SIG_')) return r.signature.require;
     if (code.startsWith('LT_CONTRACT_')) return !!r.contract;
@@ -161,8 +162,8 @@ const text = (description: string, contentType = 'text/plain') => ({
 
 /** /token and the system endpoints, as registerSystemRoutes serves them. */
 function systemPaths(): Record<string, Json> {
-  const oauthError = (code: ErrorCode) => ({
-    error: code === 'LT_AUTH_UNSUPPORTED_GRANT' ? 'unsupported_grant_type' : 'invalid_client',
+  const oauthExample = (code: ErrorCode) => ({
+    error: oauthError(code),
     error_description: ERRORS[code].en,
     ...problemExample(code),
   });
@@ -208,9 +209,14 @@ function systemPaths(): Record<string, Json> {
             },
           },
           ...errorResponses(
-            ['LT_AUTH_UNSUPPORTED_GRANT', 'LT_AUTH_MISSING', 'LT_AUTH_INVALID_CLIENT'],
+            [
+              'LT_AUTH_UNSUPPORTED_GRANT',
+              'LT_AUTH_MISSING',
+              'LT_AUTH_INVALID_CLIENT',
+              'LT_AUTH_BUSY',
+            ],
             'application/json',
-            oauthError,
+            oauthExample,
             '#/components/schemas/OAuthError',
           ),
         },

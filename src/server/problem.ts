@@ -1,7 +1,13 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERRORS, GatewayError, toGatewayError } from '../message/errors.js';
+import {
+  ERRORS,
+  GatewayError,
+  shownDetail,
+  toGatewayError,
+  type ErrorCode,
+} from '../message/errors.js';
 import { uuidv7 } from '../message/ids.js';
 
 /** Route-level hook: an inbound adapter that renders errors in its own protocol (SOAP fault, …). */
@@ -15,13 +21,25 @@ export function problemBody(err: GatewayError): Record<string, unknown> {
     title: spec.en,
     status: spec.http,
     code: err.code,
-    detail: err.detail ?? spec.en,
+    detail: shownDetail(err) ?? spec.en,
     message_vi: spec.vi,
     ...(err.exchangeId ? { instance: `urn:lienthong:exchange:${err.exchangeId}` } : {}),
     ...(err.data && 'violations' in err.data
       ? { violations: err.data.violations, violationCount: err.data.violationCount }
       : {}),
   };
+}
+
+const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+  LT_AUTH_MISSING: 'invalid_client',
+  LT_AUTH_INVALID_CLIENT: 'invalid_client',
+  LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+  LT_AUTH_BUSY: 'temporarily_unavailable',
+};
+
+/** The OAuth2 `error` (RFC 6749 §5.2) that /token answers a refusal's code with. */
+export function oauthError(code: ErrorCode): string {
+  return OAUTH_ERROR[code] ?? 'invalid_request';
 }
 
 export function sendProblem(reply: FastifyReply, err: GatewayError): FastifyReply {

@@ -11,8 +11,8 @@ import type { ContractRegistry } from '../validation/contracts.js';
 import type { GatewayMetrics } from './metrics.js';
 import { DOCS_ASSETS, DOCS_INIT_JS, docsAsset, renderDocsPage } from './docs.js';
 import { buildOpenApi } from './openapi.js';
-import { problemBody } from './problem.js';
-import { ERRORS } from '../message/errors.js';
+import { oauthError, problemBody } from './problem.js';
+import { ERRORS, shownDetail } from '../message/errors.js';
 
 export interface SystemDeps {
   config: GatewayConfig;
@@ -27,6 +27,19 @@ export interface SystemDeps {
   simulators: ReadonlyMap<string, RunningSimulator>;
 }
 
+/**
+ * RFC 6749 §2.3.1: Basic credentials are percent-encoded before base64. A
+ * malformed escape (`%zz`, a lone `%`) is the caller's bad credential, a 401
+ * like any wrong secret, not an internal error.
+ */
+function formDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new GatewayError('LT_AUTH_INVALID_CLIENT', 'the Basic credentials are not form-encoded');
+  }
+}
+
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1) or, as a fallback, the form body. */
 function clientCredentials(req: FastifyRequest): { id: string; secret: string } {
   const h = req.headers.authorization;
@@ -34,10 +47,7 @@ function clientCredentials(req: FastifyRequest): { id: string; secret: string } 
     const decoded = Buffer.from(h.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i > 0)
-      return {
-        id: decodeURIComponent(decoded.slice(0, i)),
-        secret: decodeURIComponent(decoded.slice(i + 1)),
-      };
+      return { id: formDecoded(decoded.slice(0, i)), secret: formDecoded(decoded.slice(i + 1)) };
   }
   const form = (req.body ?? {}) as Record<string, string>;
   if (form.client_id && form.client_secret)
@@ -47,12 +57,6 @@ function clientCredentials(req: FastifyRequest): { id: string; secret: string } 
     'send client id and secret with HTTP Basic authentication',
   );
 }
-
-const OAUTH_ERROR: Partial<Record<string, string>> = {
-  LT_AUTH_MISSING: 'invalid_client',
-  LT_AUTH_INVALID_CLIENT: 'invalid_client',
-  LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
-};
 
 /** Health, readiness, metrics, keys, tokens and published documentation. */
 export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): void {
@@ -120,8 +124,8 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
             .type('application/json')
             .send(
               JSON.stringify({
-                error: OAUTH_ERROR[err.code] ?? 'invalid_request',
-                error_description: err.detail,
+                error: oauthError(err.code),
+                error_description: shownDetail(err),
                 ...problemBody(err),
               }),
             );

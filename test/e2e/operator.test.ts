@@ -40,7 +40,7 @@ function post(path: string, body: string, headers: Record<string, string> = {}) 
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({}, {}, undefined, log);
+  gw = await startTestGateway({}, {}, undefined, { log });
   token = await demoToken(gw.url);
 });
 

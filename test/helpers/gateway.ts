@@ -18,14 +18,14 @@ export interface TestGateway extends Gateway {
 /**
  * The real gateway from the repository's example config, on a free port, with
  * its key file and store in a temporary directory. `overrides` patch the
- * config the way an operator's file would; `adapters` replaces the built-in set (tests add their own).
+ * config the way an operator's file would; `adapters` replaces the built-in set (tests add their own);
+ * `opts.log` takes the gateway's log lines (tests that read them).
  */
 export async function startTestGateway(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
   adapters: AdapterRegistry = builtinAdapters(),
-  /** A logger to read the gateway's lines from; default silent (or TEST_LOG_LEVEL). */
-  log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  opts: { log?: Logger } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
@@ -35,7 +35,7 @@ export async function startTestGateway(
   });
   const gw = await startGateway(loaded, {
     adapters,
-    log,
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return Object.assign(gw, {
     dir,
