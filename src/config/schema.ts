@@ -290,6 +290,13 @@ export const ConfigSchema = Type.Object(
           ),
           { default: 'info', description: 'Least severe level written; LOG_LEVEL overrides' },
         ),
+        flushIntervalMs: Type.Integer({
+          minimum: 10,
+          maximum: 10000,
+          default: 200,
+          description:
+            'Log lines are buffered and written at least this often (and at exit or crash): the most a crash can lose, and the longest a line waits',
+        }),
       },
       { additionalProperties: false, default: {}, description: 'The JSON log on stdout' },
     ),
@@ -312,7 +319,12 @@ export const ConfigSchema = Type.Object(
           default: 3600,
           description: 'Lifetime of an access token, in seconds (expires_in)',
         }),
-        issuer: Type.String({ default: 'lienthong', description: 'iss of the tokens issued' }),
+        issuer: Type.String({ default: 'lienthong', description: 'iss of the access tokens' }),
+        audience: Type.String({
+          default: 'urn:lienthong:gateway',
+          description:
+            'This gateway’s identity: aud of its access tokens and of the signed requests it accepts',
+        }),
         maxConcurrentSecretChecks: Type.Integer({
           minimum: 1,
           default: 1,
