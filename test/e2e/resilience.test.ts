@@ -34,7 +34,7 @@ describe("an endpoint's resilience reaches a route that sets nothing", () => {
     gw = await startTestGateway({
       endpoints: { 'test-provider': { resilience: { timeoutMs: 50 } } },
     });
-    await slowProvider(gw, 600);
+    await slowProvider(gw, 1500);
   });
   afterAll(() => gw.stop());
 
@@ -47,7 +47,8 @@ describe("an endpoint's resilience reaches a route that sets nothing", () => {
   it('times out after the endpoint’s 50 ms, not a route default', async () => {
     const r = await connectionTest(gw);
     expect(r.code).toBe('LT_UPSTREAM_TIMEOUT');
-    expect(r.ms).toBeLessThan(450);
+    // Long before the provider answers (1.5 s); generous for a loaded CI machine.
+    expect(r.ms).toBeLessThan(1000);
   });
 });
 
