@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { builtinAdapters } from '../adapters/index.js';
 import { crossCheck } from './config/check.js';
-import { ConfigError, formatIssue, loadConfig } from './config/load.js';
+import { ConfigError, formatIssue, loadConfig, loadConfigLenient } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
 import { GatewayError } from './message/errors.js';
 import { renderErrorsDoc } from './server/errors-doc.js';
@@ -187,18 +187,21 @@ program
   )
   .action(() => {
     try {
-      const loaded = loadConfig({ file: program.opts().config });
-      const catalogs = loadCatalogs({
+      // Lenient: the routes are cross-checked even when the main config has errors.
+      const { loaded, issues } = loadConfigLenient({ file: program.opts().config });
+      if (!loaded) throw new ConfigError(issues);
+      // Catalog override files are read as the gateway would (a broken one throws).
+      loadCatalogs({
         overridesDir: loaded.config.catalogOverridesDir,
         ethnicityNumbering: loaded.config.ethnicityNumbering,
       });
       const steps = new Set(Object.keys(translationSteps));
-      void catalogs;
       const contracts = new ContractRegistry(
         loaded.config.contractsDir,
         xmlContractLoader({ xsdWorker: false }),
       );
-      const issues = crossCheck(loaded, builtinAdapters(), contracts, steps);
+      issues.push(...crossCheck(loaded, builtinAdapters(), contracts, steps));
+      contracts.close();
       if (issues.length) throw new ConfigError(issues);
       console.log(
         `ok: ${loaded.file ?? '(defaults)'}, ${loaded.routes.length} route(s), ${Object.keys(loaded.config.endpoints).length} endpoint(s)`,

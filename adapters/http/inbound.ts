@@ -5,9 +5,10 @@ import type { Message } from '../../src/message/index.js';
 
 export const HttpInboundSchema = Type.Object(
   {
-    adapter: Type.Literal('http'),
+    adapter: Type.Literal('http', { description: 'JSON over HTTP on the gateway port' }),
     method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], {
       default: 'POST',
+      description: 'HTTP method the route answers',
     }),
     path: Type.String({
       pattern: '^/',

@@ -7,6 +7,7 @@ import {
   headerValue,
   httpExchange,
 } from '../../src/adapter/http-exchange.js';
+import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
 
@@ -14,13 +15,14 @@ export const HttpEndpointSchema = Type.Object(
   {
     method: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], {
       default: 'POST',
+      description: 'HTTP method of the call to the provider',
     }),
     path: Type.String({ default: '', description: 'Path appended to the endpoint URL' }),
     headers: Type.Record(Type.String(), Type.String(), {
       default: {},
       description: 'Sent on every request',
     }),
-    connections: Type.Integer({ minimum: 1, default: 64 }),
+    connections: CONNECTIONS_OPTION,
     maxReplyBytes: Type.Integer({
       minimum: 1,
       default: DEFAULT_MAX_REPLY_BYTES,
@@ -35,7 +37,7 @@ export const HttpEndpointSchema = Type.Object(
       description: 'Caller headers passed on to the provider',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A JSON/REST provider' },
 );
 export type HttpEndpoint = Static<typeof HttpEndpointSchema>;
 

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
-import { FaultInjector, FaultsSchema, cutOff, readBody } from '../../src/simulator/faults.js';
+import { FAULTS_OPTION, FaultInjector, cutOff, readBody } from '../../src/simulator/faults.js';
 import { listenSimulator } from '../../src/simulator/listen.js';
 import {
   jwkThumbprint,
@@ -18,9 +18,9 @@ import { verifyOutbound } from '../../src/security/envelope.js';
 
 export const TestProviderSchema = Type.Object(
   {
-    faults: Type.Optional(Type.Partial(FaultsSchema)),
+    faults: Type.Optional(FAULTS_OPTION),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The connection-test provider' },
 );
 export type TestProviderOptions = Static<typeof TestProviderSchema>;
 

@@ -13,9 +13,17 @@ import { GatewayError } from '../../src/message/errors.js';
 
 export const C06AuthSchema = Type.Object(
   {
-    mode: Type.Literal('c06'),
-    username: Type.String({ minLength: 1 }),
-    secretKey: Type.String({ minLength: 1 }),
+    mode: Type.Literal('c06', {
+      description: 'c06: direct C06; lgsp-oauth2: LGSP pattern A; lgsp-accesstoken: LGSP pattern B',
+    }),
+    username: Type.String({
+      minLength: 1,
+      description: 'C06 account name (in Basic and the hash)',
+    }),
+    secretKey: Type.String({
+      minLength: 1,
+      description: 'Secret that enters the hash (c06) or the lgspaccesstoken JSON',
+    }),
     apiKey: Type.String({ minLength: 1, description: 'Sent as the ApiKey header' }),
     xRoadClient: Type.String({ minLength: 1, description: 'Sent as the X-Road-Client header' }),
     urlXacThuc: Type.Optional(
@@ -34,8 +42,8 @@ export const OAuth2AuthSchema = Type.Object(
     tokenUrl: Type.String({
       description: 'WSO2 token endpoint, e.g. https://lgsp.example:8247/token',
     }),
-    consumerKey: Type.String({ minLength: 1 }),
-    consumerSecret: Type.String({ minLength: 1 }),
+    consumerKey: Type.String({ minLength: 1, description: 'OAuth2 client id at the LGSP' }),
+    consumerSecret: Type.String({ minLength: 1, description: 'OAuth2 client secret at the LGSP' }),
   },
   {
     additionalProperties: false,
@@ -46,11 +54,11 @@ export const OAuth2AuthSchema = Type.Object(
 export const AccessTokenAuthSchema = Type.Object(
   {
     mode: Type.Literal('lgsp-accesstoken'),
-    accessKey: Type.String({ minLength: 1 }),
-    secretKey: Type.String({ minLength: 1 }),
-    appName: Type.String(),
-    partnerCode: Type.String(),
-    partnerCodeCus: Type.String(),
+    accessKey: Type.String({ minLength: 1, description: 'AccessKey of the lgspaccesstoken JSON' }),
+    secretKey: Type.String({ minLength: 1, description: 'SecretKey of the lgspaccesstoken JSON' }),
+    appName: Type.String({ description: 'AppName of the lgspaccesstoken JSON' }),
+    partnerCode: Type.String({ description: 'PartnerCode of the lgspaccesstoken JSON' }),
+    partnerCodeCus: Type.String({ description: 'PartnerCodeCus of the lgspaccesstoken JSON' }),
     tokenUrl: Type.Optional(
       Type.String({
         description: 'When set, a Bearer token is fetched with the lgspaccesstoken header',
@@ -63,7 +71,9 @@ export const AccessTokenAuthSchema = Type.Object(
   },
 );
 
-export const NpdAuthSchema = Type.Union([C06AuthSchema, OAuth2AuthSchema, AccessTokenAuthSchema]);
+export const NpdAuthSchema = Type.Union([C06AuthSchema, OAuth2AuthSchema, AccessTokenAuthSchema], {
+  description: 'How the gateway authenticates to the NPD; by `mode` (none: no credentials)',
+});
 export type NpdAuth = Static<typeof NpdAuthSchema>;
 export type C06Auth = Static<typeof C06AuthSchema>;
 

@@ -1,4 +1,5 @@
 import { defineAdapter } from '../../src/adapter/spec.js';
+import { NPD_OPERATIONS } from './constants.js';
 import { NpdEndpointSchema, npdOutbound } from './outbound.js';
 import { NpdSimulatorSchema, startNpdSimulator } from './simulator.js';
 
@@ -25,5 +26,6 @@ export default defineAdapter({
   endpointSchema: NpdEndpointSchema,
   simulatorSchema: NpdSimulatorSchema,
   outbound: (config, ctx) => npdOutbound(config, ctx),
+  operations: () => NPD_OPERATIONS,
   simulator: (options, ctx) => startNpdSimulator({ ...ctx.listen, options, log: ctx.log }),
 });

@@ -1,4 +1,5 @@
 import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
+import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { badReplyError, faultError, statusError } from '../../src/adapter/upstream.js';
@@ -19,7 +20,10 @@ import { createReplyReader } from './response.js';
 
 const IntegrationCodesSchema = Type.Object(
   Object.fromEntries(
-    NPD_OPERATIONS.map((op) => [op, Type.Optional(Type.String({ pattern: '^\\d{3}$' }))]),
+    NPD_OPERATIONS.map((op) => [
+      op,
+      Type.Optional(Type.String({ pattern: '^\\d{3}$', description: `MaTichHop sent with ${op}` })),
+    ]),
   ) as Record<NpdOperation, TOptional<TString>>,
   {
     additionalProperties: false,
@@ -59,7 +63,7 @@ export const NpdEndpointSchema = Type.Object(
         },
       ),
     ),
-    connections: Type.Integer({ minimum: 1, default: 64, description: 'Keep-alive pool size' }),
+    connections: CONNECTIONS_OPTION,
     maxReplyBytes: Type.Integer({
       minimum: 1024,
       default: 4194304,
@@ -212,8 +216,9 @@ export function npdOutbound(
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
       const op = npdOperation(msg.operation);
       if (!op) {
+        // The operation is the route's configuration, never the caller's choice.
         throw new GatewayError(
-          'LT_SOAP_UNKNOWN_OPERATION',
+          'LT_CONFIG_INVALID',
           `${endpoint}: "${msg.operation ?? ''}" is not an NPD operation (${NPD_OPERATIONS.join(', ')})`,
         );
       }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { GatewayError } from '../../src/message/errors.js';
 import { listenSimulator } from '../../src/simulator/listen.js';
-import { FaultInjector, FaultsSchema, cutOff, readBody } from '../../src/simulator/faults.js';
+import { FAULTS_OPTION, FaultInjector, cutOff, readBody } from '../../src/simulator/faults.js';
 import {
   child,
   compileXsd,
@@ -47,9 +47,9 @@ export const NpdSimulatorSchema = Type.Object(
     auth: Type.Optional(
       Type.Object(
         {
-          username: Type.String({ minLength: 1 }),
-          secretKey: Type.String({ minLength: 1 }),
-          apiKey: Type.String({ minLength: 1 }),
+          username: Type.String({ minLength: 1, description: 'Expected C06 account name' }),
+          secretKey: Type.String({ minLength: 1, description: 'Secret the hash is checked with' }),
+          apiKey: Type.String({ minLength: 1, description: 'Expected ApiKey header' }),
           urlXacThuc: Type.Optional(
             Type.String({
               description: 'URL in the hash; when absent, the URL the request was sent to',
@@ -62,7 +62,7 @@ export const NpdSimulatorSchema = Type.Object(
         },
       ),
     ),
-    faults: Type.Optional(Type.Partial(FaultsSchema)),
+    faults: Type.Optional(FAULTS_OPTION),
     validateRequests: Type.Boolean({
       default: true,
       description:

@@ -9,7 +9,7 @@ import { PublishedWsdl, requestOrigin } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
-    adapter: Type.Literal('soap'),
+    adapter: Type.Literal('soap', { description: 'SOAP 1.1 on the gateway port' }),
     path: Type.String({ pattern: '^/', description: 'Path of the SOAP service, e.g. /npd' }),
     operation: Type.String({
       description: 'Operation (local name of the Body element) this route serves',
@@ -23,14 +23,6 @@ export const SoapInboundSchema = Type.Object(
     wsdl: Type.Optional(
       Type.String({ description: 'WSDL under contracts/, published at <path>?wsdl' }),
     ),
-    maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
-    maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
-    maxNodes: Type.Integer({
-      minimum: 16,
-      default: 10000,
-      description:
-        'Elements plus attributes an envelope may hold (LT_XML_TOO_MANY_NODES); parsed before authentication, so it bounds what an unauthenticated request costs',
-    }),
   },
   { additionalProperties: false },
 );
@@ -40,6 +32,7 @@ interface SoapService {
   /** Body element local name → route. */
   ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
   wsdl?: PublishedWsdl;
+  /** The gateway's `xml.*` limits (the same for every SOAP path). */
   limits: XmlLimits;
 }
 
@@ -77,7 +70,7 @@ export function bindSoap(
       ]),
     ),
     wsdl: wsdlOf ? new PublishedWsdl(join(ctx.contractsDir, wsdlOf), binding.path) : undefined,
-    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth, maxNodes: binding.maxNodes },
+    limits: ctx.xmlLimits,
   };
   const publicUrl = ctx.publicUrl?.replace(/\/$/, '');
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { badReplyError, faultError, signatureOf, statusError } from '../../src/adapter/upstream.js';
@@ -9,21 +10,32 @@ import { forwardedSoapReply, parseSoapEnvelope } from '../../src/xml/index.js';
 export const SoapEndpointSchema = Type.Object(
   {
     soapAction: Type.String({ default: '', description: 'SOAPAction header value' }),
-    headers: Type.Record(Type.String(), Type.String(), { default: {} }),
-    connections: Type.Integer({ minimum: 1, default: 64 }),
+    headers: Type.Record(Type.String(), Type.String(), {
+      default: {},
+      description: 'Sent on every request',
+    }),
+    connections: CONNECTIONS_OPTION,
     idempotent: Type.Boolean({
       default: false,
       description: 'Allow retries (read-only operations)',
     }),
-    maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Reply size limit' }),
-    maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+    maxBytes: Type.Integer({
+      minimum: 1024,
+      default: 4194304,
+      description: 'Size limit of a reply, in bytes (LT_UPSTREAM_BAD_REPLY)',
+    }),
+    maxDepth: Type.Integer({
+      minimum: 4,
+      default: 64,
+      description: 'Element nesting limit of a reply (LT_UPSTREAM_BAD_REPLY)',
+    }),
     maxNodes: Type.Integer({
       minimum: 16,
       default: 100000,
       description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A SOAP 1.1 document/literal provider' },
 );
 export type SoapEndpoint = Static<typeof SoapEndpointSchema>;
 

@@ -52,6 +52,8 @@ export interface AdapterSpec<
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;
+  /** The operations an endpoint with these options has, for `lienthong check`; absent: any. */
+  operations?(config: Static<E>): readonly string[];
   simulator?(config: Static<S>, ctx: SimulatorContext): Promise<RunningSimulator>;
 }
 
@@ -143,6 +145,12 @@ export interface HttpInboundContext extends InboundContext {
   readonly http: HttpHost;
   /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
   readonly publicUrl?: string;
+  /** `xml.maxBytes` / `xml.maxDepth` / `xml.maxNodes`: limits of inbound XML documents. */
+  readonly xmlLimits: {
+    readonly maxBytes: number;
+    readonly maxDepth: number;
+    readonly maxNodes: number;
+  };
 }
 
 export interface SimulatorContext {

@@ -1,6 +1,9 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AdapterRegistry } from '../adapter/registry.js';
 import { CATALOG_NAMES, isCatalogName } from '../catalogs/index.js';
 import type { ContractRegistry } from '../validation/contracts.js';
+import { didYouMean } from './nearest.js';
 import { formatPath, type SchemaIssue } from './validate.js';
 import type { ConfigIssue, LoadedConfig, SourceFile } from './load.js';
 
@@ -8,6 +11,7 @@ function located(
   source: SourceFile | undefined,
   prefix: (string | number)[],
   issues: SchemaIssue[],
+  route?: string,
 ): ConfigIssue[] {
   return issues.map((i) => {
     const path = [...prefix, ...i.path];
@@ -18,8 +22,51 @@ function located(
       col: pos?.col,
       path: formatPath(path),
       message: i.message,
+      route,
     };
   });
+}
+
+/** `<system>/<Name>` of every contract file under the directory, for suggestions. */
+function contractNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const names = new Set<string>();
+  for (const system of readdirSync(dir, { withFileTypes: true })) {
+    if (!system.isDirectory()) continue;
+    for (const f of readdirSync(join(dir, system.name))) {
+      const m = /^(.+)\.(request|response)\.json$/.exec(f);
+      if (m) names.add(`${system.name}/${m[1]}`);
+    }
+  }
+  return [...names];
+}
+
+/** Store and key problems the gateway would only meet while starting. */
+function checkStartup(loaded: LoadedConfig): ConfigIssue[] {
+  const { config, source } = loaded;
+  const out: ConfigIssue[] = [];
+  if (config.store.kind === 'postgres' && !config.store.url)
+    out.push(
+      ...located(
+        source,
+        ['store', 'url'],
+        [{ path: [], message: 'is required for kind postgres (or set DATABASE_URL)' }],
+      ),
+    );
+  if (!config.keys.generateIfMissing && !existsSync(config.keys.file))
+    out.push(
+      ...located(
+        source,
+        ['keys', 'file'],
+        [
+          {
+            path: [],
+            message: `${config.keys.file} does not exist and keys.generateIfMissing is false`,
+          },
+        ],
+      ),
+    );
+  return out;
 }
 
 /**
@@ -36,7 +83,7 @@ export function crossCheck(
   translateSteps: ReadonlySet<string>,
 ): ConfigIssue[] {
   const { config, routes, source } = loaded;
-  const out: ConfigIssue[] = [];
+  const out: ConfigIssue[] = checkStartup(loaded);
   const simulators = new Set(config.simulators.map((s) => s.name));
 
   config.simulators.forEach((sim, i) => {
@@ -56,20 +103,22 @@ export function crossCheck(
     if (!ep.url && !ep.simulator)
       out.push(...located(source, at, [{ path: [], message: 'needs url or simulator' }]));
     if (ep.simulator && !simulators.has(ep.simulator)) {
+      const hint = didYouMean(ep.simulator, simulators);
       out.push(
         ...located(
           source,
           [...at, 'simulator'],
-          [{ path: [], message: `no simulator named "${ep.simulator}"` }],
+          [{ path: [], message: `no simulator named "${ep.simulator}"${hint}` }],
         ),
       );
     }
     if (ep.verifyReplyWith && !config.peers[ep.verifyReplyWith]) {
+      const hint = didYouMean(ep.verifyReplyWith, Object.keys(config.peers));
       out.push(
         ...located(
           source,
           [...at, 'verifyReplyWith'],
-          [{ path: [], message: `no peer named "${ep.verifyReplyWith}"` }],
+          [{ path: [], message: `no peer named "${ep.verifyReplyWith}"${hint}` }],
         ),
       );
     }
@@ -77,11 +126,12 @@ export function crossCheck(
 
   config.clients.forEach((c, i) => {
     if (c.jwks && !config.peers[c.jwks]) {
+      const hint = didYouMean(c.jwks, Object.keys(config.peers));
       out.push(
         ...located(
           source,
           ['clients', i, 'jwks'],
-          [{ path: [], message: `no peer named "${c.jwks}"` }],
+          [{ path: [], message: `no peer named "${c.jwks}"${hint}` }],
         ),
       );
     }
@@ -89,30 +139,65 @@ export function crossCheck(
 
   const claimed = new Map<string, string>();
   const routeIds = new Set(routes.map((r) => r.def.id));
+  const endpointNames = [...Object.keys(config.endpoints), ...(loaded.invalidEndpoints ?? [])];
+  let knownContracts: string[] | undefined;
   for (const r of routes) {
     const at = r.index === undefined ? [] : [r.index];
     const def = r.def;
+    // Located in the file by the full path; named by the route id and the path inside the route.
+    const inRoute = (path: (string | number)[], issues: SchemaIssue[]) =>
+      out.push(
+        ...located(r.source, [...at, ...path], issues, def.id).map((issue, k) => ({
+          ...issue,
+          path: formatPath([...path, ...issues[k].path]),
+        })),
+      );
     const here = (path: (string | number)[], message: string) =>
-      out.push(...located(r.source, [...at, ...path], [{ path: [], message }]));
-    out.push(
-      ...located(
-        r.source,
-        [...at, 'from'],
-        adapters.checkOptions(def.from.adapter, 'inbound', def.from),
-      ),
-    );
+      inRoute(path, [{ path: [], message }]);
+    inRoute(['from'], adapters.checkOptions(def.from.adapter, 'inbound', def.from));
     const ep = config.endpoints[def.to.endpoint];
-    if (!ep) here(['to', 'endpoint'], `no endpoint named "${def.to.endpoint}"`);
+    // An endpoint with schema errors of its own is reported there, not here.
+    if (!ep && !loaded.invalidEndpoints?.includes(def.to.endpoint))
+      here(
+        ['to', 'endpoint'],
+        `no endpoint named "${def.to.endpoint}"${didYouMean(def.to.endpoint, endpointNames)}`,
+      );
+    const operations =
+      ep && adapters.has(ep.adapter)
+        ? adapters.get(ep.adapter).operations?.(ep.options)
+        : undefined;
+    // What reaches the adapter: the inbound binding's operation, else the route's to.operation.
+    const fromOperation = (def.from as { operation?: unknown }).operation;
+    const sent: [(string | number)[], string][] = [];
+    if (typeof fromOperation === 'string') sent.push([['from', 'operation'], fromOperation]);
+    if (def.to.operation !== undefined) sent.push([['to', 'operation'], def.to.operation]);
+    for (const [path, op] of operations ? sent : []) {
+      if (!operations!.includes(op))
+        here(
+          path,
+          `endpoint "${def.to.endpoint}" (${ep!.adapter}) has no operation "${op}"${didYouMean(op, operations!)}`,
+        );
+    }
+    if (operations && !sent.length)
+      here(
+        ['to', 'operation'],
+        `endpoint "${def.to.endpoint}" (${ep!.adapter}) needs an operation`,
+      );
     if (def.contract) {
       try {
         contracts.get(def.contract);
       } catch (err) {
-        here(['contract'], (err as Error).message.replace(/^LT_CONFIG_INVALID: /, ''));
+        knownContracts ??= contractNames(config.contractsDir);
+        here(
+          ['contract'],
+          (err as Error).message.replace(/^LT_CONFIG_INVALID: /, '') +
+            didYouMean(def.contract, knownContracts),
+        );
       }
     }
     def.translate.forEach((t, i) => {
       if (!translateSteps.has(t))
-        here(['translate', i], `unknown step "${t}" (known: ${[...translateSteps].join(', ')})`);
+        here(['translate', i], `unknown step "${t}"${didYouMean(t, translateSteps)}`);
     });
     for (const [pointer, kind] of Object.entries(def.codes ?? {})) {
       if (kind !== 'cccd' && !isCatalogName(kind)) {
@@ -151,7 +236,7 @@ export function crossCheck(
           ...located(
             source,
             ['clients', i, 'routes', j],
-            [{ path: [], message: `no route with id "${id}"` }],
+            [{ path: [], message: `no route with id "${id}"${didYouMean(id, routeIds)}` }],
           ),
         );
       }

@@ -2,7 +2,15 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { GatewayError } from '../message/errors.js';
-import { ConfigSchema, RouteSchema, type GatewayConfig, type RouteDef } from './schema.js';
+import type { TSchema } from '@sinclair/typebox';
+import {
+  ClientSchema,
+  ConfigSchema,
+  EndpointSchema,
+  RouteSchema,
+  type GatewayConfig,
+  type RouteDef,
+} from './schema.js';
 import { checkSchema, formatPath, type SchemaIssue } from './validate.js';
 
 /** One problem in a config or route file, located for the operator. */
@@ -12,6 +20,8 @@ export interface ConfigIssue {
   col?: number;
   path: string;
   message: string;
+  /** The route the problem is in, when it is in one. */
+  route?: string;
 }
 
 export class ConfigError extends GatewayError {
@@ -24,7 +34,8 @@ export class ConfigError extends GatewayError {
 
 export function formatIssue(i: ConfigIssue): string {
   const where = i.line ? `${i.file}:${i.line}:${i.col ?? 1}` : i.file;
-  return `${where}  ${i.path}: ${i.message}`;
+  const route = i.route ? `route ${i.route}: ` : '';
+  return `${where}  ${route}${i.path}: ${i.message}`;
 }
 
 /** A parsed YAML file that can say where a path is. */
@@ -48,6 +59,12 @@ export interface LoadedConfig {
   baseDir: string;
   file?: string;
   source?: SourceFile;
+  /**
+   * Endpoints left out of `config` because their own entry has schema
+   * errors (lenient loading only): routes naming them are not also told
+   * the endpoint does not exist.
+   */
+  invalidEndpoints?: string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -200,7 +217,15 @@ function loadRouteFiles(dir: string, env: Env, issues: ConfigIssue[]): LoadedRou
       );
       const res = checkSchema(RouteSchema, interpolated);
       if (!res.ok) {
-        issues.push(...issuesFrom(source, res.issues, prefix));
+        const id = (interpolated as { id?: unknown } | null)?.id;
+        const route = typeof id === 'string' ? id : undefined;
+        issues.push(
+          ...issuesFrom(source, res.issues, prefix).map((issue, k) => ({
+            ...issue,
+            // Named by the route: the path inside it, without the index in the file.
+            ...(route && { route, path: formatPath(res.issues[k].path) }),
+          })),
+        );
         return;
       }
       routes.push({
@@ -230,9 +255,67 @@ function loadRouteFiles(dir: string, env: Env, issues: ConfigIssue[]): LoadedRou
  * environment overrides and every route file; validates all of it and reports
  * every problem at once with file, line and path.
  */
-export function loadConfig(
-  opts: { file?: string; env?: Env; cwd?: string; overrides?: Record<string, unknown> } = {},
-): LoadedConfig {
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const { loaded, issues } = readConfig(opts);
+  if (issues.length || !loaded) throw new ConfigError(issues);
+  return loaded;
+}
+
+export interface LoadOptions {
+  file?: string;
+  env?: Env;
+  cwd?: string;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * For `lienthong check`: every problem, and a config to cross-check the
+ * routes against even when the main file has errors (the sections that are
+ * valid, defaults for the rest). `loaded` is missing only when the file
+ * cannot be read or parsed at all.
+ */
+export function loadConfigLenient(opts: LoadOptions = {}): {
+  loaded?: LoadedConfig;
+  issues: ConfigIssue[];
+} {
+  return readConfig(opts, true);
+}
+
+/**
+ * The parts of a config that pass the schema on their own: each top-level
+ * section, and each endpoint and client separately, so one bad entry does
+ * not hide the routes' problems.
+ */
+function bestEffortConfig(raw: Record<string, any>): {
+  config: GatewayConfig;
+  invalidEndpoints: string[];
+} {
+  const out: Record<string, unknown> = {};
+  const invalidEndpoints: string[] = [];
+  for (const [key, schema] of Object.entries<TSchema>(ConfigSchema.properties)) {
+    const value = structuredClone(raw[key]);
+    if (value === undefined) continue;
+    if (key === 'endpoints' && value && typeof value === 'object' && !Array.isArray(value)) {
+      const kept: Record<string, unknown> = {};
+      for (const [name, ep] of Object.entries(value)) {
+        if (checkSchema(EndpointSchema, ep).ok) kept[name] = ep;
+        else invalidEndpoints.push(name);
+      }
+      out[key] = kept;
+    } else if (key === 'clients' && Array.isArray(value)) {
+      out[key] = value.filter((c) => checkSchema(ClientSchema, c).ok);
+    } else if (checkSchema(schema, value).ok) out[key] = value;
+  }
+  const res = checkSchema(ConfigSchema, out);
+  // Every section left is valid on its own, so only a broken schema gets here.
+  if (!res.ok) throw new ConfigError([{ file: '(defaults)', path: '(root)', message: 'invalid' }]);
+  return { config: res.value, invalidEndpoints };
+}
+
+function readConfig(
+  opts: LoadOptions,
+  lenient = false,
+): { loaded?: LoadedConfig; issues: ConfigIssue[] } {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const file = opts.file ? resolve(cwd, opts.file) : defaultConfigFile(env, cwd);
@@ -241,12 +324,12 @@ export function loadConfig(
   let raw: Record<string, any> = {};
   if (file) {
     source = parseYamlFile(file, issues);
-    if (!source) throw new ConfigError(issues);
+    if (!source) return { issues };
     if (
       source.value !== null &&
       (typeof source.value !== 'object' || Array.isArray(source.value))
     ) {
-      throw new ConfigError([{ file, path: '(root)', message: 'must be a mapping' }]);
+      return { issues: [{ file, path: '(root)', message: 'must be a mapping' }] };
     }
     raw = (source.value ?? {}) as Record<string, any>;
   }
@@ -258,25 +341,30 @@ export function loadConfig(
   ) as Record<string, any>;
   applyEnvOverrides(raw, env);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides) as Record<string, any>;
+  const rawCopy = lenient ? structuredClone(raw) : raw;
   const res = checkSchema(ConfigSchema, raw);
   const baseDir = file ? dirname(file) : cwd;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (!res.ok) {
+  let invalidEndpoints: string[] | undefined;
+  let config: GatewayConfig;
+  if (res.ok) config = res.value;
+  else {
     issues.push(...issuesFrom(origin, res.issues));
-    // Still read the routes, so one run reports every problem.
-    const dir = typeof raw.routesDir === 'string' ? raw.routesDir : 'routes';
-    loadRouteFiles(abs(dir), env, issues);
-    throw new ConfigError(issues);
+    if (!lenient) {
+      // Still read the routes, so one run reports every problem.
+      const dir = typeof raw.routesDir === 'string' ? raw.routesDir : 'routes';
+      loadRouteFiles(abs(dir), env, issues);
+      return { issues };
+    }
+    ({ config, invalidEndpoints } = bestEffortConfig(rawCopy));
   }
-  const config = res.value;
   config.routesDir = abs(config.routesDir);
   config.contractsDir = abs(config.contractsDir);
   if (config.store.path !== ':memory:') config.store.path = abs(config.store.path);
   config.keys.file = abs(config.keys.file);
   if (config.catalogOverridesDir) config.catalogOverridesDir = abs(config.catalogOverridesDir);
   const routes = loadRouteFiles(config.routesDir, env, issues);
-  if (issues.length) throw new ConfigError(issues);
-  return { config, routes, baseDir, file, source };
+  return { loaded: { config, routes, baseDir, file, source, invalidEndpoints }, issues };
 }
 
 /**

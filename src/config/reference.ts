@@ -10,31 +10,54 @@ function typeOf(s: any): string {
   return s.type ?? 'any';
 }
 
-function rows(schema: any, prefix: string, out: string[]): void {
-  const props = schema.properties ?? {};
+/** One documented key of a schema: its dotted path (`[]` for array items, `<name>` for map keys). */
+export interface SchemaKey {
+  path: string;
+  schema: any;
+  required: boolean;
+  /** No documented keys below it (not an object with properties, a list of them or a map of them). */
+  leaf: boolean;
+}
+
+/** Every key of a schema in document order, parents before their children. */
+export function schemaKeys(schema: any, prefix = ''): SchemaKey[] {
+  const out: SchemaKey[] = [];
   const required = new Set<string>(schema.required ?? []);
-  for (const [name, p] of Object.entries<any>(props)) {
+  for (const [name, p] of Object.entries<any>(schema.properties ?? {})) {
     const path = prefix ? `${prefix}.${name}` : name;
+    const inner =
+      p.type === 'object' && p.properties
+        ? { s: p, at: path }
+        : p.type === 'array' && p.items?.properties
+          ? { s: p.items, at: `${path}[]` }
+          : p.type === 'object' && p.patternProperties
+            ? { s: Object.values<any>(p.patternProperties)[0], at: `${path}.<name>` }
+            : undefined;
+    // A union of objects (e.g. the NPD's auth modes): the keys of every branch, each path once.
+    const branches: any[] = p.anyOf?.filter((b: any) => b.properties) ?? [];
+    const children = inner?.s?.properties
+      ? schemaKeys(inner.s, inner.at)
+      : branches
+          .flatMap((b) => schemaKeys(b, path))
+          .filter((k, i, all) => all.findIndex((o) => o.path === k.path) === i);
+    out.push({ path, schema: p, required: required.has(name), leaf: children.length === 0 });
+    out.push(...children);
+  }
+  return out;
+}
+
+function rows(schema: any, out: string[]): void {
+  for (const { path, schema: p, required } of schemaKeys(schema)) {
     const def =
-      p.default !== undefined
-        ? `\`${JSON.stringify(p.default)}\``
-        : required.has(name)
-          ? '**required**'
-          : '';
+      p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : required ? '**required**' : '';
     const desc = (p.description ?? '').replace(/\|/g, '\\|');
     out.push(`| \`${path}\` | ${typeOf(p)} | ${def} | ${desc} |`);
-    if (p.type === 'object' && p.properties) rows(p, path, out);
-    if (p.type === 'array' && p.items?.properties) rows(p.items, `${path}[]`, out);
-    if (p.type === 'object' && p.patternProperties) {
-      const inner = Object.values<any>(p.patternProperties)[0];
-      if (inner?.properties) rows(inner, `${path}.<name>`, out);
-    }
   }
 }
 
 function table(schema: TSchema): string {
   const out = ['| key | type | default | description |', '| --- | --- | --- | --- |'];
-  rows(schema, '', out);
+  rows(schema, out);
   return out.join('\n');
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ResiliencePolicy } from '../config/resilience.js';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import type { Caller, Exchange, Message } from '../message/index.js';
 import type { HealthReport, Outbound } from '../adapter/contract.js';
@@ -62,10 +63,12 @@ export interface ProtectedEndpoint {
   readonly adapter: string;
   readonly outbound: Outbound;
   readonly verifyReplyWith?: string;
+  /** The endpoint's own policy; a route's overrides are merged over it (config/resilience.ts). */
+  readonly resilience: ResiliencePolicy;
   call(
     msg: Message,
     ex: Exchange,
-    opts: { timeoutMs: number; retries: number; idempotent: boolean },
+    opts: { policy: ResiliencePolicy; idempotent: boolean },
   ): Promise<Message>;
   state(): 'open' | 'halfOpen' | 'closed';
   inFlight(): number;

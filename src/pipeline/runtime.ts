@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { exchangeBudgetMs, policyOf } from '../config/resilience.js';
 import type { RouteDef } from '../config/schema.js';
 import {
   saneRequestId,
@@ -57,7 +58,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   const metrics = deps.metrics.forRoute(def.id);
   const log = deps.log;
   const inFlight = deps.inFlight;
-  const overallMs = (def.resilience.timeoutMs ?? 5000) * ((def.resilience.retries ?? 0) + 1) + 1000;
+  const overallMs = exchangeBudgetMs(policyOf(def, deps.endpoints));
 
   return {
     def,

@@ -1,5 +1,7 @@
 import CircuitBreaker from 'opossum';
-import { Type, type Static } from '@sinclair/typebox';
+import { BREAKER_SCHEMA_DEFAULTS, RESILIENCE_SCHEMA_DEFAULTS } from '../config/defaults.js';
+import type { BreakerPolicy, ResiliencePolicy } from '../config/resilience.js';
+import { EndpointSchema } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { classifySendError, isProviderFailure, isRetryable } from './classify.js';
@@ -25,51 +27,6 @@ export type BreakerState = 'open' | 'halfOpen' | 'closed';
 /** The outbound adapter's send: must stop work when the signal aborts. */
 export type Send<M, R> = (msg: M, signal: AbortSignal) => Promise<R>;
 
-export const ResilienceConfigSchema = Type.Object(
-  {
-    timeoutMs: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Per-attempt timeout; default 5000' }),
-    ),
-    retries: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: 10,
-        description: 'Extra attempts for idempotent calls; default 1',
-      }),
-    ),
-    backoffMs: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'First backoff ceiling; default 100' }),
-    ),
-    maxBackoffMs: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Backoff ceiling; default 2000' }),
-    ),
-    breaker: Type.Optional(
-      Type.Object(
-        {
-          errorThresholdPercentage: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-          volumeThreshold: Type.Optional(Type.Integer({ minimum: 0 })),
-          resetTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
-          rollingCountTimeoutMs: Type.Optional(Type.Integer({ minimum: 10 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    bulkhead: Type.Optional(
-      Type.Object(
-        { maxInFlight: Type.Optional(Type.Integer({ minimum: 1 })) },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  {
-    additionalProperties: false,
-    description: 'Timeout, retry, circuit breaker and bulkhead of an endpoint',
-  },
-);
-
-/** What a route or endpoint configures; anything left out takes RESILIENCE_DEFAULTS. */
-export type ResilienceConfig = Static<typeof ResilienceConfigSchema>;
-
 export interface ResilienceOptions {
   timeoutMs: number;
   retries: number;
@@ -90,27 +47,27 @@ export interface ResilienceOptions {
   random: () => number;
 }
 
+/**
+ * Defaults for what a caller leaves out: the config schema's (one set of
+ * defaults, src/config/schema.ts), plus the classifiers.
+ */
 export const RESILIENCE_DEFAULTS: Readonly<ResilienceOptions> = Object.freeze({
-  timeoutMs: 5000,
-  retries: 1,
-  backoffMs: 100,
-  maxBackoffMs: 2000,
-  breaker: Object.freeze({
-    errorThresholdPercentage: 50,
-    volumeThreshold: 10,
-    resetTimeoutMs: 30_000,
-    rollingCountTimeoutMs: 10_000,
-  }),
-  bulkhead: Object.freeze({ maxInFlight: 100 }),
+  ...RESILIENCE_SCHEMA_DEFAULTS,
+  breaker: BREAKER_SCHEMA_DEFAULTS,
+  bulkhead: Object.freeze({ maxInFlight: EndpointSchema.properties.maxInFlight.default as number }),
   isBreakerFailure: isProviderFailure,
   isRetryable,
   random: Math.random,
 });
 
+/** What an endpoint configures; anything left out takes RESILIENCE_DEFAULTS. */
 export interface ProtectedCallOptions
   extends
-    ResilienceConfig,
-    Partial<Pick<ResilienceOptions, 'isBreakerFailure' | 'isRetryable' | 'random'>> {}
+    Partial<ResiliencePolicy>,
+    Partial<Pick<ResilienceOptions, 'isBreakerFailure' | 'isRetryable' | 'random'>> {
+  breaker?: Partial<BreakerPolicy>;
+  bulkhead?: { maxInFlight?: number };
+}
 
 export interface ResilienceHooks {
   onStateChange(name: string, state: BreakerState): void;
@@ -134,6 +91,9 @@ export interface CallOptions {
   idempotent: boolean;
   /** Retries for this call (a route's own setting); default the endpoint's retries. */
   retries?: number;
+  /** Backoff for this call's retries (a route's own setting); default the endpoint's. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 export interface ProtectedCallStats {
@@ -395,7 +355,12 @@ export function createProtectedCall<M, R>(
         ) {
           throw err;
         }
-        const delay = backoffDelay(retry, o.backoffMs, o.maxBackoffMs, o.random);
+        const delay = backoffDelay(
+          retry,
+          opts.backoffMs ?? o.backoffMs,
+          opts.maxBackoffMs ?? o.maxBackoffMs,
+          o.random,
+        );
         // A retry that could only start after the deadline is not made.
         if (Date.now() + delay >= deadline) throw deadlineError();
         await sleep(delay, signal, () => callerAbortError(signal as AbortSignal));

@@ -20,8 +20,8 @@ export function protectEndpoint(
   metrics: GatewayMetrics,
   log: Logger,
 ): ProtectedEndpoint {
-  const r = cfg.resilience ?? {};
   const setInFlight = metrics.endpointInFlight(name);
+  // The loader filled every field from the schema's defaults.
   const timeUpstream = metrics.upstream(name);
   const call = createProtectedCall<{ msg: Message; ex: Exchange }, Message>(
     name,
@@ -39,19 +39,7 @@ export function protectEndpoint(
         },
       );
     },
-    {
-      timeoutMs: r.timeoutMs ?? 5000,
-      retries: r.retries ?? 0,
-      backoffMs: r.backoffMs ?? 100,
-      maxBackoffMs: r.maxBackoffMs ?? 2000,
-      breaker: {
-        errorThresholdPercentage: cfg.breaker?.errorThresholdPercentage ?? 50,
-        volumeThreshold: cfg.breaker?.volumeThreshold ?? 5,
-        resetTimeoutMs: cfg.breaker?.resetTimeoutMs ?? 10_000,
-        rollingCountTimeoutMs: cfg.breaker?.rollingCountTimeoutMs ?? 10_000,
-      },
-      bulkhead: { maxInFlight: cfg.maxInFlight },
-    },
+    { ...cfg.resilience, breaker: cfg.breaker, bulkhead: { maxInFlight: cfg.maxInFlight } },
     {
       onStateChange: (ep, state) => {
         metrics.breakerState(ep, state);
@@ -68,16 +56,9 @@ export function protectEndpoint(
     adapter: cfg.adapter,
     outbound,
     verifyReplyWith: cfg.verifyReplyWith,
+    resilience: cfg.resilience,
     call: (msg, ex, o) =>
-      call.call(
-        { msg, ex },
-        {
-          deadline: ex.deadline,
-          timeoutMs: o.timeoutMs,
-          idempotent: o.idempotent,
-          retries: o.retries,
-        },
-      ),
+      call.call({ msg, ex }, { deadline: ex.deadline, idempotent: o.idempotent, ...o.policy }),
     state: () => call.state(),
     inFlight: () => call.inFlight(),
     // An open breaker is reported, not counted against readiness: every

@@ -15,6 +15,7 @@ import { EnvelopeService } from '../security/envelope.js';
 import { KeyRing } from '../security/keyring.js';
 import type { KeyResolver } from '../security/jwk.js';
 import { createStore } from '../store/index.js';
+import { storeConfigOf } from '../store/from-config.js';
 import type { Store } from '../store/store.js';
 import { ContractRegistry } from '../validation/contracts.js';
 import { xmlContractLoader } from '../validation/xml.js';
@@ -148,15 +149,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
     if (issues.length) throw new ConfigError(issues);
 
-    const store = createStore(
-      config.store.kind === 'postgres'
-        ? {
-            kind: 'postgres',
-            url: config.store.url ?? 'postgres://postgres@127.0.0.1:5432/test',
-            schema: config.store.schema,
-          }
-        : { kind: 'sqlite', path: config.store.path },
-    );
+    const store = createStore(storeConfigOf(config));
     await store.init();
     cleanups.push(() => store.close());
 
@@ -196,9 +189,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     }
 
     const auth = new ClientDirectory(config.clients, keys, config.tokens);
-    for (const id of auth.demoClients) {
+    for (const c of config.clients.filter((c) => c.demo)) {
       log.warn(
-        { client: id },
+        { client: c.id, name: c.name || undefined },
         'demo client is enabled: for local trials only, remove it from the config in production',
       );
     }
@@ -292,7 +285,15 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
           return ep;
         },
       },
-      { host, publicUrl: config.server.publicUrl },
+      {
+        host,
+        publicUrl: config.server.publicUrl,
+        xmlLimits: {
+          maxBytes: config.xml.maxBytes,
+          maxDepth: config.xml.maxDepth,
+          maxNodes: config.xml.maxNodes,
+        },
+      },
     );
     /** Stops taking new work: consumers and pollers first, then the HTTP routes. */
     let stopping: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import type {
   BoundRoute,
   DispatchInit,
   DispatchResult,
+  HttpInboundContext,
   InboundBinding,
   InboundContext,
   InboundSide,
@@ -30,7 +31,7 @@ export async function createInbounds(
   routes: ReadonlyMap<string, CompiledRoute>,
   adapters: AdapterRegistry,
   shared: SharedInboundContext,
-  http: { host: HttpHost; publicUrl?: string },
+  http: { host: HttpHost; publicUrl?: string; xmlLimits: HttpInboundContext['xmlLimits'] },
 ): Promise<RunningInbound[]> {
   const groups = new Map<string, { side: InboundSide<unknown>; routes: BoundRoute<unknown>[] }>();
   for (const route of routes.values()) {
@@ -48,7 +49,12 @@ export async function createInbounds(
     const ctx = { ...shared, ...dispatcher(own) };
     const binding =
       side.kind === 'http'
-        ? await side.create(group, { ...ctx, http: http.host, publicUrl: http.publicUrl })
+        ? await side.create(group, {
+            ...ctx,
+            http: http.host,
+            publicUrl: http.publicUrl,
+            xmlLimits: http.xmlLimits,
+          })
         : await side.create(group, ctx);
     out.push({ kind: side.kind, binding });
   }

@@ -9,7 +9,11 @@ import { checkSchema, formatPath } from '../config/validate.js';
 export const FaultsSchema = Type.Object(
   {
     latencyMs: Type.Integer({ minimum: 0, default: 0, description: 'Added before every answer' }),
-    latencyJitterMs: Type.Integer({ minimum: 0, default: 0 }),
+    latencyJitterMs: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'Up to this many ms added at random to latencyMs',
+    }),
     errorRate: Type.Number({
       minimum: 0,
       maximum: 1,
@@ -131,3 +135,8 @@ export function readBody(req: IncomingMessage, limit = 4 * 1024 * 1024): Promise
     req.on('error', reject);
   });
 }
+
+/** A simulator's `faults:` option: the faults it starts with (POST /__sim/faults changes them). */
+export const FAULTS_OPTION = Type.Partial(FaultsSchema, {
+  description: 'Faults the simulator starts with (POST /__sim/faults replaces them)',
+});

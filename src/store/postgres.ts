@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { STORE_DEFAULTS } from '../config/defaults.js';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { PG_SCHEMA_PATTERN, checkText, checkTime, type Store } from './store.js';
@@ -7,7 +8,7 @@ export interface PostgresStoreConfig {
   url: string;
   /** Schema holding the tables; default public. Tests use a throw-away one. */
   schema?: string;
-  /** Connections per gateway instance; default 10. */
+  /** Connections per gateway instance; default `store.poolSize`'s. */
   poolSize?: number;
 }
 
@@ -118,7 +119,7 @@ export class PostgresStore implements Store {
     this.sql = statements(this.schema);
     this.pool = new pg.Pool({
       connectionString: cfg.url,
-      max: cfg.poolSize ?? 10,
+      max: cfg.poolSize ?? STORE_DEFAULTS.poolSize,
       // Fail a request in seconds rather than queue it forever when the server is gone.
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,

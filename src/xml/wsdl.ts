@@ -99,3 +99,14 @@ export class PublishedWsdl {
     return this.xsds.get(name)?.render(base);
   }
 }
+
+/** The operation names a WSDL file declares (its portType/binding `operation` elements). */
+export function wsdlOperations(wsdlFile: string): string[] {
+  const text = readFileSync(wsdlFile, 'utf8');
+  const names = new Set<string>();
+  for (const m of text.matchAll(
+    /<(?:[A-Za-z_][\w.-]*:)?operation\b[^>]*\bname\s*=\s*["']([^"']+)["']/g,
+  ))
+    names.add(m[1]);
+  return [...names];
+}

@@ -44,20 +44,50 @@ describe('lienthong check', () => {
       join(dir, 'routes', 'r.yaml'),
       'id: r\nfrom: { adapter: http, path: /x }\nto: { endpoint: nowhere }\nservice: s\ncontract: local/missing\n',
     );
-    // The schema problem is found first; fix it and the cross-checks speak.
-    const first = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
-    expect(first.code).toBe(1);
-    expect(first.err).toContain(
-      `${join(dir, 'lienthong.yaml')}:3:3  server.colour: unknown property`,
-    );
+    // One run reports the main file's schema problem and the routes' cross-check problems.
+    const r = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(dir, 'lienthong.yaml')}:3:3  server.colour: unknown property`);
+    expect(r.err).toMatch(/r\.yaml:3:\d+ +route r: to\.endpoint: no endpoint named "nowhere"/);
+    expect(r.err).toMatch(/r\.yaml:5:\d+ +route r: contract: contract "local\/missing" not found/);
+  });
+
+  it('names the route, the line and the nearest name for a misspelled operation and endpoint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-cli-'));
+    mkdirSync(join(dir, 'routes'));
     writeFileSync(
       join(dir, 'lienthong.yaml'),
-      'server:\n  port: 8080\ncontractsDir: ' + join(ROOT, 'contracts') + '\n',
+      [
+        'contractsDir: ' + join(ROOT, 'contracts'),
+        'keys: { file: missing-keys.json, generateIfMissing: false }',
+        'endpoints:',
+        '  npd: { adapter: npd, url: "http://127.0.0.1:9" }',
+        '',
+      ].join('\n'),
     );
-    const second = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
-    expect(second.code).toBe(1);
-    expect(second.err).toMatch(/r\.yaml:3:\d+ +to\.endpoint: no endpoint named "nowhere"/);
-    expect(second.err).toMatch(/r\.yaml:5:\d+ +contract: contract "local\/missing" not found/);
+    writeFileSync(
+      join(dir, 'routes', 'r.yaml'),
+      [
+        '- id: typo-op',
+        '  from: { adapter: http, path: /a }',
+        '  to: { endpoint: npd, operation: TraCuuThongTinCongDanX }',
+        '  service: s',
+        '- id: typo-ep',
+        '  from: { adapter: http, path: /b }',
+        '  to: { endpoint: nbd, operation: TraCuuThongTinCongDan }',
+        '  service: s',
+        '',
+      ].join('\n'),
+    );
+    const r = cli(['check', '-c', join(dir, 'lienthong.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /r\.yaml:3:\d+ +route typo-op: to\.operation: .*"TraCuuThongTinCongDanX".*did you mean "TraCuuThongTinCongDan"\?/,
+    );
+    expect(r.err).toMatch(
+      /r\.yaml:7:\d+ +route typo-ep: to\.endpoint: no endpoint named "nbd" \(did you mean "npd"\?\)/,
+    );
+    expect(r.err).toMatch(/lienthong\.yaml:2:\d+ +keys\.file: .*does not exist/);
   });
 });
 

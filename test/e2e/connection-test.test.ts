@@ -542,8 +542,7 @@ describe('a provider that refuses connections; the bulkhead', () => {
     const ex: any = { id: 'x', request: { headers: {} }, signal: new AbortController().signal };
     await expect(
       ep.call({ body: {}, contentType: 'application/json', headers: {} }, ex, {
-        timeoutMs: 1000,
-        retries: 0,
+        policy: { ...ep.resilience, timeoutMs: 1000 },
         idempotent: false,
       }),
     ).rejects.toMatchObject({

@@ -15,7 +15,8 @@ function slowProviderConfig(dir: string, latencyMs: number): string {
     const route = readFileSync(join(ROOT, 'routes', f), 'utf8');
     writeFileSync(
       join(dir, 'routes', f),
-      f === 'connection-test.yaml' ? route.replace(/timeoutMs: \d+/, 'timeoutMs: 20000') : route,
+      // A route override of the endpoint's timeout (lienthong.yaml's test-provider: 3000 ms).
+      f === 'connection-test.yaml' ? `${route}\nresilience: { timeoutMs: 20000 }\n` : route,
     );
   }
   const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')

@@ -1,3 +1,4 @@
+import { policyOf } from '../../config/resilience.js';
 import type { StageFactory } from '../deps.js';
 import { sentDigest } from './sign.js';
 
@@ -6,13 +7,13 @@ export const send: StageFactory = {
   name: 'send',
   create(route, deps) {
     const endpoint = deps.endpoints.get(route.to.endpoint)!;
-    const timeoutMs = route.resilience.timeoutMs ?? 5000;
-    const retries = route.resilience.retries ?? 0;
+    // Route over endpoint over schema defaults, merged here once.
+    const policy = policyOf(route, deps.endpoints);
     return async (ex) => {
       const msg = ex.outbound ?? ex.request;
       if (route.to.operation && !msg.operation) msg.operation = route.to.operation;
       const idempotent = endpoint.outbound.idempotent?.(msg) ?? false;
-      ex.reply = await endpoint.call(msg, ex, { timeoutMs, retries, idempotent });
+      ex.reply = await endpoint.call(msg, ex, { policy, idempotent });
       return { endpoint: endpoint.name, adapter: endpoint.adapter, breaker: endpoint.state() };
     };
   },

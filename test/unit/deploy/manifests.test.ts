@@ -255,6 +255,9 @@ describe('deploy/config/production.yaml under `lienthong check`', () => {
   it('passes the cross-checks the gateway runs at start: adapter options, contracts, WSDL, names', () => {
     const env = { ...deploymentEnv(), LIENTHONG_CONTRACTS_DIR: join(ROOT, 'contracts') };
     const { loaded } = load(productionText(), productionRoutes(), env);
+    // The key file is mounted from a Secret in production (generateIfMissing: false).
+    mkdirSync(dirname(loaded.config.keys.file), { recursive: true });
+    writeFileSync(loaded.config.keys.file, '{"keys":[]}');
     const contracts = new ContractRegistry(
       loaded.config.contractsDir,
       xmlContractLoader(loaded.config.xml),

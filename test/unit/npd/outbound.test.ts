@@ -164,8 +164,9 @@ describe('NPD outbound, canonical JSON, against the simulator', () => {
   });
 
   it('refuses requests it cannot write', async () => {
+    // The operation comes from the route: a wrong one is the configuration's fault (500), not the caller's.
     expect(await codeOf(call('XoaCongDan', lookup(population.citizens[0])))).toBe(
-      'LT_SOAP_UNKNOWN_OPERATION',
+      'LT_CONFIG_INVALID',
     );
     // What must be present is the route's contract (test/e2e/npd-defaults.test.ts); the
     // adapter still refuses a value of the wrong type rather than write it.

@@ -1,0 +1,126 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinAdapters } from '../../../adapters/index.js';
+import { translationSteps } from '../../../src/catalogs/index.js';
+import { crossCheck } from '../../../src/config/check.js';
+import { formatIssue, loadConfigLenient } from '../../../src/config/load.js';
+import { didYouMean, levenshtein } from '../../../src/config/nearest.js';
+import { ContractRegistry } from '../../../src/validation/contracts.js';
+import { xmlContractLoader } from '../../../src/validation/xml.js';
+import { ROOT } from '../../helpers/paths.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** `lienthong check` on a config and one route file, as lines. */
+function check(config: string, routes: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-check-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'routes'));
+  writeFileSync(
+    join(dir, 'lienthong.yaml'),
+    `contractsDir: ${join(ROOT, 'contracts')}\n${config.includes('keys:') ? '' : `keys: { file: ${join(dir, 'k.json')} }\n`}${config}`,
+  );
+  writeFileSync(join(dir, 'routes', 'r.yaml'), routes);
+  const { loaded, issues } = loadConfigLenient({ file: join(dir, 'lienthong.yaml'), env: {} });
+  const contracts = new ContractRegistry(
+    loaded!.config.contractsDir,
+    xmlContractLoader({ xsdWorker: false }),
+  );
+  issues.push(
+    ...crossCheck(loaded!, builtinAdapters(), contracts, new Set(Object.keys(translationSteps))),
+  );
+  contracts.close();
+  return issues.map((i) => formatIssue(i).replace(dir, ''));
+}
+
+const NPD = 'endpoints:\n  npd: { adapter: npd, url: "http://127.0.0.1:9" }\n';
+const route = (extra: string) =>
+  `id: r1\nfrom: { adapter: http, path: /a }\nservice: s\n${extra}\n`;
+
+describe('lienthong check (crossCheck)', () => {
+  it('suggests the nearest name by edit distance', () => {
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(didYouMean('admin-unit-to-2025', ['admin-units-to-2025', 'x'])).toBe(
+      ' (did you mean "admin-units-to-2025"?)',
+    );
+    expect(didYouMean('zzzzzzzz', ['npd'])).toBe(' (known: npd)');
+  });
+
+  it('a misspelled contract and translate step get the nearest name', () => {
+    const lines = check(
+      NPD,
+      route(
+        'to: { endpoint: npd, operation: TraCuuThongTinCongDan }\ncontract: npd/TraCuuThongTinCongDann\ntranslate: [admin-unit-to-2025]',
+      ),
+    );
+    expect(lines.join('\n')).toMatch(
+      /r\.yaml:5:\d+ +route r1: contract: .*did you mean "npd\/TraCuuThongTinCongDan"\?/,
+    );
+    expect(lines.join('\n')).toMatch(
+      /r\.yaml:6:\d+ +route r1: translate\[0\]: unknown step .*did you mean "admin-units-to-2025"\?/,
+    );
+  });
+
+  it('an NPD endpoint needs an operation the adapter has', () => {
+    expect(check(NPD, route('to: { endpoint: npd }')).join('\n')).toMatch(
+      /route r1: to\.operation: endpoint "npd" \(npd\) needs an operation/,
+    );
+    expect(check(NPD, route('to: { endpoint: npd, operation: XoaCongDan }'))).toHaveLength(1);
+    // The inbound binding's operation is what reaches the adapter when it has one.
+    const fromOp = check(
+      NPD,
+      'id: r2\nfrom: { adapter: http, path: /b, operation: TraCuu }\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\n',
+    );
+    expect(fromOp.join('\n')).toMatch(/route r2: from\.operation: .*has no operation "TraCuu"/);
+  });
+
+  it('a SOAP binding whose operation is not in its WSDL', () => {
+    const lines = check(
+      NPD,
+      'id: s1\nfrom: { adapter: soap, path: /npd, operation: TraCuuThongTinCongDam, wsdl: npd/npd.wsdl }\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\n',
+    );
+    expect(lines.join('\n')).toMatch(
+      /route s1: from: operation "TraCuuThongTinCongDam" is not in npd\/npd\.wsdl \(did you mean "TraCuuThongTinCongDan"\?\)/,
+    );
+  });
+
+  it('a postgres store without url, a missing key file when it is not generated', () => {
+    const lines = check(
+      'store: { kind: postgres }\n' + NPD,
+      route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }'),
+    );
+    expect(lines.join('\n')).toMatch(/store\.url: is required for kind postgres/);
+    const keys = check(
+      `keys: { file: nope.json, generateIfMissing: false }\n` + NPD,
+      route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }'),
+    );
+    expect(keys.join('\n')).toMatch(/keys\.file: .*nope\.json does not exist/);
+  });
+
+  it('route problems are reported even when the main config has errors', () => {
+    const lines = check(
+      'server: { colour: blue }\nendpoints:\n  npd: { adapter: npd, url: "http://x", bogus: 1 }\n  other: { adapter: http, url: "http://127.0.0.1:9" }\n',
+      '- ' +
+        route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }').replace(
+          /\n(?=.)/g,
+          '\n  ',
+        ) +
+        '- ' +
+        route('to: { endpoint: othr }')
+          .replace('r1', 'r2')
+          .replace('/a', '/b')
+          .replace(/\n(?=.)/g, '\n  '),
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(/server\.colour: unknown property/);
+    expect(text).toMatch(/endpoints\.npd\.bogus: unknown property/);
+    // The broken endpoint is reported once, where it is; the route naming it is not told it is missing.
+    expect(text).not.toMatch(/route r1/);
+    expect(text).toMatch(
+      /route r2: to\.endpoint: no endpoint named "othr" \(did you mean "other"\?\)/,
+    );
+  });
+});
