@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Keeps attachment content out of the parsed string.
+ *
+ * An edXML file is mostly base64 (a 5 MB attachment is 6.7 MB of text). The
+ * project's parser (src/xml/parse.ts) works on one decoded string, so parsing
+ * the file as it is would hold the bytes twice (the input and its string) and,
+ * with one Vietnamese letter anywhere, the string in two bytes a character.
+ * Before parsing, every long run of base64 characters that sits between a `>`
+ * and a `<` is replaced by a short marker and remembered as a byte range of
+ * the input; the parser then reads a string the size of the envelope.
+ *
+ * Why this changes nothing the parser decides: the run holds only
+ * [A-Za-z0-9+/=] and XML whitespace, which are character data in every
+ * context a `>…<` run can sit in (element content, a comment, a CDATA
+ * section, a PI); it cannot end inside an attribute value, where a `<` is
+ * not allowed (such a document fails to parse either way). The marker is made
+ * of the same characters, so well-formedness and structure are unchanged.
+ * Markers carry 96 random bits chosen per parse, so a document cannot forge
+ * one. Reading a text through `restore` gives back exactly what the parser
+ * would have produced from the original run (line ends normalised), so every
+ * field read is the document's; only attachment content is decoded from the
+ * input bytes instead (segments()).
+ *
+ * Line and column of a parse error would shift (markers are shorter than
+ * runs), so on any error the caller parses the original input again for the
+ * exact report.
+ */
+
+/** A byte range [start, end) of the input. */
+export interface Slice {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface SlicedInput {
+  /** What the parser reads: the input itself when nothing was sliced out. */
+  readonly source: Buffer | string;
+  readonly slices: readonly Slice[];
+  /** Marker prefix; '' when nothing was sliced out. */
+  readonly marker: string;
+}
+
+/** Runs shorter than this stay in the string: slicing them out would not pay. */
+export const MIN_SLICE_CHARS = 8192;
+
+/** 1: base64 alphabet, 2: XML whitespace. */
+export const BASE64_CLASS = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
+  BASE64_CLASS[c.charCodeAt(0)] = 1;
+for (const c of [9, 10, 13, 32]) BASE64_CLASS[c] = 2;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function sliceOut(input: Buffer, minRun = MIN_SLICE_CHARS): SlicedInput {
+  const whole = { source: input, slices: [], marker: '' };
+  const n = input.length;
+  if (n < minRun) return whole;
+  const marker = `LTX${randomBytes(12).toString('hex')}N`;
+  const pieces: string[] = [];
+  const slices: Slice[] = [];
+  let prev = 0;
+  let i = 0;
+  try {
+    while ((i = input.indexOf(0x3e, i)) >= 0) {
+      const start = ++i;
+      let j = start;
+      while (j < n && BASE64_CLASS[input[j]] !== 0) j++;
+      if (j - start >= minRun && input[j] === 0x3c) {
+        pieces.push(utf8.decode(input.subarray(prev, start)), `${marker}${slices.length}Z`);
+        slices.push({ start, end: j });
+        prev = j;
+      }
+      i = j;
+    }
+    if (slices.length === 0) return whole;
+    pieces.push(utf8.decode(input.subarray(prev)));
+  } catch {
+    // Not UTF-8: the parser reads the original and reports where.
+    return whole;
+  }
+  return { source: pieces.join(''), slices, marker };
+}
+
+/** A text as parsed from a sliced input, in order: literal text and input ranges. */
+export type Segment = string | Slice;
+
+export function segments(text: string, sliced: SlicedInput): Segment[] {
+  if (!sliced.marker || !text.includes(sliced.marker)) return [text];
+  const out: Segment[] = [];
+  const re = markerPattern(sliced.marker);
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(sliced.slices[Number(m[1])]);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+function markerPattern(marker: string): RegExp {
+  return new RegExp(`${marker}(\\d+)Z`, 'g');
+}
+
+/** The text the parser would have produced from the original input. */
+export function restore(text: string, sliced: SlicedInput, input: Buffer): string {
+  if (!sliced.marker || !text.includes(sliced.marker)) return text;
+  return text.replace(markerPattern(sliced.marker), (_m, k: string) => {
+    const s = sliced.slices[Number(k)];
+    return input.toString('latin1', s.start, s.end).replace(/\r\n?/g, '\n');
+  });
+}
