@@ -132,13 +132,14 @@ async function* edxmlChunks(
   }
 }
 
-/** Streams the edXML file to `dest` and ends it. */
+/** Streams the edXML file to `dest` and ends it (unless `end: false`, e.g. for stdout). */
 export async function writeEdxml(
   msg: EdxmlMessage,
   atts: readonly AttachmentInput[],
   dest: Writable,
+  opts: { end?: boolean } = {},
 ): Promise<void> {
-  await pipeline(Readable.from(edxmlChunks(msg, atts)), dest);
+  await pipeline(Readable.from(edxmlChunks(msg, atts)), dest, { end: opts.end ?? true });
 }
 
 /** The whole file in memory (attachments given as bytes). */
