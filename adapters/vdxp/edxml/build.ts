@@ -22,8 +22,8 @@ import {
  * produce is what contracts/edxml/edxml.xsd accepts.
  */
 
-/** Attachment content: bytes in memory, a file path, or a stream factory. */
-export type AttachmentSource = Buffer | { path: string } | { stream: () => Readable };
+/** Attachment content: bytes in memory, a file path, or a factory of a stream (a Readable or any async iterable of bytes). */
+export type AttachmentSource = Buffer | { path: string } | { stream: () => AsyncIterable<Buffer> };
 
 export interface AttachmentInput {
   info: AttachmentInfo;
@@ -113,7 +113,7 @@ async function* base64Of(src: AttachmentSource): AsyncGenerator<string> {
   }
   const stream = 'path' in src ? createReadStream(src.path) : src.stream();
   let carry = Buffer.alloc(0);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     const whole = buf.length - (buf.length % 3);
     if (whole) yield buf.toString('base64', 0, whole);

@@ -273,15 +273,16 @@ export interface VerifyOptions {
 
 /**
  * Verifies the one signature of an edXML file and returns the document read
- * from the tree proved equal to what was signed. A file that is not XML or
- * not edXML throws the parser's coded error; every signature problem is a
- * `valid: false` answer with its reason, never an exception.
+ * from the tree proved equal to what was signed. Every problem is a
+ * `valid: false` answer with its code and reason, never an exception: a file
+ * that is not XML or not edXML keeps the parser's code (LT_XML_MALFORMED,
+ * LT_EDXML_INVALID…), any signature problem is LT_EDXML_SIGNATURE_INVALID.
  */
 export function verifyEdxml(input: Buffer, opts: VerifyOptions = {}): EdxmlVerification {
   const limits = edxmlLimits(opts.limits);
-  const parsed = parseEdxml(input, limits);
   let signer: Signer | undefined;
   try {
+    const parsed = parseEdxml(input, limits);
     const { sig, cert } = checkStructure(parsed);
     signer = signerOf(cert);
     const xml = input.toString('utf8').replace(/^\uFEFF/, '');
@@ -321,9 +322,15 @@ export function verifyEdxml(input: Buffer, opts: VerifyOptions = {}): EdxmlVerif
     );
     return { valid: true, trusted: chainsTo(cert, anchors, opts.now), signer, parsed };
   } catch (err) {
+    // A file that is not XML or not edXML keeps its own code (LT_XML_MALFORMED…).
+    const code = err instanceof GatewayError && !signer ? err.code : 'LT_EDXML_SIGNATURE_INVALID';
     const reason =
-      err instanceof Refusal ? err.message : err instanceof GatewayError ? (err.detail ?? err.code) : `unexpected: ${(err as Error).message}`;
-    return { valid: false, code: 'LT_EDXML_SIGNATURE_INVALID', reason, ...(signer && { signer }) };
+      err instanceof Refusal
+        ? err.message
+        : err instanceof GatewayError
+          ? `${err.code}: ${err.detail ?? err.spec.en}`
+          : `unexpected: ${(err as Error).message}`;
+    return { valid: false, code, reason, ...(signer && { signer }) };
   }
 }
 
