@@ -4,7 +4,8 @@
  * listens on 127.0.0.1, every load is bounded in time, and every process the
  * bench starts is stopped by PID at the end.
  *
- * Knobs (environment): BENCH_ONLY=<scenario,...>, BENCH_SECONDS (per target,
+ * Knobs (environment): BENCH_ONLY=<scenario,...> (edxml: the edXML codec,
+ * bench/edxml.ts), BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
  * --cpu-prof).
@@ -16,6 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { measureEdxml, printEdxml, type EdxmlBenchRow } from './edxml.js';
 import { cpuMicros, launch } from './launch.js';
 import { measureOperations } from './micro.js';
 import { scenarios, startEnvironment, type BenchContext, type Target } from './scenarios.js';
@@ -164,12 +166,14 @@ async function main(): Promise<void> {
   const entries: Record<string, unknown>[] = [];
   const baselineRatios: Record<string, unknown>[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
+  let edxml: EdxmlBenchRow[] = [];
   try {
-    const env = await startEnvironment(ctx);
-    for (const s of scenarios) {
-      if (only && !only.includes(s.name)) continue;
+    const selected = scenarios.filter((s) => !only || only.includes(s.name));
+    // The HTTP environment only when an HTTP scenario runs (BENCH_ONLY=edxml needs none).
+    const env = selected.length ? await startEnvironment(ctx) : undefined;
+    for (const s of selected) {
       process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
-      const { subject, baselines } = await s.setup(env);
+      const { subject, baselines } = await s.setup(env!);
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
       const results = await measureInTurns([...baselines, subject]);
@@ -223,6 +227,10 @@ async function main(): Promise<void> {
         });
       }
     }
+    if (!only || only.includes('edxml')) {
+      edxml = measureEdxml(ROOT);
+      printEdxml(edxml, (t) => process.stdout.write(t));
+    }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
   }
@@ -240,6 +248,7 @@ async function main(): Promise<void> {
     versions: { node: process.version, ...(process.versions.uv && { uv: process.versions.uv }) },
     entries,
     baselineRatios,
+    edxml,
     operations,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

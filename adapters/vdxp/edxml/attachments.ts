@@ -3,17 +3,18 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GatewayError } from '../../../src/message/errors.js';
 import type { AttachmentInfo } from './model.js';
-import { BASE64_CLASS, type Segment } from './slices.js';
+import { countBase64, type Base64Counts, type Segment } from './slices.js';
 
 /**
  * Attachment content, decoded while it is written. The base64 text stays where
  * the parser left it (ranges of the input buffer, see slices.ts); decoding
- * goes through a fixed-size chunk, so writing a 5 MB attachment costs its
+ * goes a 64 KB step at a time, so writing a 5 MB attachment costs its
  * output, not a second copy of the file.
  */
 
-/** Base64 characters decoded per step: a multiple of 4, so each step is whole. */
-const CHUNK_CHARS = 64 * 1024;
+/** Input characters taken per step (a native regex and decode over a short string). */
+const STEP_CHARS = 64 * 1024;
+const SPACE = /[\t\n\r ]+/g;
 
 export interface EdxmlAttachment {
   readonly info: AttachmentInfo;
@@ -33,53 +34,60 @@ function invalid(where: string, why: string): never {
   throw new GatewayError('LT_EDXML_INVALID', `${where}: ${why}`, { path: where });
 }
 
-/** Iterates the base64 characters of the segments as bytes, without whitespace. */
-function* chars(segs: readonly Segment[], input: Buffer): Generator<Buffer> {
-  for (const s of segs) {
-    if (typeof s === 'string') {
-      if (s.length) yield Buffer.from(s, 'latin1');
-    } else if (s.end > s.start) yield input.subarray(s.start, s.end);
-  }
+/** A segment's counts: an input range has them from slicing, a literal text is counted now. */
+function countsOf(seg: Segment): Base64Counts {
+  return typeof seg === 'string' ? countBase64(seg.length, (i) => seg.charCodeAt(i)) : seg;
 }
 
 /**
- * Counts the data characters and checks the alphabet and the padding, without
+ * Checks the alphabet and the padding and gives the decoded size, without
  * decoding: the size is known (and the limit enforced) before anything is written.
  */
-function measure(segs: readonly Segment[], input: Buffer, where: string): number {
+function measure(segs: readonly Segment[], where: string): number {
   let data = 0;
   let pad = 0;
-  for (const part of chars(segs, input)) {
-    for (let i = 0; i < part.length; i++) {
-      const c = part[i];
-      const k = BASE64_CLASS[c];
-      if (k === 2) continue;
-      if (k !== 1) invalid(where, `character ${JSON.stringify(String.fromCharCode(c))} is not base64`);
-      if (c === 0x3d) pad++;
-      else if (pad > 0) invalid(where, "base64 continues after '='");
-      data++;
+  for (const seg of segs) {
+    const c = countsOf(seg);
+    if (c.invalidAt >= 0) {
+      const ch = typeof seg === 'string' ? seg[c.invalidAt] : '?';
+      invalid(where, `character ${JSON.stringify(ch)} is not base64`);
     }
+    if (c.pad !== c.tailPad || (pad > 0 && c.data > c.pad)) invalid(where, "base64 continues after '='");
+    data += c.data;
+    pad += c.pad;
   }
   if (data % 4 !== 0 || pad > 2) invalid(where, 'base64 length is not a multiple of 4');
   return (data / 4) * 3 - pad;
 }
 
-/** Decoded chunks, CHUNK_CHARS base64 characters at a time. */
-function* decoded(segs: readonly Segment[], input: Buffer): Generator<Buffer> {
-  const buf = Buffer.allocUnsafe(CHUNK_CHARS);
-  let fill = 0;
-  for (const part of chars(segs, input)) {
-    for (let i = 0; i < part.length; i++) {
-      const c = part[i];
-      if (BASE64_CLASS[c] !== 1) continue;
-      buf[fill++] = c;
-      if (fill === CHUNK_CHARS) {
-        yield Buffer.from(buf.toString('latin1', 0, fill), 'base64');
-        fill = 0;
-      }
+/**
+ * The base64 text of the segments, whitespace removed, a step at a time.
+ * Literal segments are read as the strings they are; input ranges hold only
+ * ASCII (slices.ts counted them), so latin1 reads them exactly.
+ */
+function* steps(segs: readonly Segment[], input: Buffer): Generator<string> {
+  for (const seg of segs) {
+    const literal = typeof seg === 'string';
+    const length = literal ? seg.length : seg.end - seg.start;
+    const spaced = literal || seg.spaces > 0;
+    for (let i = 0; i < length; i += STEP_CHARS) {
+      const s = literal
+        ? seg.slice(i, i + STEP_CHARS)
+        : input.toString('latin1', seg.start + i, Math.min(seg.end, seg.start + i + STEP_CHARS));
+      yield spaced ? s.replace(SPACE, '') : s;
     }
   }
-  if (fill > 0) yield Buffer.from(buf.toString('latin1', 0, fill), 'base64');
+}
+
+/** Decoded chunks (measure() has checked the text): whole 4-character groups per step. */
+function* decoded(segs: readonly Segment[], input: Buffer): Generator<Buffer> {
+  let carry = '';
+  for (const step of steps(segs, input)) {
+    const s = carry ? carry + step : step;
+    const whole = s.length - (s.length % 4);
+    carry = s.slice(whole);
+    if (whole) yield Buffer.from(whole === s.length ? s : s.slice(0, whole), 'base64');
+  }
 }
 
 export function attachment(
@@ -89,7 +97,7 @@ export function attachment(
   where: string,
   maxBytes: number,
 ): EdxmlAttachment {
-  const size = measure(segs, input, where);
+  const size = measure(segs, where);
   if (size > maxBytes) {
     throw new GatewayError(
       'LT_EDXML_ATTACHMENT_TOO_LARGE',

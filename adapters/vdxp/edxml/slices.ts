@@ -28,10 +28,24 @@ import { randomBytes } from 'node:crypto';
  * exact report.
  */
 
-/** A byte range [start, end) of the input. */
-export interface Slice {
+/** A byte range [start, end) of the input, all base64 and XML whitespace, with its counts. */
+export interface Slice extends Base64Counts {
   readonly start: number;
   readonly end: number;
+}
+
+/** What a base64 text holds, counted once (the attachment's size is known from it). */
+export interface Base64Counts {
+  /** Characters of the alphabet, '=' included. */
+  data: number;
+  /** XML whitespace characters. */
+  spaces: number;
+  /** '=' characters. */
+  pad: number;
+  /** '=' characters at the end of the data: equal to `pad` when no data follows a '='. */
+  tailPad: number;
+  /** Offset of the first character that is neither, or -1. */
+  invalidAt: number;
 }
 
 export interface SlicedInput {
@@ -45,11 +59,35 @@ export interface SlicedInput {
 /** Runs shorter than this stay in the string: slicing them out would not pay. */
 export const MIN_SLICE_CHARS = 8192;
 
-/** 1: base64 alphabet, 2: XML whitespace. */
-export const BASE64_CLASS = new Uint8Array(256);
+/** 1: base64 alphabet, 2: XML whitespace, 0: anything else. */
+const CLASS = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
-  BASE64_CLASS[c.charCodeAt(0)] = 1;
-for (const c of [9, 10, 13, 32]) BASE64_CLASS[c] = 2;
+  CLASS[c.charCodeAt(0)] = 1;
+for (const c of [9, 10, 13, 32]) CLASS[c] = 2;
+
+/**
+ * Counts a base64 text in one pass with no allocation, stopping at the first
+ * character that is neither base64 nor whitespace. `at(i)` is its i-th code.
+ */
+export function countBase64(length: number, at: (i: number) => number): Base64Counts {
+  let data = 0;
+  let spaces = 0;
+  let pad = 0;
+  let tailPad = 0;
+  for (let i = 0; i < length; i++) {
+    const c = at(i);
+    const k = c < 256 ? CLASS[c] : 0;
+    if (k === 2) spaces++;
+    else if (k === 1) {
+      data++;
+      if (c === 0x3d) {
+        pad++;
+        tailPad++;
+      } else tailPad = 0;
+    } else return { data, spaces, pad, tailPad, invalidAt: i };
+  }
+  return { data, spaces, pad, tailPad, invalidAt: -1 };
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -62,17 +100,20 @@ export function sliceOut(input: Buffer, minRun = MIN_SLICE_CHARS): SlicedInput {
   const slices: Slice[] = [];
   let prev = 0;
   let i = 0;
+  // The next '<' at or after the cursor, remembered: a text full of '>' costs one scan, not one per '>'.
+  let lt = -1;
   try {
     while ((i = input.indexOf(0x3e, i)) >= 0) {
       const start = ++i;
-      let j = start;
-      while (j < n && BASE64_CLASS[input[j]] !== 0) j++;
-      if (j - start >= minRun && input[j] === 0x3c) {
+      if (lt < start) lt = input.indexOf(0x3c, start);
+      if (lt < 0) break;
+      if (lt - start < minRun) continue;
+      const counts = countBase64(lt - start, (k) => input[start + k]);
+      if (counts.invalidAt < 0) {
         pieces.push(utf8.decode(input.subarray(prev, start)), `${marker}${slices.length}Z`);
-        slices.push({ start, end: j });
-        prev = j;
-      }
-      i = j;
+        slices.push({ start, end: lt, ...counts });
+        prev = i = lt;
+      } else i = start + counts.invalidAt;
     }
     if (slices.length === 0) return whole;
     pieces.push(utf8.decode(input.subarray(prev)));

@@ -266,6 +266,32 @@ describe('edXML attachments', () => {
     expect(parseEdxml(xml, { maxAttachmentBytes: content.length }).attachments[0].size).toBe(content.length);
   });
 
+  it('content that is not base64 is refused, whatever the letter looks like in Latin-1', () => {
+    const doc = (b64: string) =>
+      Buffer.from(
+        buildEdxml(FULL, [{ info: FULL.attachments![0], content: Buffer.from('abc') }])
+          .toString()
+          .replace('YWJj', b64),
+      );
+    expect(parseEdxml(doc('YW Jj\n')).attachments[0].bytes().toString()).toBe('abc');
+    // U+0141 is 0x41 ('A') in its low byte.
+    expect(codeOf(() => parseEdxml(doc('\u0141\u0141\u0141\u0141')))).toBe('LT_EDXML_INVALID');
+    expect(codeOf(() => parseEdxml(doc('YW=j')))).toBe('LT_EDXML_INVALID');
+    expect(codeOf(() => parseEdxml(doc('YWJ')))).toBe('LT_EDXML_INVALID');
+    expect(parseEdxml(doc('YQ==')).attachments[0].size).toBe(1);
+  });
+
+  it('a long run of base64 is sliced out only where it is whole text content', () => {
+    const run = 'QUJD'.repeat(5000);
+    // The same run in a comment and in a CDATA section: both read as the parser reads them.
+    const xml = buildEdxml({ header: { Subject: 's' } }, [{ info: { ContentId: 'cid:1' }, content: Buffer.from('ABC'.repeat(5000)) }])
+      .toString()
+      .replace('<Subject>s</Subject>', `<!--x>${run}<x--><Subject><![CDATA[>${run}<]]></Subject>`);
+    const p = parseEdxml(Buffer.from(xml));
+    expect(p.message.header?.Subject).toBe(`>${run}<`);
+    expect(p.attachments[0].bytes().toString()).toBe('ABC'.repeat(5000));
+  });
+
   it('file names keep spaces and Vietnamese letters but never a path', () => {
     expect(safeFileName('Công văn số 1.pdf', 'x')).toBe('Công văn số 1.pdf');
     expect(safeFileName('../../etc/passwd', 'x')).toBe('passwd');
