@@ -5,7 +5,7 @@
  * status message, and a 1 MB envelope (Vietnamese text) with a 5 MB
  * attachment. Each case runs in its own process (procs/edxml-worker.ts) so
  * its peak memory is its own. Target: the large document's parse and build
- * peak below 3× its size. BENCH_EDXML_SECONDS (default 3) per case.
+ * peak below 3× its size.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEdxml, type EdxmlMessage } from '../adapters/vdxp/edxml/index.js';
 
-const SECONDS = Number(process.env.BENCH_EDXML_SECONDS ?? 3);
 export const PEAK_TARGET = 3;
 
 export interface EdxmlBenchRow {
@@ -60,7 +59,9 @@ function documents(): { name: string; msg: EdxmlMessage; attachment?: Buffer }[]
       Content: content,
       DocumentId: '000.00.00.G99,2024/05/06,2/VPTN',
     },
-    attachments: [{ ContentId: 'cid:1', AttachmentName: 'Tệp lớn.pdf', ContentType: 'application/pdf' }],
+    attachments: [
+      { ContentId: 'cid:1', AttachmentName: 'Tệp lớn.pdf', ContentType: 'application/pdf' },
+    ],
   };
   return [
     { name: 'status message', msg: status },
@@ -80,7 +81,8 @@ const CASES = {
   ],
 };
 
-export function measureEdxml(root: string): EdxmlBenchRow[] {
+/** Runs every case for `seconds` each (after one measured for its peak memory). */
+export function measureEdxml(root: string, seconds: number): EdxmlBenchRow[] {
   const rows: EdxmlBenchRow[] = [];
   const base = mkdtempSync(join(tmpdir(), 'lt-bench-edxml-'));
   try {
@@ -96,8 +98,21 @@ export function measureEdxml(root: string): EdxmlBenchRow[] {
       for (const c of d.attachment ? CASES.large : CASES.small) {
         const r = spawnSync(
           process.execPath,
-          ['--expose-gc', '--import', 'tsx', join(root, 'bench/procs/edxml-worker.ts'), c, dir, String(SECONDS)],
-          { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 },
+          [
+            '--expose-gc',
+            '--import',
+            'tsx',
+            join(root, 'bench/procs/edxml-worker.ts'),
+            c,
+            dir,
+            String(seconds),
+          ],
+          {
+            cwd: root,
+            encoding: 'utf8',
+            env: { ...process.env, NODE_OPTIONS: '' },
+            timeout: 120_000,
+          },
         );
         if (r.status !== 0) throw new Error(`edxml bench case ${c} failed: ${r.stderr}`);
         const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
@@ -122,7 +137,9 @@ export function measureEdxml(root: string): EdxmlBenchRow[] {
 }
 
 export function printEdxml(rows: EdxmlBenchRow[], write: (s: string) => void): void {
-  write('\n# edxml: parse (attachments decoded to a sink) and build, each case in its own process\n');
+  write(
+    '\n# edxml: parse (attachments decoded to a sink) and build, each case in its own process\n',
+  );
   for (const r of rows) {
     const mib = (r.peakBytes / 2 ** 20).toFixed(1);
     // Over a document of a few hundred bytes the ratio says nothing: the process floor dominates.
@@ -135,7 +152,9 @@ export function printEdxml(rows: EdxmlBenchRow[], write: (s: string) => void): v
     const of = (c: string) => rows.find((r) => r.document === doc && r.case === c);
     const parse = of('edxml parse');
     for (const b of rows.filter((r) => r.document === doc && r.case.startsWith('baseline'))) {
-      write(`  ratio ${doc} parse / ${b.case}: ${(parse!.opsPerSecond / b.opsPerSecond).toFixed(3)}\n`);
+      write(
+        `  ratio ${doc} parse / ${b.case}: ${(parse!.opsPerSecond / b.opsPerSecond).toFixed(3)}\n`,
+      );
     }
   }
   const large = rows.filter((r) => r.document.includes('5 MB') && r.case.startsWith('edxml'));

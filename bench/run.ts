@@ -5,7 +5,7 @@
  * bench starts is stopped by PID at the end.
  *
  * Knobs (environment): BENCH_ONLY=<scenario,...> (edxml: the edXML codec,
- * bench/edxml.ts), BENCH_SECONDS (per target,
+ * bench/edxml.ts, BENCH_EDXML_SECONDS per case, default 3), BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
  * --cpu-prof).
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       }
     }
     if (!only || only.includes('edxml')) {
-      edxml = measureEdxml(ROOT);
+      edxml = measureEdxml(ROOT, Number(process.env.BENCH_EDXML_SECONDS ?? 3));
       printEdxml(edxml, (t) => process.stdout.write(t));
     }
   } finally {

@@ -13,7 +13,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
-import { buildEdxml, parseEdxml, writeEdxml, type EdxmlMessage } from '../../adapters/vdxp/edxml/index.js';
+import {
+  buildEdxml,
+  parseEdxml,
+  writeEdxml,
+  type EdxmlMessage,
+} from '../../adapters/vdxp/edxml/index.js';
 
 const [kind, dir, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -45,7 +50,11 @@ const cases: Record<string, (input: Buffer) => () => Promise<void> | void> = {
     const infos = msg.attachments ?? [];
     const bare = { ...msg, attachments: undefined };
     return async () => {
-      await writeEdxml(bare, infos.map((info) => ({ info, content })), sink());
+      await writeEdxml(
+        bare,
+        infos.map((info) => ({ info, content })),
+        sink(),
+      );
     };
   },
   'baseline byte copy': (input) => () => {
@@ -92,7 +101,12 @@ async function main(): Promise<void> {
   }
   const elapsed = (performance.now() - t0) / 1000;
   process.stdout.write(
-    JSON.stringify({ case: kind, bytes: input.length, opsPerSecond: (n - 1) / elapsed, peakBytes }) + '\n',
+    JSON.stringify({
+      case: kind,
+      bytes: input.length,
+      opsPerSecond: (n - 1) / elapsed,
+      peakBytes,
+    }) + '\n',
   );
 }
 

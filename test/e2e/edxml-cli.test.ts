@@ -39,8 +39,14 @@ describe('lienthong edxml', () => {
   it('unpack keeps attachment names inside the output directory', () => {
     const dir = tmp();
     const evil = buildEdxml({ header: { Subject: 'x' } }, [
-      { info: { ContentId: 'cid:1', AttachmentName: '../../escape.txt' }, content: Buffer.from('a') },
-      { info: { ContentId: 'cid:2', AttachmentName: '/etc/escape.txt' }, content: Buffer.from('b') },
+      {
+        info: { ContentId: 'cid:1', AttachmentName: '../../escape.txt' },
+        content: Buffer.from('a'),
+      },
+      {
+        info: { ContentId: 'cid:2', AttachmentName: '/etc/escape.txt' },
+        content: Buffer.from('b'),
+      },
       { info: { ContentId: 'cid:3', AttachmentName: 'edxml.json' }, content: Buffer.from('c') },
     ]);
     writeFileSync(join(dir, 'evil.edxml'), evil);
@@ -65,7 +71,15 @@ describe('lienthong edxml', () => {
 
   it('unpack refuses an attachment over --max-attachment-bytes with its code, writing nothing', () => {
     const out = join(tmp(), 'out');
-    const r = cli(['edxml', 'unpack', join(FIX, 'field-document.edxml'), '--out', out, '--max-attachment-bytes', '10']);
+    const r = cli([
+      'edxml',
+      'unpack',
+      join(FIX, 'field-document.edxml'),
+      '--out',
+      out,
+      '--max-attachment-bytes',
+      '10',
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('LT_EDXML_ATTACHMENT_TOO_LARGE');
     expect(existsSync(out)).toBe(false);
@@ -104,16 +118,30 @@ describe('lienthong edxml', () => {
   it('verify exits 0 only for a signature that verifies (and chains to --trust)', () => {
     const pki = testPki();
     const dir = tmp();
-    const doc = buildEdxml({ header: { From: { OrganId: '000.00.00.G99' }, To: [{ OrganId: '000.00.01.H99' }] } });
-    writeFileSync(join(dir, 'ok.edxml'), signEdxml(doc, { privateKey: pki.signerKey, certificate: pki.signerCert }));
-    writeFileSync(join(dir, 'stranger.edxml'), signEdxml(doc, { privateKey: pki.strangerKey, certificate: pki.strangerCert }));
+    const doc = buildEdxml({
+      header: { From: { OrganId: '000.00.00.G99' }, To: [{ OrganId: '000.00.01.H99' }] },
+    });
+    writeFileSync(
+      join(dir, 'ok.edxml'),
+      signEdxml(doc, { privateKey: pki.signerKey, certificate: pki.signerCert }),
+    );
+    writeFileSync(
+      join(dir, 'stranger.edxml'),
+      signEdxml(doc, { privateKey: pki.strangerKey, certificate: pki.strangerCert }),
+    );
     writeFileSync(join(dir, 'ca.pem'), pki.caCert);
     const ok = cli(['edxml', 'verify', join(dir, 'ok.edxml'), '--trust', join(dir, 'ca.pem')]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out.toString())).toEqual(
-      expect.objectContaining({ valid: true, trusted: true, signer: expect.objectContaining({ subject: expect.stringContaining('Test signer rsa') }) }),
+      expect.objectContaining({
+        valid: true,
+        trusted: true,
+        signer: expect.objectContaining({ subject: expect.stringContaining('Test signer rsa') }),
+      }),
     );
-    expect(cli(['edxml', 'verify', join(dir, 'stranger.edxml'), '--trust', join(dir, 'ca.pem')]).code).toBe(2);
+    expect(
+      cli(['edxml', 'verify', join(dir, 'stranger.edxml'), '--trust', join(dir, 'ca.pem')]).code,
+    ).toBe(2);
     const field = cli(['edxml', 'verify', join(FIX, 'field-document.edxml')]);
     expect(field.code).toBe(1);
     expect(JSON.parse(field.out.toString()).code).toBe('LT_EDXML_SIGNATURE_INVALID');
@@ -125,11 +153,24 @@ describe('lienthong edxml', () => {
     writeFileSync(join(dir, 'key.pem'), pki.ecKey);
     writeFileSync(join(dir, 'cert.pem'), pki.ecCert);
     writeFileSync(join(dir, 'ca.pem'), pki.caCert);
-    const header = JSON.stringify({ header: { From: { OrganId: '000.00.00.G99' }, To: [{ OrganId: '000.00.01.H99' }] } });
-    const r = cli(['edxml', 'pack', '--header', header, '--sign-key', join(dir, 'key.pem'), '--sign-cert', join(dir, 'cert.pem')]);
+    const header = JSON.stringify({
+      header: { From: { OrganId: '000.00.00.G99' }, To: [{ OrganId: '000.00.01.H99' }] },
+    });
+    const r = cli([
+      'edxml',
+      'pack',
+      '--header',
+      header,
+      '--sign-key',
+      join(dir, 'key.pem'),
+      '--sign-cert',
+      join(dir, 'cert.pem'),
+    ]);
     expect(r.code).toBe(0);
     writeFileSync(join(dir, 's.edxml'), r.out);
-    expect(cli(['edxml', 'verify', join(dir, 's.edxml'), '--trust', join(dir, 'ca.pem')]).code).toBe(0);
+    expect(
+      cli(['edxml', 'verify', join(dir, 's.edxml'), '--trust', join(dir, 'ca.pem')]).code,
+    ).toBe(0);
   });
 
   it('validate exits non-zero on an error and lists the issues', () => {
@@ -138,6 +179,8 @@ describe('lienthong edxml', () => {
     expect(JSON.parse(bad.out.toString()).issues[0].code).toBe('missing-reference');
     const ok = cli(['edxml', 'validate', join(FIX, 'status-accepted.edxml')]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out.toString())).toEqual(expect.objectContaining({ valid: true, kind: 'status' }));
+    expect(JSON.parse(ok.out.toString())).toEqual(
+      expect.objectContaining({ valid: true, kind: 'status' }),
+    );
   });
 });

@@ -52,7 +52,8 @@ function measure(segs: readonly Segment[], where: string): number {
       const ch = typeof seg === 'string' ? seg[c.invalidAt] : '?';
       invalid(where, `character ${JSON.stringify(ch)} is not base64`);
     }
-    if (c.pad !== c.tailPad || (pad > 0 && c.data > c.pad)) invalid(where, "base64 continues after '='");
+    if (c.pad !== c.tailPad || (pad > 0 && c.data > c.pad))
+      invalid(where, "base64 continues after '='");
     data += c.data;
     pad += c.pad;
   }

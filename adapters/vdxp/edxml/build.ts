@@ -77,7 +77,8 @@ function layout(msg: EdxmlMessage, atts: readonly AttachmentInput[]): (string | 
   ];
   if (msg.header) writeGroup('MessageHeader', msg.header, MessageHeader, text);
   if (msg.status) writeGroup('MessageStatus', msg.status, MessageStatus, text);
-  if (msg.traceHeaderList) writeGroup('TraceHeaderList', msg.traceHeaderList, TraceHeaderList, text);
+  if (msg.traceHeaderList)
+    writeGroup('TraceHeaderList', msg.traceHeaderList, TraceHeaderList, text);
   text.push('</edXMLHeader>');
   const manifest = manifestOf(msg, atts);
   if (manifest) {
@@ -150,7 +151,8 @@ export function buildEdxml(
   const parts: Buffer[] = [];
   for (const piece of layout(msg, atts)) {
     if (typeof piece === 'string') parts.push(Buffer.from(piece));
-    else for (const b64 of base64OfBuffer(atts[piece].content)) parts.push(Buffer.from(b64, 'latin1'));
+    else
+      for (const b64 of base64OfBuffer(atts[piece].content)) parts.push(Buffer.from(b64, 'latin1'));
   }
   return Buffer.concat(parts);
 }

@@ -33,7 +33,8 @@ const TYPES: Record<string, string> = {
 };
 
 function fail(err: unknown): never {
-  if (err instanceof GatewayError) console.error(`lienthong: ${err.code}: ${err.detail ?? err.spec.en}`);
+  if (err instanceof GatewayError)
+    console.error(`lienthong: ${err.code}: ${err.detail ?? err.spec.en}`);
   else console.error('lienthong:', err);
   process.exit(1);
 }
@@ -62,7 +63,10 @@ function readInput(file: string): Buffer {
   }
 }
 
-async function unpack(file: string, o: { out: string; maxAttachmentBytes?: string; maxBytes?: string }) {
+async function unpack(
+  file: string,
+  o: { out: string; maxAttachmentBytes?: string; maxBytes?: string },
+) {
   const parsed = parseEdxml(readInput(file), limitsFrom(o));
   // Everything is parsed and measured before the first byte is written.
   mkdirSync(o.out, { recursive: true });
@@ -107,7 +111,12 @@ async function pack(o: { header: string; attach: string[]; signKey?: string; sig
   const msg = readHeader(o.header);
   const given = msg.attachments ?? [];
   if (given.length && given.length !== o.attach.length)
-    fail(new GatewayError('LT_EDXML_INVALID', `the header describes ${given.length} attachment(s), --attach gives ${o.attach.length}`));
+    fail(
+      new GatewayError(
+        'LT_EDXML_INVALID',
+        `the header describes ${given.length} attachment(s), --attach gives ${o.attach.length}`,
+      ),
+    );
   const atts: AttachmentInput[] = o.attach.map((path, i) => {
     const name = basename(path);
     const info: AttachmentInfo = given[i] ?? {
@@ -118,7 +127,8 @@ async function pack(o: { header: string; attach: string[]; signKey?: string; sig
     return { info, content: { path } };
   });
   const message = { ...msg, attachments: undefined };
-  if (!o.signKey !== !o.signCert) fail(new GatewayError('LT_CONFIG_INVALID', '--sign-key and --sign-cert go together'));
+  if (!o.signKey !== !o.signCert)
+    fail(new GatewayError('LT_CONFIG_INVALID', '--sign-key and --sign-cert go together'));
   if (o.signKey && o.signCert) {
     // Signing needs the whole document (xml-crypto works on a string).
     const unsigned = buildEdxml(
@@ -148,7 +158,9 @@ function verify(file: string, o: { trust: string[]; maxBytes?: string }) {
 
 function validate(file: string, o: { maxAttachmentBytes?: string; maxBytes?: string }) {
   const v = validateEdxml(readInput(file), limitsFrom(o));
-  process.stdout.write(JSON.stringify({ valid: v.valid, kind: v.parsed.kind, issues: v.issues }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify({ valid: v.valid, kind: v.parsed.kind, issues: v.issues }, null, 2) + '\n',
+  );
   if (!v.valid) process.exit(1);
 }
 
@@ -165,13 +177,17 @@ export function edxmlCommands(program: Command): void {
   limitOptions(
     edxml
       .command('unpack')
-      .description('write the header/status as JSON and the attachments as files, named as the document names them')
+      .description(
+        'write the header/status as JSON and the attachments as files, named as the document names them',
+      )
       .argument('<file>', 'the edXML file')
       .requiredOption('--out <dir>', 'directory to write into (created if missing)'),
   ).action((file: string, o) => unpack(file, o).catch(fail));
   edxml
     .command('pack')
-    .description('build an edXML file from a JSON header (as unpack writes it) and attachments, to stdout')
+    .description(
+      'build an edXML file from a JSON header (as unpack writes it) and attachments, to stdout',
+    )
     .requiredOption('--header <json>', 'a JSON file, or the JSON itself')
     .option('--attach <file>', 'an attachment (repeatable)', collect, [] as string[])
     .option('--sign-key <pem>', 'sign with this private key (RSA or P-256)')
@@ -179,7 +195,9 @@ export function edxmlCommands(program: Command): void {
     .action((o) => pack(o).catch(fail));
   edxml
     .command('verify')
-    .description('verify the XML signature; exit 0 only if it verifies (and, with --trust, chains to an anchor)')
+    .description(
+      'verify the XML signature; exit 0 only if it verifies (and, with --trust, chains to an anchor)',
+    )
     .argument('<file>', 'the edXML file')
     .option('--trust <pem>', 'a trust anchor certificate (repeatable)', collect, [] as string[])
     .option('--max-bytes <n>', 'largest accepted file, in bytes')

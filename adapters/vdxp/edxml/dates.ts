@@ -42,7 +42,11 @@ function checkDocumentId(v: string | undefined, path: string, out: EdxmlWarning[
   if (!m) return; // a UUID or another form: nothing to check here
   const [y, mo, d] = m[2].split('/').map(Number);
   if (!isRealDate(y, mo, d))
-    out.push({ code: 'impossible-date', path, message: `the date ${m[2]} inside "${v}" does not exist` });
+    out.push({
+      code: 'impossible-date',
+      path,
+      message: `the date ${m[2]} inside "${v}" does not exist`,
+    });
 }
 
 /** Warnings for every date, timestamp and dated DocumentId of the message. */

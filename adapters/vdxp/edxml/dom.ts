@@ -33,7 +33,12 @@ interface DomNode {
   prefix: string | null;
   nodeValue: string | null;
   childNodes: ArrayLike<DomNode>;
-  attributes?: ArrayLike<{ namespaceURI: string | null; localName: string; name: string; value: string }>;
+  attributes?: ArrayLike<{
+    namespaceURI: string | null;
+    localName: string;
+    name: string;
+    value: string;
+  }>;
 }
 
 /** Parses with xmldom, refusing anything it reports (it only sees what parseXml accepted). */
@@ -65,7 +70,8 @@ export function fromDom(node: unknown, strict: boolean): XmlElement {
   for (const k of Array.from(el.childNodes)) {
     if (k.nodeType === ELEMENT) children.push(fromDom(k, strict));
     else if (k.nodeType === TEXT || k.nodeType === CDATA) text += k.nodeValue ?? '';
-    else if (strict) throw new Error(`a comment or processing instruction inside <${el.localName}>`);
+    else if (strict)
+      throw new Error(`a comment or processing instruction inside <${el.localName}>`);
   }
   if (children.length && WHITESPACE_ONLY.test(text)) text = '';
   return {
@@ -91,13 +97,15 @@ export function firstDifference(
   path = '',
 ): string | undefined {
   const here = `${path}/${a.name}`;
-  if (a.ns !== b.ns || a.name !== b.name) return `${here}: {${b.ns}}${b.name} where {${a.ns}}${a.name} is`;
+  if (a.ns !== b.ns || a.name !== b.name)
+    return `${here}: {${b.ns}}${b.name} where {${a.ns}}${a.name} is`;
   const ka = Object.keys(a.attrs).sort();
   const kb = Object.keys(b.attrs).sort();
   if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i] || a.attrs[k] !== b.attrs[k]))
     return `${here}: attributes differ`;
   const kids = skip ? a.children.filter((k) => k !== skip) : a.children;
-  if (kids.length !== b.children.length) return `${here}: ${b.children.length} children where ${kids.length} are`;
+  if (kids.length !== b.children.length)
+    return `${here}: ${b.children.length} children where ${kids.length} are`;
   const ta = kids.length && WHITESPACE_ONLY.test(a.text) ? '' : textA(a);
   const tb = kids.length && WHITESPACE_ONLY.test(b.text) ? '' : b.text;
   if (ta !== tb) return `${here}: text differs`;

@@ -117,12 +117,7 @@ export function writeChildren(value: Group, schema: TObject, out: string[]): voi
 }
 
 /** Appends `<name>…</name>` for the group (`<name/>` when it has nothing). */
-export function writeGroup(
-  name: string,
-  value: Group,
-  schema: TObject,
-  out: string[],
-): void {
+export function writeGroup(name: string, value: Group, schema: TObject, out: string[]): void {
   let attrs = '';
   for (const [k, prop] of Object.entries(schema.properties as Record<string, TSchema>)) {
     if (prop.xmlAttribute && typeof value[k] === 'string')

@@ -7,10 +7,11 @@
  * limit, keeping the extension.
  */
 const MAX_BYTES = 255;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 export function safeFileName(name: string | undefined, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  let base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  let base = (name ?? '').split(/[\\/]/).pop()!.replace(CONTROL, '').trim();
   if (base === '' || base === '.' || base === '..') base = fallback;
   if (Buffer.byteLength(base) <= MAX_BYTES) return base;
   const dot = base.lastIndexOf('.');

@@ -109,7 +109,12 @@ export function parseEdxml(input: Buffer, limitsIn: Partial<EdxmlLimits> = {}): 
   unknown(envelope, ['edXMLHeader', 'edXMLBody'], envPath, warnings);
   const hPath = `${envPath}/edXMLHeader`;
   const header = only(envelope, 'edXMLHeader', envPath, true)!;
-  unknown(header, ['MessageHeader', 'MessageStatus', 'TraceHeaderList', 'Signature'], hPath, warnings);
+  unknown(
+    header,
+    ['MessageHeader', 'MessageStatus', 'TraceHeaderList', 'Signature'],
+    hPath,
+    warnings,
+  );
 
   const mh = only(header, 'MessageHeader', hPath, false);
   const ms = only(header, 'MessageStatus', hPath, false);

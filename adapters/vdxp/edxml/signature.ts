@@ -47,9 +47,7 @@ class EcdsaSha256 {
     return cryptoSign('sha256', Buffer.from(signedInfo), {
       key: createPrivateKey(key as string),
       dsaEncoding: 'ieee-p1363',
-    }).toString(
-      'base64',
-    );
+    }).toString('base64');
   }
   verifySignature(material: string, key: KeyLike, value: string): boolean {
     return cryptoVerify(
@@ -84,7 +82,11 @@ const HEADER_XPATH =
  * Reference URI="" covering the whole file (attachments included) minus the
  * signature itself.
  */
-export function signEdxml(input: Buffer, opts: SignOptions, limits: Partial<EdxmlLimits> = {}): Buffer {
+export function signEdxml(
+  input: Buffer,
+  opts: SignOptions,
+  limits: Partial<EdxmlLimits> = {},
+): Buffer {
   const parsed = parseEdxml(input, limits);
   if (parsed.signatures.dsig || parsed.signatures.foreign)
     throw new GatewayError('LT_EDXML_INVALID', 'the document already carries a Signature');
@@ -147,7 +149,8 @@ function dsChildren(el: XmlElement, allowed: readonly string[], where: string): 
 
 function exactlyOne(el: XmlElement, name: string, where: string): XmlElement {
   const found = el.children.filter((k) => k.ns === DSIG_NS && k.name === name);
-  if (found.length !== 1) refuse(`${where} has ${found.length} ${name} elements, exactly 1 is accepted`);
+  if (found.length !== 1)
+    refuse(`${where} has ${found.length} ${name} elements, exactly 1 is accepted`);
   return found[0];
 }
 
@@ -200,7 +203,8 @@ function checkStructure(parsed: ParsedEdxml): { sig: XmlElement; cert: X509Certi
   }
   if (parsed.signatures.foreign && !dsig.length)
     refuse('the Signature is in the edXML namespace, not XML-DSig: it cannot be verified');
-  if (dsig.length !== 1) refuse(`${dsig.length} XML-DSig Signature elements, exactly 1 is accepted`);
+  if (dsig.length !== 1)
+    refuse(`${dsig.length} XML-DSig Signature elements, exactly 1 is accepted`);
   const sig = dsig[0];
   if (!header.children.includes(sig)) refuse('the Signature is not a child of edXMLHeader');
   if (parsed.signatures.foreign) refuse('a second, non-XML-DSig Signature sits beside it');
@@ -220,14 +224,22 @@ function checkStructure(parsed: ParsedEdxml): { sig: XmlElement; cert: X509Certi
   const uri = ref.attrs.URI;
   const rootId = [...ID_ATTRIBUTES].map((n) => root.attrs[n]).find((v) => v !== undefined);
   if (uri !== '' && !(rootId !== undefined && uri === `#${rootId}`))
-    refuse(`the Reference URI ${uri === undefined ? '(absent)' : `"${uri}"`} does not name the whole document`);
+    refuse(
+      `the Reference URI ${uri === undefined ? '(absent)' : `"${uri}"`} does not name the whole document`,
+    );
   dsChildren(ref, ['Transforms', 'DigestMethod', 'DigestValue'], 'Reference');
-  const transforms = dsChildren(exactlyOne(ref, 'Transforms', 'Reference'), ['Transform'], 'Transforms');
+  const transforms = dsChildren(
+    exactlyOne(ref, 'Transforms', 'Reference'),
+    ['Transform'],
+    'Transforms',
+  );
   if (
     transforms.length !== TRANSFORMS.length ||
     transforms.some((t, i) => t.attrs.Algorithm !== TRANSFORMS[i])
   ) {
-    refuse(`the transforms must be exactly enveloped-signature then exclusive c14n, not ${transforms.map((t) => t.attrs.Algorithm).join(', ')}`);
+    refuse(
+      `the transforms must be exactly enveloped-signature then exclusive c14n, not ${transforms.map((t) => t.attrs.Algorithm).join(', ')}`,
+    );
   }
   onlyPrefixList(transforms[0], 'the enveloped-signature Transform');
   onlyPrefixList(transforms[1], 'the c14n Transform');
@@ -247,12 +259,24 @@ function checkStructure(parsed: ParsedEdxml): { sig: XmlElement; cert: X509Certi
 function signerOf(cert: X509Certificate): Signer {
   const { subject, issuer, serialNumber, validFrom, validTo, fingerprint256 } = cert;
   const oneLine = (dn: string) => dn.split('\n').join(', ');
-  return { subject: oneLine(subject), issuer: oneLine(issuer), serialNumber, validFrom, validTo, fingerprint256 };
+  return {
+    subject: oneLine(subject),
+    issuer: oneLine(issuer),
+    serialNumber,
+    validFrom,
+    validTo,
+    fingerprint256,
+  };
 }
 
 /** Does the certificate chain to one of the anchors (through the anchors given), and is it current? */
-export function chainsTo(cert: X509Certificate, anchors: readonly X509Certificate[], now = new Date()): boolean {
-  const current = (c: X509Certificate) => new Date(c.validFrom) <= now && now <= new Date(c.validTo);
+export function chainsTo(
+  cert: X509Certificate,
+  anchors: readonly X509Certificate[],
+  now = new Date(),
+): boolean {
+  const current = (c: X509Certificate) =>
+    new Date(c.validFrom) <= now && now <= new Date(c.validTo);
   let at = cert;
   for (let hops = 0; hops <= anchors.length; hops++) {
     if (!current(at)) return false;
@@ -346,6 +370,8 @@ export function readSignedEdxml(
   const v = verifyEdxml(input, opts);
   if (!v.valid) throw new GatewayError(v.code, v.reason, v.signer && { signer: v.signer.subject });
   if (!v.trusted)
-    throw new GatewayError('LT_EDXML_SIGNATURE_UNTRUSTED', v.signer.subject, { signer: v.signer.subject });
+    throw new GatewayError('LT_EDXML_SIGNATURE_UNTRUSTED', v.signer.subject, {
+      signer: v.signer.subject,
+    });
   return { parsed: v.parsed, signer: v.signer };
 }

@@ -105,7 +105,11 @@ export function checkEdxml(parsed: ParsedEdxml): EdxmlIssue[] {
     const p = `${H}/MessageStatus`;
     const code = status.StatusCode ?? '';
     if (!Object.prototype.hasOwnProperty.call(STATUS_CODES, code))
-      is.error('status-code', `${p}/StatusCode`, `"${code}" is not a status code (01–06, 13, 15, 16)`);
+      is.error(
+        'status-code',
+        `${p}/StatusCode`,
+        `"${code}" is not a status code (01–06, 13, 15, 16)`,
+      );
     if (!status.ResponseFor?.DocumentId && !status.ResponseFor?.Code)
       is.error('missing-reference', `${p}/ResponseFor`, 'a status message must name its document');
     is.organId(status.ResponseFor?.OrganId, `${p}/ResponseFor/OrganId`, false);
@@ -123,8 +127,7 @@ export function checkEdxml(parsed: ParsedEdxml): EdxmlIssue[] {
       if (!Object.prototype.hasOwnProperty.call(BUSSINESS_DOC_TYPES, type)) {
         is.error('bussiness-doc-type', `${bp}/BussinessDocType`, `"${type}" is not 0–3`);
       } else if (type !== '0') {
-        const referenced =
-          !!b.DocumentId || !!b.ReplacementInfoList?.some((r) => r.DocumentId);
+        const referenced = !!b.DocumentId || !!b.ReplacementInfoList?.some((r) => r.DocumentId);
         if (!referenced)
           is.error(
             'missing-reference',
@@ -133,11 +136,19 @@ export function checkEdxml(parsed: ParsedEdxml): EdxmlIssue[] {
           );
       }
       b.BussinessDocumentInfo?.ReceiverList?.forEach((r, i) =>
-        is.organId(r.OrganId, `${bp}/BussinessDocumentInfo/ReceiverList/Receiver[${i + 1}]/OrganId`, false),
+        is.organId(
+          r.OrganId,
+          `${bp}/BussinessDocumentInfo/ReceiverList/Receiver[${i + 1}]/OrganId`,
+          false,
+        ),
       );
       b.ReplacementInfoList?.forEach((r, i) =>
         r.OrganIdList?.forEach((id, j) =>
-          is.organId(id, `${bp}/ReplacementInfoList/ReplacementInfo[${i + 1}]/OrganIdList/OrganId[${j + 1}]`, false),
+          is.organId(
+            id,
+            `${bp}/ReplacementInfoList/ReplacementInfo[${i + 1}]/OrganIdList/OrganId[${j + 1}]`,
+            false,
+          ),
         ),
       );
     }
@@ -154,7 +165,8 @@ function checkContentIds(parsed: ParsedEdxml, is: Issues): void {
   const inManifest = new Map<string, { type?: string; i: number }>();
   refs.forEach((r, i) => {
     const id = normaliseContentId(r.ContentId ?? '');
-    if (!id) is.error('content-id', `${M}[${i + 1}]/ContentId`, 'a manifest entry needs a ContentId');
+    if (!id)
+      is.error('content-id', `${M}[${i + 1}]/ContentId`, 'a manifest entry needs a ContentId');
     else if (inManifest.has(id))
       is.error('content-id', `${M}[${i + 1}]/ContentId`, `"${r.ContentId}" is listed twice`);
     else inManifest.set(id, { type: r.ContentType, i });
@@ -167,16 +179,33 @@ function checkContentIds(parsed: ParsedEdxml, is: Issues): void {
     if (seen.has(id)) return is.error('content-id', `${here}/ContentId`, `"${id}" is used twice`);
     seen.add(id);
     const m = inManifest.get(id);
-    if (!m) return is.error('content-id', `${here}/ContentId`, `"${a.info.ContentId}" is not in the manifest`);
+    if (!m)
+      return is.error(
+        'content-id',
+        `${here}/ContentId`,
+        `"${a.info.ContentId}" is not in the manifest`,
+      );
     if (m.type && a.info.ContentType && m.type !== a.info.ContentType)
-      is.warn('content-type', `${here}/ContentType`, `the manifest says ${m.type}, the attachment ${a.info.ContentType}`);
+      is.warn(
+        'content-type',
+        `${here}/ContentType`,
+        `the manifest says ${m.type}, the attachment ${a.info.ContentType}`,
+      );
     const declared = a.info.ContentType ?? m.type ?? '';
     if (a.head().subarray(0, 4).equals(ZIP) && !/zip/i.test(declared))
-      is.warn('content-type', `${here}/ContentTransferEncoded`, `the content is a zip archive, declared ${declared || 'without a type'}`);
+      is.warn(
+        'content-type',
+        `${here}/ContentTransferEncoded`,
+        `the content is a zip archive, declared ${declared || 'without a type'}`,
+      );
   });
   for (const [id, m] of inManifest)
     if (!seen.has(id))
-      is.error('content-id', `${M}[${m.i + 1}]/ContentId`, `no attachment has the content id "${id}"`);
+      is.error(
+        'content-id',
+        `${M}[${m.i + 1}]/ContentId`,
+        `no attachment has the content id "${id}"`,
+      );
 }
 
 function schemaIssues(input: Buffer): EdxmlIssue[] {
@@ -188,7 +217,12 @@ function schemaIssues(input: Buffer): EdxmlIssue[] {
     if (!(err instanceof GatewayError) || err.code !== 'LT_EDXML_INVALID') throw err;
     const issues = (err.data?.issues as XsdIssue[] | undefined) ?? [];
     return issues.length
-      ? issues.map((i) => ({ level: 'error', code: 'schema', path: i.path ?? `line ${i.line}`, message: `line ${i.line}: ${i.message}` }))
+      ? issues.map((i) => ({
+          level: 'error',
+          code: 'schema',
+          path: i.path ?? `line ${i.line}`,
+          message: `line ${i.line}: ${i.message}`,
+        }))
       : [{ level: 'error', code: 'schema', path: '/', message: err.detail ?? 'schema' }];
   }
 }
@@ -214,9 +248,16 @@ export function readValidEdxml(input: Buffer, limits: Partial<EdxmlLimits> = {})
   const v = validateEdxml(input, limits);
   const errors = v.issues.filter((i) => i.level === 'error');
   if (errors.length)
-    throw new GatewayError('LT_EDXML_INVALID', errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; '), {
-      issues: errors.slice(0, 20),
-      issueCount: errors.length,
-    });
+    throw new GatewayError(
+      'LT_EDXML_INVALID',
+      errors
+        .slice(0, 5)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; '),
+      {
+        issues: errors.slice(0, 20),
+        issueCount: errors.length,
+      },
+    );
   return v.parsed;
 }

@@ -31,15 +31,73 @@ export function testPki(): TestPki {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'lt-edxml-pki-'));
   const subj = (cn: string) => `/C=VN/O=lienthong test fixtures/CN=${cn}`;
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', subj('Test CA (not real)')]);
-  writeFileSync(join(dir, 'ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n');
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    subj('Test CA (not real)'),
+  ]);
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n',
+  );
   const issue = (name: string, keyArgs: string[]) => {
-    openssl(dir, ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj(`Test signer ${name} (not real)`)]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', 'ext.cnf']);
+    openssl(dir, [
+      'req',
+      '-new',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subj(`Test signer ${name} (not real)`),
+    ]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
   };
   issue('rsa', ['-newkey', 'rsa:2048']);
   issue('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', subj('Stranger (not real)')]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'stranger.key',
+    '-out',
+    'stranger.pem',
+    '-days',
+    '2',
+    '-subj',
+    subj('Stranger (not real)'),
+  ]);
   const r = (f: string) => readFileSync(join(dir, f), 'utf8');
   cached = {
     dir,

@@ -61,14 +61,22 @@ export const FULL: EdxmlMessage = {
       Appendixes: ['Phụ lục I', 'Phụ lục II'],
     },
     ResponseFor: [
-      { OrganId: '000.00.01.H99', Code: '45/UBND', PromulgationDate: '2024/01/02', DocumentId: 'a,b' },
+      {
+        OrganId: '000.00.01.H99',
+        Code: '45/UBND',
+        PromulgationDate: '2024/01/02',
+        DocumentId: 'a,b',
+      },
       {},
     ],
     SteeringType: '1',
     DocumentId: '000.00.00.G99,2024/05/06,0123/VPTN-TTĐT',
   },
   traceHeaderList: {
-    TraceHeader: [{ OrganId: '000.00.00.G99', Timestamp: '2024/05/06 09:00:00' }, { Timestamp: '2024/05/06 09:00:01' }],
+    TraceHeader: [
+      { OrganId: '000.00.00.G99', Timestamp: '2024/05/06 09:00:00' },
+      { Timestamp: '2024/05/06 09:00:01' },
+    ],
     Bussiness: {
       BussinessDocType: '3',
       BussinessDocReason: 'Thay thế',
@@ -78,18 +86,32 @@ export const FULL: EdxmlMessage = {
         ReceiverList: [{ OrganId: '000.00.01.H99', ReceiverType: '1' }],
       },
       DocumentId: '000.00.00.G99,2024/05/01,0100/VPTN',
-      StaffInfo: { Department: 'VT', Staff: 'Trần Thị Thử', Mobile: '0', Email: 's@example.invalid' },
+      StaffInfo: {
+        Department: 'VT',
+        Staff: 'Trần Thị Thử',
+        Mobile: '0',
+        Email: 's@example.invalid',
+      },
       Paper: '0',
-      ReplacementInfoList: [{ DocumentId: '000.00.00.G99,2024/05/01,0100/VPTN', OrganIdList: ['000.00.01.H99'] }],
+      ReplacementInfoList: [
+        { DocumentId: '000.00.00.G99,2024/05/01,0100/VPTN', OrganIdList: ['000.00.01.H99'] },
+      ],
     },
   },
   manifest: {
     version: '1.0',
     Reference: [
-      { ContentId: 'cid:1', ContentType: 'application/pdf', AttachmentName: 'Tệp số 1.pdf', Description: 'Chính' },
+      {
+        ContentId: 'cid:1',
+        ContentType: 'application/pdf',
+        AttachmentName: 'Tệp số 1.pdf',
+        Description: 'Chính',
+      },
     ],
   },
-  attachments: [{ ContentId: 'cid:1', AttachmentName: 'Tệp số 1.pdf', ContentType: 'application/pdf' }],
+  attachments: [
+    { ContentId: 'cid:1', AttachmentName: 'Tệp số 1.pdf', ContentType: 'application/pdf' },
+  ],
 };
 
 describe('edXML build → parse', () => {
@@ -120,7 +142,17 @@ describe('edXML build → parse', () => {
       expect(p.kind).toBe('status');
       expect(p.message).toEqual(msg);
     }
-    expect(Object.keys(STATUS_CODES).sort()).toEqual(['01', '02', '03', '04', '05', '06', '13', '15', '16']);
+    expect(Object.keys(STATUS_CODES).sort()).toEqual([
+      '01',
+      '02',
+      '03',
+      '04',
+      '05',
+      '06',
+      '13',
+      '15',
+      '16',
+    ]);
   });
 
   it('what we produce passes our XSD and the rules', () => {
@@ -139,8 +171,14 @@ describe('edXML build → parse', () => {
         cb();
       },
     });
-    await writeEdxml(FULL, [{ info: FULL.attachments![0], content: { stream: () => chunksOf(content) } }], sink);
-    expect(Buffer.concat(chunks)).toEqual(buildEdxml(FULL, [{ info: FULL.attachments![0], content }]));
+    await writeEdxml(
+      FULL,
+      [{ info: FULL.attachments![0], content: { stream: () => chunksOf(content) } }],
+      sink,
+    );
+    expect(Buffer.concat(chunks)).toEqual(
+      buildEdxml(FULL, [{ info: FULL.attachments![0], content }]),
+    );
   });
 });
 
@@ -167,7 +205,9 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
     expect(p.message.header?.ResponseFor?.[0]).toEqual({});
     expect(p.message.traceHeaderList?.Bussiness?.BussinessDocType).toBe('0');
     expect(p.message.traceHeaderList?.TraceHeader).toHaveLength(3);
-    expect(p.message.traceHeaderList?.TraceHeader?.[2]).toEqual({ Timestamp: '2024/05/06 09:15:03' });
+    expect(p.message.traceHeaderList?.TraceHeader?.[2]).toEqual({
+      Timestamp: '2024/05/06 09:15:03',
+    });
   });
 
   it('reports impossible dates, unknown elements and the edXML-namespace Signature as warnings', () => {
@@ -192,7 +232,10 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
 
   it('parse → build → parse of a field document keeps its meaning', () => {
     const again = parseEdxml(
-      buildEdxml(p.message, p.attachments.map((a) => ({ info: a.info, content: a.bytes() }))),
+      buildEdxml(
+        p.message,
+        p.attachments.map((a) => ({ info: a.info, content: a.bytes() })),
+      ),
     );
     expect(again.message).toEqual(p.message);
     expect(again.attachments[0].bytes()).toEqual(p.attachments[0].bytes());
@@ -224,17 +267,27 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
   });
 
   it('refuses a template placeholder instead of base64, and what is not an edXML envelope', () => {
-    expect(codeOf(() => parseEdxml(fixture('template-placeholder.edxml')))).toBe('LT_EDXML_INVALID');
-    expect(codeOf(() => parseEdxml(Buffer.from('<edXML xmlns="urn:other"/>')))).toBe('LT_EDXML_INVALID');
-    expect(codeOf(() => parseEdxml(Buffer.from(`<edXML xmlns="${EDXML_NS}"/>`)))).toBe('LT_EDXML_INVALID');
+    expect(codeOf(() => parseEdxml(fixture('template-placeholder.edxml')))).toBe(
+      'LT_EDXML_INVALID',
+    );
+    expect(codeOf(() => parseEdxml(Buffer.from('<edXML xmlns="urn:other"/>')))).toBe(
+      'LT_EDXML_INVALID',
+    );
+    expect(codeOf(() => parseEdxml(Buffer.from(`<edXML xmlns="${EDXML_NS}"/>`)))).toBe(
+      'LT_EDXML_INVALID',
+    );
     expect(
-      codeOf(() => parseEdxml(Buffer.from(`<!DOCTYPE x [<!ENTITY a "b">]><edXML xmlns="${EDXML_NS}"/>`))),
+      codeOf(() =>
+        parseEdxml(Buffer.from(`<!DOCTYPE x [<!ENTITY a "b">]><edXML xmlns="${EDXML_NS}"/>`)),
+      ),
     ).toBe('LT_XML_DTD_FORBIDDEN');
   });
 
   it('a text that looks like a slice marker is just text (markers are random per parse)', () => {
     const run = 'A'.repeat(20_000);
-    const msg: EdxmlMessage = { header: { Subject: 'LTX000000000000000000000000N0Z', Content: run } };
+    const msg: EdxmlMessage = {
+      header: { Subject: 'LTX000000000000000000000000N0Z', Content: run },
+    };
     const p2 = parseEdxml(buildEdxml(msg));
     expect(p2.message.header?.Subject).toBe('LTX000000000000000000000000N0Z');
     expect(p2.message.header?.Content).toBe(run);
@@ -263,7 +316,9 @@ describe('edXML attachments', () => {
     expect(codeOf(() => parseEdxml(xml, { maxAttachmentBytes: content.length - 1 }))).toBe(
       'LT_EDXML_ATTACHMENT_TOO_LARGE',
     );
-    expect(parseEdxml(xml, { maxAttachmentBytes: content.length }).attachments[0].size).toBe(content.length);
+    expect(parseEdxml(xml, { maxAttachmentBytes: content.length }).attachments[0].size).toBe(
+      content.length,
+    );
   });
 
   it('content that is not base64 is refused, whatever the letter looks like in Latin-1', () => {
@@ -284,7 +339,9 @@ describe('edXML attachments', () => {
   it('a long run of base64 is sliced out only where it is whole text content', () => {
     const run = 'QUJD'.repeat(5000);
     // The same run in a comment and in a CDATA section: both read as the parser reads them.
-    const xml = buildEdxml({ header: { Subject: 's' } }, [{ info: { ContentId: 'cid:1' }, content: Buffer.from('ABC'.repeat(5000)) }])
+    const xml = buildEdxml({ header: { Subject: 's' } }, [
+      { info: { ContentId: 'cid:1' }, content: Buffer.from('ABC'.repeat(5000)) },
+    ])
       .toString()
       .replace('<Subject>s</Subject>', `<!--x>${run}<x--><Subject><![CDATA[>${run}<]]></Subject>`);
     const p = parseEdxml(Buffer.from(xml));
@@ -311,8 +368,11 @@ describe('edXML validation beyond the schema (DOMAIN.md §4)', () => {
     expect(organIdForm('01.02.G22')).toBe('three-part');
     expect(organIdForm('vxp.saas.03')).toBe('system');
     expect(organIdForm('hello world')).toBe('invalid');
-    const msg = (id: string): EdxmlMessage => ({ header: { From: { OrganId: id }, To: [{ OrganId: '000.00.01.H99' }] } });
-    const levels = (id: string) => checkEdxml(parseEdxml(buildEdxml(msg(id)))).map((i) => `${i.level} ${i.code}`);
+    const msg = (id: string): EdxmlMessage => ({
+      header: { From: { OrganId: id }, To: [{ OrganId: '000.00.01.H99' }] },
+    });
+    const levels = (id: string) =>
+      checkEdxml(parseEdxml(buildEdxml(msg(id)))).map((i) => `${i.level} ${i.code}`);
     expect(levels('000.00.00.G99')).toEqual([]);
     expect(levels('28.22.H17')).toEqual(['warning organ-id-form']);
     expect(levels('not an id')).toEqual(['error organ-id']);
@@ -334,9 +394,13 @@ describe('edXML validation beyond the schema (DOMAIN.md §4)', () => {
 
   it('manifest and attachments must agree on content ids (cid: prefix or not)', () => {
     const info = { ContentId: 'cid:a', AttachmentName: 'a.txt' };
-    const ok = buildEdxml({ ...FULL, manifest: { Reference: [{ ContentId: 'a' }] } }, [{ info, content: Buffer.from('x') }]);
+    const ok = buildEdxml({ ...FULL, manifest: { Reference: [{ ContentId: 'a' }] } }, [
+      { info, content: Buffer.from('x') },
+    ]);
     expect(validateEdxml(ok).valid).toBe(true);
-    const missing = buildEdxml({ ...FULL, manifest: { Reference: [{ ContentId: 'cid:b' }] } }, [{ info, content: Buffer.from('x') }]);
+    const missing = buildEdxml({ ...FULL, manifest: { Reference: [{ ContentId: 'cid:b' }] } }, [
+      { info, content: Buffer.from('x') },
+    ]);
     const issues = validateEdxml(missing).issues.filter((i) => i.level === 'error');
     expect(issues.map((i) => i.code)).toEqual(['content-id', 'content-id']);
   });
@@ -345,14 +409,21 @@ describe('edXML validation beyond the schema (DOMAIN.md §4)', () => {
     const v = validateEdxml(fixture('status-accepted.edxml'));
     expect(v.valid).toBe(true);
     const bad = buildEdxml({ status: { From: { OrganId: '000.00.01.H99' }, StatusCode: '07' } });
-    expect(validateEdxml(bad).issues.filter((i) => i.level === 'error').map((i) => i.code)).toEqual([
-      'status-code',
-      'missing-reference',
-    ]);
+    expect(
+      validateEdxml(bad)
+        .issues.filter((i) => i.level === 'error')
+        .map((i) => i.code),
+    ).toEqual(['status-code', 'missing-reference']);
   });
 
   it('the XSD refuses an element edXML does not define in its namespace', () => {
-    const typo = Buffer.from(fixture('status-accepted.edxml').toString().replace('<Description>', '<Descripton/><Description>'));
-    expect(validateEdxml(typo).issues[0]).toEqual(expect.objectContaining({ level: 'error', code: 'schema' }));
+    const typo = Buffer.from(
+      fixture('status-accepted.edxml')
+        .toString()
+        .replace('<Description>', '<Descripton/><Description>'),
+    );
+    expect(validateEdxml(typo).issues[0]).toEqual(
+      expect.objectContaining({ level: 'error', code: 'schema' }),
+    );
   });
 });

@@ -24,7 +24,9 @@ const MSG: EdxmlMessage = {
     DocumentId: '000.00.00.G99,2024/05/06,1/VPTN',
   },
 };
-const ATT = [{ info: { ContentId: 'cid:1', AttachmentName: 'a.pdf' }, content: Buffer.alloc(30_000, 5) }];
+const ATT = [
+  { info: { ContentId: 'cid:1', AttachmentName: 'a.pdf' }, content: Buffer.alloc(30_000, 5) },
+];
 const unsigned = buildEdxml(MSG, ATT);
 const signed = signEdxml(unsigned, { privateKey: pki.signerKey, certificate: pki.signerCert });
 const S = signed.toString('utf8');
@@ -107,7 +109,9 @@ describe('edXML signatures: sign and verify', () => {
   });
 
   it('a changed field, a changed attachment or a swapped certificate does not verify', () => {
-    expect(refused(S.replace('Văn bản thật', 'Văn bản giả')).code).toBe('LT_EDXML_SIGNATURE_INVALID');
+    expect(refused(S.replace('Văn bản thật', 'Văn bản giả')).code).toBe(
+      'LT_EDXML_SIGNATURE_INVALID',
+    );
     expect(refused(S.replace('BQUFBQUF', 'BQUFBQUE')).code).toBe('LT_EDXML_SIGNATURE_INVALID');
     const strangerDer = pki.strangerCert.replace(/-----[^-]+-----|\s/g, '');
     const ownDer = /<ds:X509Certificate>([^<]+)</.exec(S)![1];
@@ -122,7 +126,9 @@ describe('edXML signatures: sign and verify', () => {
 
   it('what is not XML keeps the parser code; readSignedEdxml throws it coded', () => {
     expect(refused(S.slice(0, 500)).code).toBe('LT_XML_MALFORMED');
-    expect(() => readSignedEdxml(Buffer.from(S.replace('Văn bản thật', 'x')), anchors)).toThrow(GatewayError);
+    expect(() => readSignedEdxml(Buffer.from(S.replace('Văn bản thật', 'x')), anchors)).toThrow(
+      GatewayError,
+    );
   });
 });
 
@@ -146,13 +152,18 @@ describe('edXML signatures: no signature wrapping', () => {
     const forged = buildEdxml({ header: { ...MSG.header, Subject: 'Văn bản giả' } })
       .toString()
       .replace('<edXML xmlns=', '<edXML Id="evil" xmlns=')
-      .replace('</MessageHeader>', `<Wrapper xmlns="urn:attacker">${inner}</Wrapper></MessageHeader>`);
+      .replace(
+        '</MessageHeader>',
+        `<Wrapper xmlns="urn:attacker">${inner}</Wrapper></MessageHeader>`,
+      );
     refused(forged);
   });
 
   it('duplicated signed element: a second envelope, or the id used twice', () => {
     const env = /<edXMLEnvelope>[\s\S]*<\/edXMLEnvelope>/.exec(S)![0];
-    const forgedEnv = env.replace('Văn bản thật', 'Văn bản giả').replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
+    const forgedEnv = env
+      .replace('Văn bản thật', 'Văn bản giả')
+      .replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
     expect(refused(S.replace(env, forgedEnv + env)).code).toBe('LT_EDXML_INVALID');
     const byId = craft(withRootId, { refs: [{ xpath: '/*' }] });
     refused(byId.replace('<Subject>', '<Subject Id="doc">'));
@@ -172,9 +183,19 @@ describe('edXML signatures: no signature wrapping', () => {
     const si = /<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/.exec(S)![0];
     refused(S.replace(si, si + si));
     const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(S)![0];
-    refused(S.replace('</TraceHeaderList>', `${sig}</TraceHeaderList>`).replace('</edXMLHeader>', `${sig}</edXMLHeader>`));
+    refused(
+      S.replace('</TraceHeaderList>', `${sig}</TraceHeaderList>`).replace(
+        '</edXMLHeader>',
+        `${sig}</edXMLHeader>`,
+      ),
+    );
     refused(S.replace('</ds:KeyInfo>', '</ds:KeyInfo><ds:Object><edXML/></ds:Object>'));
-    refused(S.replace('</edXMLHeader>', `<Signature xmlns="${'http://www.mic.gov.vn/TBT/QCVN_102_2016'}"/></edXMLHeader>`));
+    refused(
+      S.replace(
+        '</edXMLHeader>',
+        `<Signature xmlns="${'http://www.mic.gov.vn/TBT/QCVN_102_2016'}"/></edXMLHeader>`,
+      ),
+    );
   });
 
   it('comments inside the digest or the SignedInfo are refused (CVE-2025-29775)', () => {
@@ -185,7 +206,10 @@ describe('edXML signatures: no signature wrapping', () => {
   });
 
   it('a comment inside signed content changes neither the digest nor what is read', () => {
-    const v = verifyEdxml(Buffer.from(S.replace('Văn bản thật', 'Văn bản<!-- ghi chú --> thật')), anchors);
+    const v = verifyEdxml(
+      Buffer.from(S.replace('Văn bản thật', 'Văn bản<!-- ghi chú --> thật')),
+      anchors,
+    );
     expect(v.valid).toBe(true);
     expect(v.valid && v.parsed.message.header?.Subject).toBe('Văn bản thật');
     // A comment that splits a value keeps the whole value, as digested: no first-text-node reading.
@@ -193,11 +217,19 @@ describe('edXML signatures: no signature wrapping', () => {
   });
 
   it('namespace variants: the DSig prefix rebound, re-prefixed, or a signed element moved to another namespace', () => {
-    refused(S.replace('xmlns:ds="http://www.w3.org/2000/09/xmldsig#"', 'xmlns:ds="http://www.w3.org/2000/09/xmldsig#x"'));
+    refused(
+      S.replace(
+        'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"',
+        'xmlns:ds="http://www.w3.org/2000/09/xmldsig#x"',
+      ),
+    );
     refused(S.replace(/ds:/g, 'sig:').replace('xmlns:ds=', 'xmlns:sig='));
     refused(S.replace('<Subject>', '<Subject xmlns="urn:other">'));
     // A superfluous declaration is not part of the exclusive canonical form: still valid, same fields.
-    const benign = verifyEdxml(Buffer.from(S.replace('<MessageHeader>', '<MessageHeader xmlns:unused="urn:x">')), anchors);
+    const benign = verifyEdxml(
+      Buffer.from(S.replace('<MessageHeader>', '<MessageHeader xmlns:unused="urn:x">')),
+      anchors,
+    );
     expect(benign.valid && benign.parsed.message.header?.Subject).toBe('Văn bản thật');
   });
 
