@@ -31,21 +31,20 @@ export function testPki(): TestPki {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'lt-edxml-pki-'));
   const subj = (cn: string) => `/C=VN/O=lienthong test fixtures/CN=${cn}`;
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    subj('Test CA (not real)'),
-  ]);
+  /** A self-signed RSA certificate: the CA, or a stranger nobody trusts. */
+  const selfSigned = (name: string, cn: string) =>
+    openssl(
+      dir,
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`].concat([
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-subj',
+        subj(cn),
+      ]),
+    );
+  selfSigned('ca', 'Test CA (not real)');
   writeFileSync(
     join(dir, 'ext.cnf'),
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n',
@@ -83,21 +82,7 @@ export function testPki(): TestPki {
   };
   issue('rsa', ['-newkey', 'rsa:2048']);
   issue('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'stranger.key',
-    '-out',
-    'stranger.pem',
-    '-days',
-    '2',
-    '-subj',
-    subj('Stranger (not real)'),
-  ]);
+  selfSigned('stranger', 'Stranger (not real)');
   const r = (f: string) => readFileSync(join(dir, f), 'utf8');
   cached = {
     dir,
