@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignedXml } from 'xml-crypto';
@@ -11,7 +11,9 @@ import {
   type EdxmlMessage,
   type EdxmlVerification,
 } from '../../../adapters/vdxp/edxml/index.js';
+import { firstDifference } from '../../../adapters/vdxp/edxml/dom.js';
 import { GatewayError } from '../../../src/message/errors.js';
+import { parseXml } from '../../../src/xml/index.js';
 import { ROOT } from '../../helpers/paths.js';
 import { testPki } from './certs.js';
 
@@ -245,5 +247,34 @@ describe('edXML signatures: no signature wrapping', () => {
     refused(craft(u, { alg: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' }));
     // The same crafting with our choices verifies: the refusals above are the rules' doing.
     expect(verifyEdxml(Buffer.from(craft(u)), anchors).valid).toBe(true);
+  });
+});
+
+describe('edXML signatures: the digested tree must be the tree read', () => {
+  it('is refused when what xml-crypto digested is not the document our parser read', () => {
+    // Stands for a parser differential: xml-crypto reports having digested another document.
+    const forged = buildEdxml({ header: { ...MSG.header, Subject: 'Văn bản giả' } }).toString();
+    const spy = jest.spyOn(SignedXml.prototype, 'getSignedReferences').mockReturnValue([forged]);
+    try {
+      const v = refused(S);
+      expect(v.reason).toMatch(/^what was signed is not the document read/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(verifyEdxml(signed, anchors).valid).toBe(true);
+  });
+
+  it('compares namespaces, names, attributes, text and children, never prefixes', () => {
+    const limits = { maxBytes: 1 << 20, maxDepth: 16 };
+    const t = (x: string) => parseXml(x, limits);
+    const same = (a: string, b: string) => firstDifference(t(a), t(b), (el) => el.text);
+    expect(
+      same('<a xmlns="urn:x"><b k="1">v</b></a>', '<p:a xmlns:p="urn:x"><p:b k="1">v</p:b></p:a>'),
+    ).toBeUndefined();
+    expect(same('<a xmlns="urn:x"/>', '<a xmlns="urn:y"/>')).toBeDefined();
+    expect(same('<a><b/></a>', '<a><c/></a>')).toBeDefined();
+    expect(same('<a k="1"/>', '<a k="2"/>')).toBeDefined();
+    expect(same('<a>v</a>', '<a>w</a>')).toBeDefined();
+    expect(same('<a><b/></a>', '<a><b/><b/></a>')).toBeDefined();
   });
 });
