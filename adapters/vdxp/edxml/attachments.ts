@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { GatewayError } from '../../../src/message/errors.js';
 import type { AttachmentInfo } from './model.js';
 import { countBase64, type Base64Counts, type Segment } from './slices.js';
+import { writeAll } from './stream.js';
 
 /**
  * Attachment content, decoded while it is written. The base64 text stays where
@@ -34,9 +34,20 @@ function invalid(where: string, why: string): never {
   throw new GatewayError('LT_EDXML_INVALID', `${where}: ${why}`, { path: where });
 }
 
-/** A segment's counts: an input range has them from slicing, a literal text is counted now. */
+/** A character beyond Latin-1. */
+const WIDE = /[\u0100-\uffff]/;
+
+/**
+ * A segment's counts: an input range has them from slicing, a literal text is
+ * counted now — as Latin-1 bytes once no wider letter is in it (a wider one is
+ * not base64, and must not become its low byte).
+ */
 function countsOf(seg: Segment): Base64Counts {
-  return typeof seg === 'string' ? countBase64(seg.length, (i) => seg.charCodeAt(i)) : seg;
+  if (typeof seg !== 'string') return seg;
+  const wide = WIDE.exec(seg);
+  const upTo = wide ? wide.index : seg.length;
+  const c = countBase64(Buffer.from(seg.slice(0, upTo), 'latin1'), 0, upTo);
+  return wide && c.invalidAt < 0 ? { ...c, invalidAt: upTo } : c;
 }
 
 /**
@@ -109,7 +120,7 @@ export function attachment(
   return {
     info,
     size,
-    writeTo: (dest) => pipeline(Readable.from(decoded(segs, input)), dest),
+    writeTo: (dest) => writeAll(dest, decoded(segs, input)),
     writeFile(path) {
       return this.writeTo(createWriteStream(path));
     },

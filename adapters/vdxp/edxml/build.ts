@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { Value } from '@sinclair/typebox/value';
 import { GatewayError } from '../../../src/message/errors.js';
 import { writeChildren, writeGroup } from './fields.js';
+import { writeAll } from './stream.js';
 import {
   AttachmentInfo,
   EDXML_NS,
@@ -140,7 +140,7 @@ export async function writeEdxml(
   dest: Writable,
   opts: { end?: boolean } = {},
 ): Promise<void> {
-  await pipeline(Readable.from(edxmlChunks(msg, atts)), dest, { end: opts.end ?? true });
+  await writeAll(dest, edxmlChunks(msg, atts), opts.end ?? true);
 }
 
 /** The whole file in memory (attachments given as bytes). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +15,7 @@ import {
   writeEdxml,
   type EdxmlMessage,
 } from '../../../adapters/vdxp/edxml/index.js';
+import { countBase64, countBase64Range } from '../../../adapters/vdxp/edxml/slices.js';
 import { GatewayError } from '../../../src/message/errors.js';
 import { ROOT } from '../../helpers/paths.js';
 
@@ -312,6 +314,25 @@ describe('edXML attachments', () => {
     expect(sizes.length).toBeGreaterThan(1);
   });
 
+  it('a destination that fails rejects the write instead of hanging or crashing', async () => {
+    const failing = new Writable({
+      highWaterMark: 1,
+      write(_c, _e, cb) {
+        cb(new Error('disk full'));
+      },
+    });
+    await expect(parseEdxml(xml).attachments[0].writeTo(failing)).rejects.toThrow('disk full');
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(_c, _e, cb) {
+        setImmediate(() => cb(new Error('later')));
+      },
+    });
+    await expect(writeEdxml(FULL, [{ info: FULL.attachments![0], content }], slow)).rejects.toThrow(
+      'later',
+    );
+  });
+
   it('over the configured limit are refused with their own code, before anything is written', () => {
     expect(codeOf(() => parseEdxml(xml, { maxAttachmentBytes: content.length - 1 }))).toBe(
       'LT_EDXML_ATTACHMENT_TOO_LARGE',
@@ -347,6 +368,17 @@ describe('edXML attachments', () => {
     const p = parseEdxml(Buffer.from(xml));
     expect(p.message.header?.Subject).toBe(`>${run}<`);
     expect(p.attachments[0].bytes().toString()).toBe('ABC'.repeat(5000));
+  });
+
+  it('the native count of a long run equals the byte loop, on any text', () => {
+    const ch = fc.constantFrom(...'AZaz09+/=  \n\r\t=<&é'.split(''));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 300 }), fc.nat(3), (chars, pad) => {
+        const b = Buffer.from(chars.join('') + '='.repeat(pad) + ' \n', 'latin1');
+        expect(countBase64Range(b, 0, b.length)).toEqual(countBase64(b, 0, b.length));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('file names keep spaces and Vietnamese letters but never a path', () => {
