@@ -173,10 +173,14 @@ describe('lienthong edxml', () => {
     ).toBe(0);
   });
 
-  it('validate exits non-zero on an error and lists the issues', () => {
+  it('validate exits non-zero on an error and lists the issues; unpack names a status', () => {
     const bad = cli(['edxml', 'validate', join(FIX, 'recall-without-reference.edxml')]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out.toString()).issues[0].code).toBe('missing-reference');
+    const out = join(tmp(), 'status');
+    expect(cli(['edxml', 'unpack', join(FIX, 'status-accepted.edxml'), '--out', out]).code).toBe(0);
+    const status = JSON.parse(readFileSync(join(out, 'edxml.json'), 'utf8'));
+    expect(status.statusMeaning).toEqual({ vi: 'Đã tiếp nhận', en: 'accepted' });
     const ok = cli(['edxml', 'validate', join(FIX, 'status-accepted.edxml')]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out.toString())).toEqual(

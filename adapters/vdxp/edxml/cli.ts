@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { GatewayError } from '../../../src/message/errors.js';
 import { buildEdxml, checkMessage, writeEdxml, type AttachmentInput } from './build.js';
 import { edxmlLimits, type EdxmlLimits } from './limits.js';
-import type { AttachmentInfo, EdxmlMessage } from './model.js';
+import { statusMeaning, type AttachmentInfo, type EdxmlMessage } from './model.js';
 import { safeFileName, uniqueName } from './names.js';
 import { parseEdxml } from './parse.js';
 import { signEdxml, verifyEdxml } from './signature.js';
@@ -80,8 +80,10 @@ async function unpack(
     await parsed.attachments[i].writeTo(createWriteStream(join(o.out, files[i]), { flags: 'wx' }));
     written.push(files[i]);
   }
+  const code = parsed.message.status?.StatusCode;
   const json = {
     kind: parsed.kind,
+    ...(code !== undefined && { statusMeaning: statusMeaning(code) ?? null }),
     message: parsed.message,
     attachments: parsed.attachments.map((a, i) => ({ ...a.info, size: a.size, file: files[i] })),
     signatures: parsed.signatures,

@@ -231,6 +231,13 @@ export const STATUS_CODES = {
 } as const;
 export type StatusCode = keyof typeof STATUS_CODES;
 
+/** The meaning of a status code, or undefined when the code is not one of them. */
+export function statusMeaning(code: string): { vi: string; en: string } | undefined {
+  return Object.prototype.hasOwnProperty.call(STATUS_CODES, code)
+    ? STATUS_CODES[code as StatusCode]
+    : undefined;
+}
+
 export const ManifestReference = obj(
   {
     ContentId: text('Content id, usually "cid:…"; matches an Attachment'),

@@ -4,7 +4,7 @@ import { compileXsd, type CompiledXsd, type XsdIssue } from '../../../src/xml/in
 import { edxmlLimits, type EdxmlLimits } from './limits.js';
 import {
   BUSSINESS_DOC_TYPES,
-  STATUS_CODES,
+  statusMeaning,
   type BussinessDocType,
   type Organization,
 } from './model.js';
@@ -104,7 +104,7 @@ export function checkEdxml(parsed: ParsedEdxml): EdxmlIssue[] {
   if (status) {
     const p = `${H}/MessageStatus`;
     const code = status.StatusCode ?? '';
-    if (!Object.prototype.hasOwnProperty.call(STATUS_CODES, code))
+    if (!statusMeaning(code))
       is.error(
         'status-code',
         `${p}/StatusCode`,

@@ -11,6 +11,7 @@ import {
   parseEdxml,
   safeFileName,
   STATUS_CODES,
+  statusMeaning,
   validateEdxml,
   writeEdxml,
   type EdxmlMessage,
@@ -144,6 +145,9 @@ describe('edXML build → parse', () => {
       expect(p.kind).toBe('status');
       expect(p.message).toEqual(msg);
     }
+    expect(statusMeaning('03')).toEqual({ vi: 'Đã tiếp nhận', en: 'accepted' });
+    expect(statusMeaning('3')).toBeUndefined();
+    expect(statusMeaning('toString')).toBeUndefined();
     expect(Object.keys(STATUS_CODES).sort()).toEqual([
       '01',
       '02',
@@ -293,6 +297,30 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
     const p2 = parseEdxml(buildEdxml(msg));
     expect(p2.message.header?.Subject).toBe('LTX000000000000000000000000N0Z');
     expect(p2.message.header?.Content).toBe(run);
+  });
+});
+
+describe('edXML parse of hostile bytes', () => {
+  it('any mutation of a field document is parsed or refused with a code, never thrown otherwise', () => {
+    const base = fixture('field-document.edxml');
+    const bytes = fc.constantFrom(0x3c, 0x3e, 0x2f, 0x26, 0x22, 0x3d, 0x00, 0xff, 0xc3, 0x20, 0x41);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), bytes), { minLength: 1, maxLength: 4 }),
+        (edits) => {
+          const b = Buffer.from(base);
+          for (const [at, v] of edits) b[at] = v;
+          try {
+            const p = parseEdxml(b);
+            checkEdxml(p);
+            for (const a of p.attachments) a.head();
+          } catch (err) {
+            expect(err).toBeInstanceOf(GatewayError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
