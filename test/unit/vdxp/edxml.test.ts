@@ -272,6 +272,17 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
     }
   });
 
+  it('refuses an undeclared prefix, as the field sometimes sends, with line and column', () => {
+    const xml = Buffer.from(`<edXML xmlns="${EDXML_NS}">\n  <edXML:edXMLEnvelope/>\n</edXML>`);
+    try {
+      parseEdxml(xml);
+      throw new Error('parsed');
+    } catch (err) {
+      expect((err as GatewayError).code).toBe('LT_XML_MALFORMED');
+      expect((err as GatewayError).data).toEqual({ line: 2, column: 3 });
+    }
+  });
+
   it('refuses a template placeholder instead of base64, and what is not an edXML envelope', () => {
     expect(codeOf(() => parseEdxml(fixture('template-placeholder.edxml')))).toBe(
       'LT_EDXML_INVALID',
