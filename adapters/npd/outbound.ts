@@ -1,17 +1,12 @@
 import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { statusError } from '../../src/adapter/upstream.js';
+import { badReplyError, faultError, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
-import {
-  forwardedSoapReply,
-  parseSoapEnvelope,
-  readGatewayFault,
-  type SoapEnvelope,
-} from '../../src/xml/index.js';
+import { forwardedSoapReply, parseSoapEnvelope, type SoapEnvelope } from '../../src/xml/index.js';
 import { createAuth, NpdAuthSchema } from './auth.js';
 import {
   DEFAULT_INTEGRATION_CODES,
@@ -75,6 +70,11 @@ export const NpdEndpointSchema = Type.Object(
       default: 64,
       description: 'Deepest reply nesting accepted',
     }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 100000,
+      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -125,27 +125,30 @@ export function npdOutbound(
     ...DEFAULT_INTEGRATION_CODES,
     ...cfg.integrationCodes,
   };
-  const limits = { maxBytes: cfg.maxReplyBytes ?? 4194304, maxDepth: cfg.maxDepth ?? 64 };
+  const limits = {
+    maxBytes: cfg.maxReplyBytes ?? 4194304,
+    maxDepth: cfg.maxDepth ?? 64,
+    maxNodes: cfg.maxNodes,
+  };
   const direct = cfg.c06Fields ?? {};
 
+  /**
+   * The canonical request on the wire. What must be present (serviceCode,
+   * officer, an id) is the route's contract (contracts/npd/*.request.json),
+   * checked by the pipeline after the endpoint's serviceCode was filled in
+   * (requestDefaults below); here only the types are held.
+   */
   function toWire(body: unknown, op: NpdOperation, ex: Exchange): WireRequest {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       contractError('the request must be a JSON object');
     const b = body as Record<string, unknown>;
-    const serviceCode = optionalString(b, 'serviceCode') ?? cfg.serviceCode;
-    const officer = optionalString(b, 'officer');
-    const idNumber = optionalString(b, 'idNumber');
-    const oldIdNumber = optionalString(b, 'oldIdNumber');
-    if (!serviceCode) contractError('serviceCode is required (or set serviceCode on the endpoint)');
-    if (!officer) contractError('officer is required');
-    if (!idNumber && !oldIdNumber) contractError('idNumber or oldIdNumber is required');
     return {
       requestId: optionalString(b, 'requestId') || ex.id,
-      serviceCode,
+      serviceCode: optionalString(b, 'serviceCode') ?? '',
       integrationCode: optionalString(b, 'integrationCode') ?? codes[op],
-      officer,
-      idNumber,
-      oldIdNumber,
+      officer: optionalString(b, 'officer') ?? '',
+      idNumber: optionalString(b, 'idNumber'),
+      oldIdNumber: optionalString(b, 'oldIdNumber'),
       fullName: optionalString(b, 'fullName'),
       birthDate: optionalString(b, 'birthDate'),
       unitCode: direct.unitCode,
@@ -191,44 +194,20 @@ export function npdOutbound(
       parseError = err instanceof GatewayError ? err : new GatewayError('LT_INTERNAL', String(err));
     }
     const fault = env?.fault;
-    if (status === 401 || status === 403) {
-      throw new GatewayError(
-        'LT_UPSTREAM_AUTH',
-        `${endpoint} refused the gateway's credentials (HTTP ${status}${fault ? `: ${fault.faultstring}` : ''})`,
-        { endpoint, status },
-      );
-    }
-    if (fault) {
-      const inner = readGatewayFault(fault);
-      throw new GatewayError(
-        'LT_UPSTREAM_FAULT',
-        `${endpoint}: ${fault.faultstring || fault.faultcode}`,
-        {
-          endpoint,
-          status,
-          faultcode: fault.faultcode,
-          faultstring: fault.faultstring,
-          ...(inner ? { providerCode: inner.code } : {}),
-        },
-      );
-    }
-    if (status < 200 || status >= 300)
-      throw statusError(status, endpoint, body.subarray(0, 200).toString('utf8'));
-    if (!env) {
-      throw new GatewayError(
-        'LT_UPSTREAM_BAD_REPLY',
-        `${endpoint}: ${parseError?.detail ?? parseError?.code ?? 'unreadable reply'}`,
-        {
-          endpoint,
-          cause: parseError?.code,
-        },
-      );
-    }
+    // What the provider said (faultstring, body, parser's complaint) is logged, never shown.
+    if (status === 401 || status === 403)
+      throw statusError(status, endpoint, fault ? fault.faultstring : body);
+    if (fault) throw faultError(endpoint, fault, status);
+    if (status < 200 || status >= 300) throw statusError(status, endpoint, body);
+    if (!env) throw badReplyError(endpoint, parseError);
     return env;
   }
 
+  const defaults = cfg.serviceCode ? Object.freeze({ serviceCode: cfg.serviceCode }) : undefined;
+
   return {
     idempotent: () => true,
+    requestDefaults: () => defaults,
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
       const op = npdOperation(msg.operation);
       if (!op) {

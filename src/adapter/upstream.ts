@@ -1,26 +1,21 @@
 import { GatewayError } from '../message/errors.js';
+import { providerSaid } from '../message/provider-said.js';
+import { networkErrorCode } from '../resilience/classify.js';
+import { readGatewayFault, type SoapFault } from '../xml/soap.js';
 
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
+// The pipeline's stages report unreadable replies too: these live beside the error table.
+export { badReplyError, providerSaid } from '../message/provider-said.js';
 
 /**
  * Turns whatever an HTTP client threw while talking to a provider into a code
  * from the table. Shared by every outbound adapter that speaks HTTP, so a
- * dropped connection means the same thing on every route.
+ * dropped connection means the same thing on every route; the network codes
+ * themselves are the one mapping in src/resilience/classify.ts, which the
+ * breaker's safety net uses too.
  */
 export function upstreamError(err: unknown, endpoint: string, signal?: AbortSignal): GatewayError {
   if (err instanceof GatewayError) return err;
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const e = err as { code?: string; name?: string; message?: string };
   if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED' || signal?.aborted) {
     return new GatewayError(
       'LT_UPSTREAM_TIMEOUT',
@@ -29,37 +24,53 @@ export function upstreamError(err: unknown, endpoint: string, signal?: AbortSign
       { cause: err },
     );
   }
-  if (e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new GatewayError(
-      'LT_UPSTREAM_TIMEOUT',
-      `${endpoint}: ${e.code}`,
-      { endpoint },
-      { cause: err },
-    );
-  }
-  const code = e?.code ?? e?.cause?.code;
-  if (code && UNREACHABLE.has(code)) {
-    return new GatewayError(
-      'LT_UPSTREAM_UNREACHABLE',
-      `${endpoint}: ${code}`,
-      { endpoint },
-      { cause: err },
-    );
-  }
+  const net = networkErrorCode(err);
+  // A client library's own message can name internal addresses: logged, not shown.
   return new GatewayError(
-    'LT_UPSTREAM_UNREACHABLE',
-    `${endpoint}: ${e?.message ?? String(err)}`,
-    { endpoint },
+    net?.code ?? 'LT_UPSTREAM_UNREACHABLE',
+    `${endpoint}: ${net?.errno ?? 'the call failed'}`,
+    net ? { endpoint } : { endpoint, provider: providerSaid(e?.message ?? String(err)) },
     { cause: err },
   );
 }
 
-/** A provider's HTTP status that is not a success, as a code. */
-export function statusError(status: number, endpoint: string, snippet?: string): GatewayError {
-  const detail = `${endpoint} answered HTTP ${status}${snippet ? `: ${snippet.slice(0, 200)}` : ''}`;
-  if (status === 401 || status === 403)
-    return new GatewayError('LT_UPSTREAM_AUTH', detail, { endpoint, status });
-  return new GatewayError('LT_UPSTREAM_ERROR', detail, { endpoint, status });
+/**
+ * A provider's HTTP status that is not a success, as a code: 401/403 say the
+ * gateway's own credentials failed; any other (3xx included: the gateway
+ * follows no redirect) is LT_UPSTREAM_ERROR, a provider failure for the
+ * breaker. The body is logged, not shown.
+ */
+export function statusError(
+  status: number,
+  endpoint: string,
+  body?: string | Buffer,
+): GatewayError {
+  const detail = `${endpoint} answered HTTP ${status}`;
+  const data = { endpoint, status, ...(body?.length ? { provider: providerSaid(body) } : {}) };
+  if (status === 401 || status === 403) return new GatewayError('LT_UPSTREAM_AUTH', detail, data);
+  return new GatewayError('LT_UPSTREAM_ERROR', detail, data);
+}
+
+/**
+ * A provider's SOAP fault as LT_UPSTREAM_FAULT. The faultstring is logged;
+ * the caller learns only the gateway's code — and, when the fault is one a
+ * lienthong behind this one wrote with a code from the table, that code
+ * (`providerCode`), which is the gateway's own fixed vocabulary.
+ */
+export function faultError(endpoint: string, fault: SoapFault, status: number): GatewayError {
+  const inner = readGatewayFault(fault);
+  const providerCode = inner?.known ? inner.code : undefined;
+  return new GatewayError(
+    'LT_UPSTREAM_FAULT',
+    `${endpoint} answered a SOAP fault${providerCode ? ` (${providerCode})` : ''}`,
+    {
+      endpoint,
+      status,
+      faultcode: providerSaid(fault.faultcode),
+      ...(providerCode ? { providerCode } : {}),
+      provider: providerSaid(fault.faultstring),
+    },
+  );
 }
 
 /**

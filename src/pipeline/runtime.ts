@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
 import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
-import type { DispatchInit } from '../adapter/spec.js';
+import type { DispatchInit } from '../adapter/contract.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
+import { applyDefaults } from './stages/defaults.js';
 import { translate } from './stages/translate.js';
 import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
@@ -21,6 +22,7 @@ export const STAGES: readonly StageFactory[] = [
   authenticate,
   authorize,
   verifySignature,
+  applyDefaults,
   validateRequest,
   checkCodes,
   signOutbound,
@@ -38,6 +40,14 @@ export interface CompiledRoute {
   run(init: DispatchInit): Promise<Exchange>;
 }
 
+/** The longest caller X-Request-Id the exchange line repeats. */
+const REQUEST_ID_MAX = 128;
+
+/** The caller's X-Request-Id, cut to a bound: every exchange line carries it, and a caller chooses it. */
+function requestIdForLog(id: string | undefined): string | undefined {
+  return id !== undefined && id.length > REQUEST_ID_MAX ? `${id.slice(0, REQUEST_ID_MAX)}…` : id;
+}
+
 /** Composes the route's stages once; `run` is the per-message path. */
 export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   const stages: { name: string; fn: Stage }[] = [];
@@ -47,6 +57,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   }
   const metrics = deps.metrics.forRoute(def.id);
   const log = deps.log;
+  const inFlight = deps.inFlight;
   const overallMs = (def.resilience.timeoutMs ?? 5000) * ((def.resilience.retries ?? 0) + 1) + 1000;
 
   return {
@@ -71,6 +82,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ip: init.ip,
       };
       metrics.inFlight(1);
+      inFlight.enter();
       try {
         for (const s of stages) {
           const t0 = performance.now();
@@ -87,10 +99,25 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ex.outcome = { code: ge.code, detail: ge.detail };
         if (ge.code === 'LT_INTERNAL')
           log.error({ ex: ex.id, route: def.id, err }, 'internal error in pipeline');
+        // What a provider said is for the operator, under the exchange id; the
+        // caller's error carries only the code and the gateway's text.
+        else if (typeof ge.data?.provider === 'string')
+          log.warn(
+            {
+              ex: ex.id,
+              route: def.id,
+              code: ge.code,
+              endpoint: ge.data.endpoint,
+              status: ge.data.status,
+              provider: ge.data.provider,
+            },
+            'provider error',
+          );
         ge.exchangeId = ex.id;
         throw ge;
       } finally {
         metrics.inFlight(-1);
+        inFlight.leave();
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';
         metrics.observe(code, ms);
@@ -99,7 +126,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
             ex: ex.id,
             route: def.id,
             client: ex.caller?.clientId || undefined,
-            req: ex.request.headers['x-request-id'],
+            req: requestIdForLog(ex.request.headers['x-request-id']),
             code,
             ms: Math.round(ms * 100) / 100,
           },

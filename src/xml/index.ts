@@ -36,6 +36,7 @@ export {
   compileShape,
   escapeAttr,
   escapeXml,
+  escapeXmlLossy,
   leaf,
   type CompileOptions,
   type GroupShape,

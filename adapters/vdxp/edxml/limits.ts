@@ -18,6 +18,12 @@ export const EdxmlLimitsSchema = Type.Object(
       default: 64,
       description: 'Deepest element nesting (LT_XML_TOO_DEEP beyond)',
     }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 20_000,
+      description:
+        'Most elements plus attributes in the file (LT_XML_TOO_MANY_NODES beyond); a document with a thousand receivers has a few thousand',
+    }),
     maxAttachmentBytes: Type.Integer({
       minimum: 0,
       default: 32 * 1024 * 1024,

@@ -59,7 +59,11 @@ function isEdxml(el: XmlElement, name: string): boolean {
 
 /** Parses the bytes; on any refusal the original is parsed again for the exact error. */
 function parseTree(input: Buffer, limits: EdxmlLimits): { tree: XmlElement; sliced: SlicedInput } {
-  const xmlLimits = { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth };
+  const xmlLimits = {
+    maxBytes: limits.maxBytes,
+    maxDepth: limits.maxDepth,
+    maxNodes: limits.maxNodes,
+  };
   // Over the limit: refused before anything is decoded.
   if (input.length > limits.maxBytes) parseXml(input, xmlLimits);
   const sliced = sliceOut(input);

@@ -338,6 +338,7 @@ export function verifyEdxml(input: Buffer, opts: VerifyOptions = {}): EdxmlVerif
     const digested = parseXml(signed[0], {
       maxBytes: limits.maxBytes * 2 + (1 << 20),
       maxDepth: limits.maxDepth,
+      maxNodes: limits.maxNodes,
     });
     const diff = firstDifference(parsed.tree, digested, parsed.text, sig);
     if (diff) refuse(`what was signed is not the document read (${diff})`);

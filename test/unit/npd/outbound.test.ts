@@ -23,6 +23,7 @@ const base: NpdEndpoint = {
   connections: 4,
   maxReplyBytes: 1 << 20,
   maxDepth: 64,
+  maxNodes: 100000,
 };
 
 let sim: NpdSimulator;
@@ -166,14 +167,28 @@ describe('NPD outbound, canonical JSON, against the simulator', () => {
     expect(await codeOf(call('XoaCongDan', lookup(population.citizens[0])))).toBe(
       'LT_SOAP_UNKNOWN_OPERATION',
     );
-    expect(await codeOf(call('TraCuuThongTinCongDan', { serviceCode: 'X', officer: 'o' }))).toBe(
-      'LT_CONTRACT_REQUEST',
-    );
+    // What must be present is the route's contract (test/e2e/npd-defaults.test.ts); the
+    // adapter still refuses a value of the wrong type rather than write it.
     expect(
       await codeOf(
         call('TraCuuThongTinCongDan', { serviceCode: 'X', officer: 'o', idNumber: 26092008262 }),
       ),
     ).toBe('LT_CONTRACT_REQUEST');
+  });
+});
+
+describe('NPD outbound, request defaults', () => {
+  it('declares the endpoint’s serviceCode as a request default, and nothing without one', async () => {
+    const withCode = npdOutbound({ ...base, serviceCode: 'G15-TP110' }, ctx(`${sim.url}/npd`));
+    const without = npdOutbound({ ...base, serviceCode: undefined }, ctx(`${sim.url}/npd`));
+    try {
+      expect(withCode.requestDefaults?.('TraCuuThongTinCongDan')).toEqual({
+        serviceCode: 'G15-TP110',
+      });
+      expect(without.requestDefaults?.('TraCuuThongTinCongDan')).toBeUndefined();
+    } finally {
+      await Promise.all([withCode.close(), without.close()]);
+    }
   });
 });
 
@@ -199,7 +214,9 @@ describe('NPD outbound, failures', () => {
       const fault = await call('TraCuuThongTinCongDan', lookup(c)).catch((e: GatewayError) => e);
       expect(fault).toBeInstanceOf(GatewayError);
       expect((fault as GatewayError).code).toBe('LT_UPSTREAM_FAULT');
-      expect((fault as GatewayError).detail).toContain('mô phỏng');
+      // The faultstring is the provider's: logged (data.provider), never in the caller's detail.
+      expect((fault as GatewayError).detail).not.toContain('mô phỏng');
+      expect((fault as GatewayError).data?.provider).toContain('mô phỏng');
       await setFaults({ errorRate: 1 });
       expect(await codeOf(call('TraCuuThongTinCongDan', lookup(c)))).toBe('LT_UPSTREAM_ERROR');
       await setFaults({ dropRate: 1 });

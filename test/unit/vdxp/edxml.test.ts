@@ -283,6 +283,16 @@ describe('edXML parse of field documents (DOMAIN.md §3)', () => {
     }
   });
 
+  it('refuses more elements than maxNodes with the parser code', () => {
+    const many: EdxmlMessage = {
+      header: { ToPlaces: Array.from({ length: 200 }, (_, i) => `Nơi ${i}`) },
+    };
+    expect(codeOf(() => parseEdxml(buildEdxml(many), { maxNodes: 100 }))).toBe(
+      'LT_XML_TOO_MANY_NODES',
+    );
+    expect(parseEdxml(buildEdxml(many)).message.header?.ToPlaces).toHaveLength(200);
+  });
+
   it('refuses a template placeholder instead of base64, and what is not an edXML envelope', () => {
     expect(codeOf(() => parseEdxml(fixture('template-placeholder.edxml')))).toBe(
       'LT_EDXML_INVALID',
