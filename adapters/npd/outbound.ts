@@ -171,6 +171,7 @@ export function npdOutbound(
         'x-lt-exchange-id': ex.id,
         ...authHeaders,
       };
+      if (ex.trace) headers.traceparent = ex.trace.traceparent;
       const { status, body } = await httpExchange(pool, {
         method: 'POST',
         path,

@@ -184,6 +184,13 @@ export const ConfigSchema = Type.Object(
           ),
           { default: 'info' },
         ),
+        flushIntervalMs: Type.Integer({
+          minimum: 10,
+          maximum: 10000,
+          default: 200,
+          description:
+            'Log lines are buffered and written at least this often (and at exit or crash): the most a crash can lose, and the longest a line waits',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -211,7 +218,12 @@ export const ConfigSchema = Type.Object(
     tokens: Type.Object(
       {
         ttlSeconds: Type.Integer({ minimum: 60, default: 3600 }),
-        issuer: Type.String({ default: 'lienthong' }),
+        issuer: Type.String({ default: 'lienthong', description: 'iss of the access tokens' }),
+        audience: Type.String({
+          default: 'urn:lienthong:gateway',
+          description:
+            'This gateway’s identity: aud of its access tokens and of the signed requests it accepts',
+        }),
         maxConcurrentSecretChecks: Type.Integer({
           minimum: 1,
           default: 1,
