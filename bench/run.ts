@@ -4,7 +4,8 @@
  * listens on 127.0.0.1, every load is bounded in time, and every process the
  * bench starts is stopped by PID at the end.
  *
- * Knobs (environment): BENCH_ONLY=<scenario,...>, BENCH_SECONDS (per target,
+ * Knobs (environment): BENCH_ONLY=<scenario,...> (edxml: the edXML codec,
+ * bench/edxml.ts, BENCH_EDXML_SECONDS per case, default 3), BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
  * --cpu-prof), BENCH_LATENCY_SHARE (0.25) and BENCH_LATENCY_CONNECTIONS (20)
@@ -17,6 +18,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { measureEdxml, printEdxml, type EdxmlBenchRow } from './edxml.js';
 import { cpuMicros, launch } from './launch.js';
 import { measureOperations } from './micro.js';
 import { paced, quantile } from './paced.js';
@@ -307,13 +309,16 @@ async function main(): Promise<void> {
   const entries: Record<string, unknown>[] = [];
   const baselineRatios: Record<string, unknown>[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
+  let edxml: EdxmlBenchRow[] = [];
   try {
-    const env = await startEnvironment(ctx);
+    const selected = scenarios.filter((s) => !only || only.includes(s.name));
+    const latency = !only || only.includes(LATENCY_SCENARIO);
+    // The HTTP environment only when an HTTP measurement runs (BENCH_ONLY=edxml needs none).
+    const env = selected.length || latency ? await startEnvironment(ctx) : undefined;
     let connectionTestRps: number | undefined;
-    for (const s of scenarios) {
-      if (only && !only.includes(s.name)) continue;
+    for (const s of selected) {
       process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
-      const { subject, baselines } = await s.setup(env);
+      const { subject, baselines } = await s.setup(env!);
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
       const results = await measureInTurns([...baselines, subject]);
@@ -368,11 +373,15 @@ async function main(): Promise<void> {
         });
       }
     }
-    if (!only || only.includes(LATENCY_SCENARIO)) {
+    if (latency) {
       process.stdout.write(
         `\n# ${LATENCY_SCENARIO}: the latency the gateway adds to the bare proxy's at ${LATENCY_SHARE} of its saturated throughput, evenly paced\n`,
       );
-      entries.push(await measureAddedLatency(env, connectionTestRps));
+      entries.push(await measureAddedLatency(env!, connectionTestRps));
+    }
+    if (!only || only.includes('edxml')) {
+      edxml = measureEdxml(ROOT, Number(process.env.BENCH_EDXML_SECONDS ?? 3));
+      printEdxml(edxml, (t) => process.stdout.write(t));
     }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
@@ -391,6 +400,7 @@ async function main(): Promise<void> {
     versions: { node: process.version, ...(process.versions.uv && { uv: process.versions.uv }) },
     entries,
     baselineRatios,
+    edxml,
     operations,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

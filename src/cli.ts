@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { builtinAdapters } from '../adapters/index.js';
+import { edxmlCommands } from '../adapters/vdxp/edxml/cli.js';
 import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig, loadConfigLenient } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
@@ -300,5 +301,7 @@ program
     else
       die(new GatewayError('LT_CONFIG_INVALID', `unknown docs "${what}" (known: config, errors)`));
   });
+
+edxmlCommands(program);
 
 program.parseAsync(process.argv).catch(die);

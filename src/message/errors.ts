@@ -86,6 +86,12 @@ const table = {
   LT_CATALOG_UNKNOWN_CODE: { http: 422, blame: 'caller', retry: false, vi: 'Mã danh mục không tồn tại', en: 'Code is not in the shared catalog' },
   LT_CCCD_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Số định danh cá nhân không hợp lệ', en: 'Personal identification number is invalid' },
 
+  // ---- edXML documents (VDXP, QCVN 102:2016) -------------------------------------
+  LT_EDXML_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Văn bản edXML không đúng cấu trúc theo QCVN 102:2016', en: 'edXML document does not have the QCVN 102:2016 structure' },
+  LT_EDXML_ATTACHMENT_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Tệp đính kèm edXML vượt quá kích thước cho phép', en: 'edXML attachment exceeds the size limit' },
+  LT_EDXML_SIGNATURE_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Chữ ký số trên văn bản edXML không hợp lệ', en: 'edXML signature is missing, malformed or does not verify' },
+  LT_EDXML_SIGNATURE_UNTRUSTED: { http: 422, blame: 'caller', retry: false, vi: 'Chứng thư số ký văn bản edXML không thuộc tổ chức chứng thực được tin cậy', en: 'edXML signer certificate does not chain to a trusted CA' },
+
   // ---- provider and resilience ------------------------------------------------
   LT_UPSTREAM_TIMEOUT: { http: 504, blame: 'provider', retry: true, vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },
   LT_UPSTREAM_UNREACHABLE: { http: 502, blame: 'provider', retry: true, vi: 'Không kết nối được tới bên cung cấp', en: 'Provider refused or dropped the connection' },

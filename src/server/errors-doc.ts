@@ -36,6 +36,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
     vi: 'Danh mục dùng chung và số định danh (R2)',
   },
   {
+    first: 'LT_EDXML_INVALID',
+    en: 'edXML documents (VDXP, QCVN 102:2016)',
+    vi: 'Văn bản edXML (trục liên thông văn bản, QCVN 102:2016)',
+  },
+  {
     first: 'LT_UPSTREAM_TIMEOUT',
     en: 'Provider and resilience',
     vi: 'Bên cung cấp và khả năng chịu lỗi',
