@@ -1,3 +1,4 @@
+import { isJsonType } from '../../src/message/media-type.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
@@ -80,7 +81,7 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
       const replyHeaders: Record<string, string> =
         typeof sig === 'string' ? { 'x-jws-signature': sig } : {};
       let body: unknown = raw;
-      if (contentType.includes('json')) {
+      if (isJsonType(contentType)) {
         try {
           body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
         } catch (err) {

@@ -8,6 +8,7 @@ import type { Message } from '../../src/message/index.js';
 import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
 import { flatHeaders } from '../http/inbound.js';
 import { rawBodyOf } from '../../src/server/body.js';
+import { acceptOnly } from '../../src/server/accept.js';
 import { PublishedWsdl } from './wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
@@ -41,6 +42,9 @@ interface SoapService {
 }
 
 const XML = 'text/xml; charset=utf-8';
+/** SOAP 1.1 travels as text/xml (SOAP 1.2's application/soap+xml is refused, as its envelope is). */
+const SOAP11_MEDIA_TYPES = ['text/xml'];
+const SOAP11_HINT = 'SOAP 1.1 requests use Content-Type: text/xml';
 
 /** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
 export function renderSoapFault(
@@ -113,14 +117,11 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     method: 'POST',
     url: binding.path,
     config: { protocol: 'soap', renderError: renderSoapFault },
+    onRequest: acceptOnly(SOAP11_MEDIA_TYPES, SOAP11_HINT),
     handler: async (req, reply) => {
       const raw = rawBodyOf(req);
-      // JSON keeps its raw bytes too: only an XML content type is a SOAP request.
-      if (!raw || !req.headers['content-type']?.toLowerCase().includes('xml'))
-        throw new GatewayError(
-          'LT_UNSUPPORTED_MEDIA_TYPE',
-          'SOAP 1.1 requests use Content-Type: text/xml',
-        );
+      // A POST without a body has no envelope; one with a body passed acceptOnly.
+      if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', SOAP11_HINT);
       const env = parseSoapEnvelope(raw, svc.limits);
       const op = svc.ops.get(env.operation.name);
       if (!op || (op.namespace && op.namespace !== env.operation.ns)) {

@@ -57,8 +57,11 @@ function sexOf(digit: number): NpdSex {
   return digit % 2 === 0 ? '1' : '2';
 }
 
-const CCCD_FORMAT = /^\d{12}$/;
-const BIRTH_DATE_FORMAT = /^(\d{4})(\d{4})?$/;
+// ASCII digits, written out: `\d` means any Unicode decimal digit in XSD and
+// in other engines (Python, Java with UNICODE_CHARACTER_CLASS), and a Java
+// `Long.parseLong` upstream reads "٠٥٢…" (Arabic-Indic) as a number.
+const CCCD_FORMAT = /^[0-9]{12}$/;
+const BIRTH_DATE_FORMAT = /^([0-9]{4})([0-9]{4})?$/;
 
 /**
  * Builds the validator over the set of known 3-digit prefixes (the 63 pre-2025

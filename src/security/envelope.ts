@@ -1,3 +1,4 @@
+import { bodyKind } from '../message/media-type.js';
 import { GatewayError, fail } from '../message/errors.js';
 import type { Message } from '../message/index.js';
 import type { Envelopes, VerifiedSignature } from '../pipeline/deps.js';
@@ -48,7 +49,7 @@ export class EnvelopeService implements Envelopes {
   async verifyRequest(msg: Message, peer: string, scope: string): Promise<VerifiedSignature> {
     const resolve = this.resolver(peer);
     let header: Record<string, unknown> & { kid: string };
-    if (msg.contentType.startsWith('application/jose')) {
+    if (bodyKind(msg.contentType) === 'jose') {
       const text = (msg.raw ?? Buffer.alloc(0)).toString('ascii').trim();
       const v = verifyCompact(text, resolve);
       header = v.header;

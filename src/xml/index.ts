@@ -44,4 +44,5 @@ export {
   type Shape,
   type When,
 } from './write.js';
+export { serializeElement } from './serialize.js';
 export { compileXsd, type CompiledXsd, type XsdIssue, type XsdSource } from './xsd.js';

@@ -1,4 +1,5 @@
 import { fail } from '../../message/errors.js';
+import { isJsonType } from '../../message/media-type.js';
 import type { StageFactory, Translator } from '../deps.js';
 
 /** Catalog steps (R2) applied to the reply, in the order the route lists them. */
@@ -13,7 +14,7 @@ export const translate: StageFactory = {
     });
     return (ex) => {
       const reply = ex.reply!;
-      if (!reply.contentType.startsWith('application/json')) return { skipped: 'not JSON' };
+      if (!isJsonType(reply.contentType)) return { skipped: 'not JSON' };
       let body = reply.body;
       for (const step of steps) body = step(body);
       reply.body = body;
