@@ -20,11 +20,14 @@ export const HttpInboundSchema = Type.Object(
       Type.String({ description: 'Operation name handed to the provider adapter' }),
     ),
     accept: Type.Optional(
-      Type.Array(Type.String({ pattern: '^([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+|\\+[a-z0-9]+)$' }), {
-        minItems: 1,
-        description:
-          'Media types of the request body (type/subtype, or +suffix); default application/json and +json, plus application/jose when the route requires signatures. Anything else: 415',
-      }),
+      Type.Array(
+        Type.String({ pattern: '^([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+|\\+[a-z0-9]+)$' }),
+        {
+          minItems: 1,
+          description:
+            'Media types of the request body (type/subtype, or +suffix); default application/json and +json, plus application/jose when the route requires signatures. Anything else: 415',
+        },
+      ),
     ),
   },
   { additionalProperties: false },

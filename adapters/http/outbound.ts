@@ -1,4 +1,3 @@
-import { isJsonType } from '../../src/message/media-type.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
@@ -10,6 +9,7 @@ import {
 } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
+import { isJsonType } from '../../src/message/media-type.js';
 
 export const HttpEndpointSchema = Type.Object(
   {

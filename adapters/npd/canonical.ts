@@ -179,9 +179,13 @@ export const NpdRequestSchema = Type.Object(
       description: 'MaCanBo: the officer’s account or personal id',
     }),
     idNumber: opt(Type.String({ pattern: '^[0-9]{12}$', description: 'SoDinhDanh / CCCD' })),
-    oldIdNumber: opt(Type.String({ pattern: '^[0-9]{9}$', description: 'SoCMND, for 9-digit ids' })),
+    oldIdNumber: opt(
+      Type.String({ pattern: '^[0-9]{9}$', description: 'SoCMND, for 9-digit ids' }),
+    ),
     fullName: opt(Type.String({ minLength: 1, maxLength: 100, description: 'HoVaTen' })),
-    birthDate: opt(Type.String({ pattern: '^[0-9]{4}([0-9]{4})?$', description: 'yyyyMMdd, or yyyy' })),
+    birthDate: opt(
+      Type.String({ pattern: '^[0-9]{4}([0-9]{4})?$', description: 'yyyyMMdd, or yyyy' }),
+    ),
   },
   {
     additionalProperties: false,

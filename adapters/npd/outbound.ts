@@ -108,7 +108,12 @@ interface Wire {
  * XML body, or a lookup route carrying a household request, is refused here
  * even if every stage before let it through (defence in depth).
  */
-function passThroughElement(msg: Message, ex: Exchange, op: NpdOperation, endpoint: string): XmlElement {
+function passThroughElement(
+  msg: Message,
+  ex: Exchange,
+  op: NpdOperation,
+  endpoint: string,
+): XmlElement {
   if (ex.channel !== 'soap') {
     throw new GatewayError(
       'LT_UNSUPPORTED_MEDIA_TYPE',

@@ -60,7 +60,10 @@ export function parseMediaType(value: string | undefined): MediaType | undefined
   const slash = head.indexOf('/');
   if (slash < 0) return undefined;
   const type = head.slice(0, slash).trim().toLowerCase();
-  const subtype = head.slice(slash + 1).trim().toLowerCase();
+  const subtype = head
+    .slice(slash + 1)
+    .trim()
+    .toLowerCase();
   if (!TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
   const params: Record<string, string> = Object.create(null);
   for (const p of rest) {

@@ -1,4 +1,3 @@
-import { bodyKind } from '../message/media-type.js';
 import { GatewayError, fail } from '../message/errors.js';
 import type { Message } from '../message/index.js';
 import type { Envelopes, VerifiedSignature } from '../pipeline/deps.js';
@@ -7,6 +6,7 @@ import { checkFreshness } from './freshness.js';
 import { signDetachedAsync, verifyCompact, verifyDetachedAsync } from './jws.js';
 import type { KeyResolver } from './jwk.js';
 import type { KeyRing } from './keyring.js';
+import { bodyKind } from '../message/media-type.js';
 
 export const SIGNATURE_HEADER = 'x-jws-signature';
 

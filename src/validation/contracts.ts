@@ -141,8 +141,7 @@ export class ContractRegistry {
       requestSchema: req?.schema,
       responseSchema: res?.schema,
       validateRequest: (msg) => check(msg, req?.check, xml?.checkRequest, 'LT_CONTRACT_REQUEST'),
-      validateResponse: (msg) =>
-        check(msg, res?.check, xml?.checkResponse, 'LT_CONTRACT_RESPONSE'),
+      validateResponse: (msg) => check(msg, res?.check, xml?.checkResponse, 'LT_CONTRACT_RESPONSE'),
     };
     this.contracts.set(name, contract);
     return contract;

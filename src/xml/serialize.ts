@@ -60,7 +60,9 @@ function write(el: XmlElement, scope: Scope, out: string[]): void {
   if (prefix === 'xml' && el.ns !== XML_NS) prefix = '';
   if (scope.uriOf(prefix) !== el.ns) {
     scope.bind(prefix, el.ns);
-    decls.push(prefix === '' ? ` xmlns="${escapeAttr(el.ns)}"` : ` xmlns:${prefix}="${escapeAttr(el.ns)}"`);
+    decls.push(
+      prefix === '' ? ` xmlns="${escapeAttr(el.ns)}"` : ` xmlns:${prefix}="${escapeAttr(el.ns)}"`,
+    );
   }
   const qname = prefix === '' ? el.name : `${prefix}:${el.name}`;
   const attrs: string[] = [];

@@ -40,7 +40,10 @@ function jsonReader(pointer: string): (body: unknown) => unknown {
 }
 
 const isElement = (v: unknown): v is XmlElement =>
-  isObject(v) && typeof v.name === 'string' && typeof v.ns === 'string' && Array.isArray(v.children);
+  isObject(v) &&
+  typeof v.name === 'string' &&
+  typeof v.ns === 'string' &&
+  Array.isArray(v.children);
 
 /** xs:token's view of a value: what the XSD's patterns were checked on. */
 const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').trim();
@@ -146,9 +149,13 @@ export const checkCodes: StageFactory = {
           for (const v of values) {
             // Not String(v): a number is not a personal id, whatever its digits.
             if (typeof v !== 'string')
-              fail('LT_CCCD_INVALID', `${pointer}: format: a personal id is a string of 12 digits`, {
-                reason: 'format',
-              });
+              fail(
+                'LT_CCCD_INVALID',
+                `${pointer}: format: a personal id is a string of 12 digits`,
+                {
+                  reason: 'format',
+                },
+              );
             catalogs.cccd.validate(v, field.context(body));
           }
           return values.length > 0;
