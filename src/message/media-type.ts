@@ -106,6 +106,11 @@ export function bodyKind(contentType: string | undefined): BodyKind {
   return k;
 }
 
+/** Values whose answer is kept (for tests: the cache stays bounded whatever callers send). */
+export function bodyKindCacheSize(): number {
+  return KINDS.size;
+}
+
 export const isJsonType = (contentType: string | undefined): boolean =>
   bodyKind(contentType) === 'json';
 export const isXmlType = (contentType: string | undefined): boolean =>
@@ -124,9 +129,16 @@ export function mediaTypeAcceptor(accepted: readonly string[]): (contentType?: s
     if (s.startsWith('+')) suffixes.add(s.slice(1));
     else essences.add(s);
   }
+  const answers = new Map<string, boolean>();
   return (contentType) => {
-    const mt = parseMediaType(contentType);
-    if (!mt) return false;
-    return essences.has(mt.essence) || (mt.suffix !== undefined && suffixes.has(mt.suffix));
+    if (contentType === undefined) return false;
+    let ok = answers.get(contentType);
+    if (ok === undefined) {
+      const mt = parseMediaType(contentType);
+      ok =
+        !!mt && (essences.has(mt.essence) || (mt.suffix !== undefined && suffixes.has(mt.suffix)));
+      if (answers.size < MAX_CACHED) answers.set(contentType, ok);
+    }
+    return ok;
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../message/errors.js';
 import { mediaTypeAcceptor } from '../message/media-type.js';
 
-/** Whether the request carries a body at all (a GET or an empty POST has nothing to type). */
+/** Whether the request carries a body at all. */
 function hasBody(req: FastifyRequest): boolean {
   const len = req.headers['content-length'];
   return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -18,8 +18,10 @@ export function acceptOnly(accepted: readonly string[], use: string) {
   const ok = mediaTypeAcceptor(accepted);
   const list = accepted.join(', ');
   return async (req: FastifyRequest): Promise<void> => {
-    if (!hasBody(req)) return;
     const ct = req.headers['content-type'];
+    // Nothing declared and nothing sent: no media type to refuse (a declared
+    // one is checked even on an empty body, as the body parsers would).
+    if (ct === undefined && !hasBody(req)) return;
     if (!ok(ct)) {
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',

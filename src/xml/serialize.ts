@@ -12,10 +12,7 @@ import { escapeAttr, escapeXml } from './write.js';
  * the result is the element's information, which is what was validated.
  */
 export function serializeElement(el: XmlElement): string {
-  const scope = new Scope();
-  const out: string[] = [];
-  write(el, scope, out);
-  return out.join('');
+  return write(el, new Scope());
 }
 
 /** Prefix → namespace bindings in force, as a stack that each element's declarations extend. */
@@ -53,46 +50,43 @@ class Scope {
   }
 }
 
-function write(el: XmlElement, scope: Scope, out: string[]): void {
+function write(el: XmlElement, scope: Scope): string {
   const mark = scope.mark();
-  const decls: string[] = [];
   let prefix = el.ns === XML_NS ? 'xml' : el.prefix;
   if (prefix === 'xml' && el.ns !== XML_NS) prefix = '';
+  const qname = prefix === '' ? el.name : `${prefix}:${el.name}`;
+  let tag = `<${qname}`;
   if (scope.uriOf(prefix) !== el.ns) {
     scope.bind(prefix, el.ns);
-    decls.push(
-      prefix === '' ? ` xmlns="${escapeAttr(el.ns)}"` : ` xmlns:${prefix}="${escapeAttr(el.ns)}"`,
-    );
+    tag += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttr(el.ns)}"`;
   }
-  const qname = prefix === '' ? el.name : `${prefix}:${el.name}`;
-  const attrs: string[] = [];
-  for (const key of Object.keys(el.attrs)) {
+  let attrs = '';
+  for (const key in el.attrs) {
     const value = escapeAttr(el.attrs[key]);
-    if (!key.startsWith('{')) {
-      attrs.push(` ${key}="${value}"`);
+    if (key.charCodeAt(0) !== 123 /* { */) {
+      attrs += ` ${key}="${value}"`;
       continue;
     }
     const close = key.indexOf('}');
     const uri = key.slice(1, close);
-    const local = key.slice(close + 1);
     let p = uri === XML_NS ? 'xml' : scope.prefixFor(uri);
     if (p === undefined) {
       let n = 0;
       while (scope.uriOf(`ns${n}`) !== undefined) n++;
       p = `ns${n}`;
       scope.bind(p, uri);
-      decls.push(` xmlns:${p}="${escapeAttr(uri)}"`);
+      tag += ` xmlns:${p}="${escapeAttr(uri)}"`;
     }
-    attrs.push(` ${p}:${local}="${value}"`);
+    attrs += ` ${p}:${key.slice(close + 1)}="${value}"`;
   }
-  out.push(`<${qname}${decls.join('')}${attrs.join('')}`);
-  if (el.children.length === 0 && el.text === '') {
-    out.push('/>');
-  } else {
-    out.push('>');
-    if (el.text !== '') out.push(escapeXml(el.text));
-    for (const c of el.children) write(c, scope, out);
-    out.push(`</${qname}>`);
+  tag += attrs;
+  const kids = el.children;
+  if (kids.length === 0 && el.text === '') tag += '/>';
+  else {
+    tag += el.text === '' ? '>' : `>${escapeXml(el.text)}`;
+    for (let i = 0; i < kids.length; i++) tag += write(kids[i], scope);
+    tag += `</${qname}>`;
   }
   scope.reset(mark);
+  return tag;
 }

@@ -159,6 +159,40 @@ describe('each route accepts the media types it declares (415 otherwise, before 
     expect(((await res.json()) as any).code).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('JSON route: no body and no content type: nothing to refuse as a media type (the contract answers)', async () => {
+    const res = await fetch(`${gw.url}/v1/npd/citizens/lookup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${narrow}` },
+    });
+    expect(((await res.json()) as any).code).toBe('LT_CONTRACT_REQUEST');
+    // A declared media type is checked even on an empty body.
+    expect((await post('/v1/npd/citizens/lookup', '', 'text/xml', narrow)).status).toBe(415);
+  });
+
+  it('JSON route: a chunked body (no Content-Length) in another media type → 415', async () => {
+    const res = await fetch(`${gw.url}/v1/npd/citizens/lookup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${narrow}`, 'content-type': 'text/xml' },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(Buffer.from(envelope(op('CungCapThongTinHoGiaDinh', citizen.idNumber))));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(415);
+  });
+
+  it('SOAP facade: a POST with no body and no content type has no envelope', async () => {
+    const res = await fetch(`${gw.url}/npd`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${narrow}` },
+    });
+    expect(await res.text()).toContain('<lt:code>LT_UNSUPPORTED_MEDIA_TYPE</lt:code>');
+    expect((await post('/npd', '', 'text/xml', narrow)).code).toBe('LT_XML_MALFORMED');
+  });
+
   it('JSON route: the media type is read case-insensitively, +json included', async () => {
     for (const ct of ['Application/JSON; Charset=UTF-8', 'application/vnd.lienthong+json']) {
       const r = await post('/v1/npd/citizens/lookup', lookupJson(citizen.idNumber), ct, narrow);

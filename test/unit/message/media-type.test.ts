@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   bodyKind,
+  bodyKindCacheSize,
   isJsonType,
   isXmlType,
   mediaTypeAcceptor,
@@ -34,6 +35,7 @@ describe('parseMediaType (RFC 9110 §8.3.1)', () => {
     'application/json; charset',
     'application/json; =x',
     'application/json; a="unterminated',
+    'application/json; a="',
     'application/json; a=b c',
     `application/json; x=${'a'.repeat(600)}`,
   ])('refuses %p', (v) => {
@@ -70,9 +72,10 @@ describe('bodyKind: the one decision on what a body is written in', () => {
     expect(isXmlType(ct)).toBe(kind === 'xml');
   });
 
-  it('answers the same for values past the cache size', () => {
+  it('answers the same for values past the cache size, which stays bounded', () => {
     for (let i = 0; i < 100; i++) expect(bodyKind(`application/x${i}+json`)).toBe('json');
     expect(bodyKind('text/xml; n=1000')).toBe('xml');
+    expect(bodyKindCacheSize()).toBe(64);
   });
 });
 
@@ -94,5 +97,13 @@ describe('mediaTypeAcceptor', () => {
     [soap, 'application/xml', false],
   ])('%#: %p → %p', (accept, ct, ok) => {
     expect(accept(ct as string | undefined)).toBe(ok);
+    expect(accept(ct as string | undefined)).toBe(ok);
+  });
+
+  it('answers the same once its remembered answers are full', () => {
+    const a = mediaTypeAcceptor(['+json']);
+    for (let i = 0; i < 100; i++) expect(a(`text/x${i}`)).toBe(false);
+    expect(a('application/a+json')).toBe(true);
+    expect(a('text/xml')).toBe(false);
   });
 });

@@ -59,6 +59,22 @@ describe('per-operation XML contracts', () => {
     });
   });
 
+  it('refuses, at start-up, a WSDL operation whose message names no element', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-wsdl-'));
+    try {
+      writeFileSync(
+        join(dir, 'x.wsdl'),
+        `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:t" targetNamespace="urn:t">
+          <wsdl:message name="In"><wsdl:part name="p" type="tns:T"/></wsdl:message>
+          <wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/><wsdl:output message="tns:In"/></wsdl:operation></wsdl:portType>
+        </wsdl:definitions>`,
+      );
+      expect(gatewayError(() => wsdlOperations(dir)).code).toBe('LT_CONFIG_INVALID');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // 7 × 7: the operation's own request passes, every other one is refused.
   it.each(NPD_OPERATIONS.map((op) => [op]))(
     'npd/%s admits only its own request element',

@@ -164,6 +164,11 @@ describe('check-codes on a SOAP body (the operation element; pointers name child
     expect(err.data).toMatchObject({ reason });
   });
 
+  it('does not check a GioiTinh of 0 (no information) against digit 4', () => {
+    const body = op('<P:SoDinhDanh>052180091442</P:SoDinhDanh><P:GioiTinh>0</P:GioiTinh>');
+    expect(soap(body)()).toEqual({ checked: ['/SoDinhDanh: cccd'] });
+  });
+
   it('passes an empty SoDinhDanh (the lookup by SoCMND) and an absent one without checking', () => {
     expect(soap(op('<P:SoDinhDanh/><P:SoCMND>123456789</P:SoCMND>'))()).toEqual({ checked: [] });
     expect(soap(op('<P:SoCMND>123456789</P:SoCMND>'))()).toEqual({ checked: [] });
