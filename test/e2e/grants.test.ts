@@ -71,6 +71,16 @@ async function post(path: string, body: string, contentType: string | undefined,
 }
 const lookupJson = (id: string) =>
   JSON.stringify({ serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: id });
+/** The JSON lookup, as the narrow client unless told otherwise (null: no token). */
+const jsonLookup = (id: string, contentType = 'application/json', token: string | null = narrow) =>
+  post('/v1/npd/citizens/lookup', lookupJson(id), contentType, token ?? undefined);
+/** One operation on the SOAP facade, as the narrow client unless told otherwise (null: no token). */
+const soapCall = (
+  name: string,
+  id: string,
+  contentType = 'text/xml',
+  token: string | null = narrow,
+) => post('/npd', envelope(op(name, id)), contentType, token ?? undefined);
 
 describe('the attack of the issue', () => {
   it('the narrow client is refused the household route', async () => {
@@ -100,29 +110,18 @@ describe('the attack of the issue', () => {
   });
 
   it('…nor through the SOAP facade, where the household element is the household route', async () => {
-    const r = await post(
-      '/npd',
-      envelope(op('CungCapThongTinHoGiaDinh', citizen.idNumber)),
-      'text/xml',
-      narrow,
-    );
+    const r = await soapCall('CungCapThongTinHoGiaDinh', citizen.idNumber);
     expect(r.code).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
     expect(r.status).toBe(500);
   });
 
   it('…while the lookup it was granted works on both facades', async () => {
-    const json = await post(
-      '/v1/npd/citizens/lookup',
-      lookupJson(citizen.idNumber),
-      'application/json',
-      narrow,
-    );
+    const json = await jsonLookup(citizen.idNumber);
     expect(json.status).toBe(200);
-    const soap = await post(
-      '/npd',
-      envelope(op('TraCuuThongTinCongDan', citizen.idNumber)),
+    const soap = await soapCall(
+      'TraCuuThongTinCongDan',
+      citizen.idNumber,
       'text/xml; charset=utf-8',
-      narrow,
     );
     expect(soap.status).toBe(200);
     expect(soap.text).toContain(citizen.idNumber);
@@ -139,8 +138,8 @@ describe('each route accepts the media types it declares (415 otherwise, before 
     'application/x-www-form-urlencoded',
     'multipart/form-data; boundary=x',
   ])('JSON route: %s → 415 problem+json, even without a token', async (ct) => {
-    for (const token of [undefined, narrow]) {
-      const r = await post('/v1/npd/citizens/lookup', lookupJson(citizen.idNumber), ct, token);
+    for (const token of [null, narrow]) {
+      const r = await jsonLookup(citizen.idNumber, ct, token);
       expect({ ct, status: r.status, code: r.code }).toEqual({
         ct,
         status: 415,
@@ -195,7 +194,7 @@ describe('each route accepts the media types it declares (415 otherwise, before 
 
   it('JSON route: the media type is read case-insensitively, +json included', async () => {
     for (const ct of ['Application/JSON; Charset=UTF-8', 'application/vnd.lienthong+json']) {
-      const r = await post('/v1/npd/citizens/lookup', lookupJson(citizen.idNumber), ct, narrow);
+      const r = await jsonLookup(citizen.idNumber, ct);
       expect({ ct, status: r.status }).toEqual({ ct, status: 200 });
     }
   });
@@ -226,13 +225,8 @@ describe('each route accepts the media types it declares (415 otherwise, before 
   ])(
     'SOAP facade: %s → LT_UNSUPPORTED_MEDIA_TYPE as a SOAP fault, even without a token',
     async (ct) => {
-      for (const token of [undefined, narrow]) {
-        const r = await post(
-          '/npd',
-          envelope(op('TraCuuThongTinCongDan', citizen.idNumber)),
-          ct,
-          token,
-        );
+      for (const token of [null, narrow]) {
+        const r = await soapCall('TraCuuThongTinCongDan', citizen.idNumber, ct, token);
         expect({ ct, code: r.code, status: r.status }).toEqual({
           ct,
           code: 'LT_UNSUPPORTED_MEDIA_TYPE',
@@ -244,12 +238,7 @@ describe('each route accepts the media types it declares (415 otherwise, before 
   );
 
   it('SOAP facade: TEXT/XML is text/xml', async () => {
-    const r = await post(
-      '/npd',
-      envelope(op('TraCuuThongTinCongDan', citizen.idNumber)),
-      'TEXT/XML; Charset=utf-8',
-      narrow,
-    );
+    const r = await soapCall('TraCuuThongTinCongDan', citizen.idNumber, 'TEXT/XML; Charset=utf-8');
     expect(r.status).toBe(200);
   });
 });
@@ -304,20 +293,10 @@ describe('the SOAP facade forwards one operation, in the gateway’s own envelop
 describe('R2 identifier checks on the SOAP facade as on the JSON one', () => {
   it('refuses an invalid CCCD (unknown province prefix) on /npd with LT_CCCD_INVALID, before the NPD', async () => {
     const before = (await received()).length;
-    const r = await post(
-      '/npd',
-      envelope(op('TraCuuThongTinCongDan', '999092008262')),
-      'text/xml',
-      narrow,
-    );
+    const r = await soapCall('TraCuuThongTinCongDan', '999092008262');
     expect(r.code).toBe('LT_CCCD_INVALID');
     expect(r.text).toContain('<faultcode>soap:Client</faultcode>');
-    const json = await post(
-      '/v1/npd/citizens/lookup',
-      lookupJson('999092008262'),
-      'application/json',
-      narrow,
-    );
+    const json = await jsonLookup('999092008262');
     expect(json.code).toBe('LT_CCCD_INVALID');
     expect((await received()).length).toBe(before);
   });
@@ -334,9 +313,9 @@ describe('R2 identifier checks on the SOAP facade as on the JSON one', () => {
   ])('refuses %s digits on both facades, before the NPD', async (_n, toDigits) => {
     const id = toDigits(citizen.idNumber);
     const before = (await received()).length;
-    const soap = await post('/npd', envelope(op('TraCuuThongTinCongDan', id)), 'text/xml', narrow);
+    const soap = await soapCall('TraCuuThongTinCongDan', id);
     expect(soap.code).toBe('LT_CONTRACT_REQUEST');
-    const json = await post('/v1/npd/citizens/lookup', lookupJson(id), 'application/json', narrow);
+    const json = await jsonLookup(id);
     expect(json.code).toBe('LT_CONTRACT_REQUEST');
     expect((await received()).length).toBe(before);
   });

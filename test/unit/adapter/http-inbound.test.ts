@@ -1,23 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkSchema } from '../../../src/config/validate.js';
-import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
 import {
   acceptedByHttp,
   HttpInboundSchema,
   type HttpInbound,
 } from '../../../adapters/http/inbound.js';
+import { routeDef } from '../../helpers/route.js';
 
-function route(require: boolean): RouteDef {
-  const r = checkSchema(RouteSchema, {
-    id: 'r',
-    from: { adapter: 'http' },
-    to: { endpoint: 'e' },
-    service: 's',
-    signature: { require },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.value;
-}
+const route = (require: boolean) => routeDef({ signature: { require } });
 
 function binding(extra: Record<string, unknown> = {}): HttpInbound {
   const r = checkSchema(HttpInboundSchema, { adapter: 'http', path: '/x', ...extra });

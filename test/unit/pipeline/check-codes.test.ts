@@ -1,28 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadCatalogs } from '../../../src/catalogs/index.js';
-import { checkSchema } from '../../../src/config/validate.js';
-import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
 import type { Exchange } from '../../../src/message/index.js';
 import type { PipelineDeps } from '../../../src/pipeline/deps.js';
 import { checkCodes } from '../../../src/pipeline/stages/check-codes.js';
 import { parseSoapEnvelope, SOAP11_NS } from '../../../src/xml/index.js';
 import { gatewayError } from '../../helpers/errors.js';
+import { routeDef } from '../../helpers/route.js';
 
 // R2: codes in a request are checked against the shared catalogs before anything is sent.
 const catalogs = loadCatalogs();
 const deps = { catalogs } as unknown as PipelineDeps;
 
-function route(codes?: Record<string, string>): RouteDef {
-  const r = checkSchema(RouteSchema, {
-    id: 'r',
-    from: { adapter: 'http' },
-    to: { endpoint: 'e' },
-    service: 's',
-    codes,
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.value;
-}
+const route = (codes?: Record<string, string>) => routeDef({ codes });
 
 function run(codes: Record<string, string>, body: unknown, contentType = 'application/json') {
   const stage = checkCodes.create(route(codes), deps)!;

@@ -1,21 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkSchema } from '../../../src/config/validate.js';
-import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
 import type { Exchange, Message } from '../../../src/message/index.js';
 import type { PipelineDeps } from '../../../src/pipeline/deps.js';
 import { send } from '../../../src/pipeline/stages/send.js';
+import { routeDef } from '../../helpers/route.js';
 
 // The route names the provider's operation; what the message arrived with does not choose it.
-function route(operation?: string): RouteDef {
-  const r = checkSchema(RouteSchema, {
-    id: 'r',
-    from: { adapter: 'soap' },
-    to: { endpoint: 'e', operation },
-    service: 's',
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.value;
-}
+const route = (operation?: string) =>
+  routeDef({ from: { adapter: 'soap' }, to: { endpoint: 'e', operation } });
 
 async function operationSent(routeOp: string | undefined, msgOp: string | undefined) {
   let sent: string | undefined;
