@@ -10,10 +10,10 @@ import { bodyKind } from '../../src/message/media-type.js';
 import {
   clark,
   forwardedSoapReply,
+  gatewayEnvelope,
+  isXmlElement,
   parseSoapEnvelope,
   readGatewayFault,
-  serializeElement,
-  soapEnvelope,
   type SoapEnvelope,
   type XmlElement,
 } from '../../src/xml/index.js';
@@ -120,23 +120,17 @@ function passThroughElement(
       `${endpoint}: XML is forwarded to the NPD from the SOAP facade only, not from a ${ex.channel} route`,
     );
   }
-  const el = msg.body as Partial<XmlElement> | null;
+  const el = msg.body;
   const expected = { ns: NPD_REQUEST_NS, name: REQUEST_ELEMENT[op] };
-  if (
-    el === null ||
-    typeof el !== 'object' ||
-    !Array.isArray(el.children) ||
-    el.ns !== expected.ns ||
-    el.name !== expected.name
-  ) {
-    const found = el && typeof el.name === 'string' ? clark(el as XmlElement) : 'no element';
+  if (!isXmlElement(el) || el.ns !== expected.ns || el.name !== expected.name) {
+    const found = isXmlElement(el) ? clark(el) : 'no element';
     throw new GatewayError(
       'LT_SOAP_OPERATION_MISMATCH',
       `${endpoint}: the route sends ${op}, whose Body element is ${clark(expected)}; the message carries ${found}`,
       { operation: op, element: found },
     );
   }
-  return el as XmlElement;
+  return el;
 }
 
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {
@@ -317,7 +311,7 @@ export function npdOutbound(
       w = { kind, bytes: Buffer.from(write(op, wire), 'utf8'), requestId: wire.requestId };
     } else if (kind === 'xml') {
       const el = passThroughElement(msg, ex, op, endpoint);
-      w = { kind, bytes: Buffer.from(soapEnvelope(serializeElement(el), ''), 'utf8') };
+      w = { kind, bytes: gatewayEnvelope(el) };
     } else {
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',

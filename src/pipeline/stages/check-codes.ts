@@ -1,6 +1,6 @@
 import { fail } from '../../message/errors.js';
 import { bodyKind } from '../../message/media-type.js';
-import type { XmlElement } from '../../xml/index.js';
+import { isXmlElement, type XmlElement } from '../../xml/index.js';
 import type { StageFactory } from '../deps.js';
 
 /** Pointer segments, `~1` and `~0` decoded (RFC 6901). */
@@ -39,12 +39,6 @@ function jsonReader(pointer: string): (body: unknown) => unknown {
   };
 }
 
-const isElement = (v: unknown): v is XmlElement =>
-  isObject(v) &&
-  typeof v.name === 'string' &&
-  typeof v.ns === 'string' &&
-  Array.isArray(v.children);
-
 /** xs:token's view of a value: what the XSD's patterns were checked on. */
 const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').trim();
 
@@ -58,7 +52,7 @@ const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').trim();
 function xmlReader(pointer: string): (body: unknown) => string[] {
   const parts = segments(pointer);
   return (body) => {
-    if (!isElement(body)) shapeError(pointer, 'the request is not a SOAP operation element');
+    if (!isXmlElement(body)) shapeError(pointer, 'the request is not a SOAP operation element');
     let level: XmlElement[] = [body];
     for (const p of parts) {
       const next: XmlElement[] = [];
