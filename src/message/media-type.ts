@@ -91,24 +91,28 @@ function kindOf(mt: MediaType | undefined): BodyKind {
 }
 
 // Content types repeat ("text/xml; charset=utf-8" on every SOAP message): the
-// answers for the first few distinct values are kept, so the hot path parses nothing.
-const KINDS = new Map<string, BodyKind>();
+// parses of the first few distinct values are kept, so the hot path parses nothing.
+const PARSED = new Map<string, { mt: MediaType | undefined; kind: BodyKind }>();
 const MAX_CACHED = 64;
+
+function parsed(contentType: string): { mt: MediaType | undefined; kind: BodyKind } {
+  let p = PARSED.get(contentType);
+  if (p === undefined) {
+    const mt = parseMediaType(contentType);
+    p = { mt, kind: kindOf(mt) };
+    if (PARSED.size < MAX_CACHED) PARSED.set(contentType, p);
+  }
+  return p;
+}
 
 /** What a Content-Type value says the body is written in. */
 export function bodyKind(contentType: string | undefined): BodyKind {
-  if (contentType === undefined) return 'other';
-  let k = KINDS.get(contentType);
-  if (k === undefined) {
-    k = kindOf(parseMediaType(contentType));
-    if (KINDS.size < MAX_CACHED) KINDS.set(contentType, k);
-  }
-  return k;
+  return contentType === undefined ? 'other' : parsed(contentType).kind;
 }
 
-/** Values whose answer is kept (for tests: the cache stays bounded whatever callers send). */
-export function bodyKindCacheSize(): number {
-  return KINDS.size;
+/** Values whose parse is kept (for tests: it stays bounded whatever callers send). */
+export function mediaTypeCacheSize(): number {
+  return PARSED.size;
 }
 
 export const isJsonType = (contentType: string | undefined): boolean =>
@@ -129,16 +133,9 @@ export function mediaTypeAcceptor(accepted: readonly string[]): (contentType?: s
     if (s.startsWith('+')) suffixes.add(s.slice(1));
     else essences.add(s);
   }
-  const answers = new Map<string, boolean>();
   return (contentType) => {
-    if (contentType === undefined) return false;
-    let ok = answers.get(contentType);
-    if (ok === undefined) {
-      const mt = parseMediaType(contentType);
-      ok =
-        !!mt && (essences.has(mt.essence) || (mt.suffix !== undefined && suffixes.has(mt.suffix)));
-      if (answers.size < MAX_CACHED) answers.set(contentType, ok);
-    }
-    return ok;
+    const mt = contentType === undefined ? undefined : parsed(contentType).mt;
+    if (!mt) return false;
+    return essences.has(mt.essence) || (mt.suffix !== undefined && suffixes.has(mt.suffix));
   };
 }

@@ -52,8 +52,8 @@ class Scope {
 
 function write(el: XmlElement, scope: Scope): string {
   const mark = scope.mark();
-  let prefix = el.ns === XML_NS ? 'xml' : el.prefix;
-  if (prefix === 'xml' && el.ns !== XML_NS) prefix = '';
+  // As the sender wrote it (the parser bound it to el.ns; `xml` only ever to its own namespace).
+  const prefix = el.prefix;
   const qname = prefix === '' ? el.name : `${prefix}:${el.name}`;
   let tag = `<${qname}`;
   if (scope.uriOf(prefix) !== el.ns) {
@@ -69,7 +69,7 @@ function write(el: XmlElement, scope: Scope): string {
     }
     const close = key.indexOf('}');
     const uri = key.slice(1, close);
-    let p = uri === XML_NS ? 'xml' : scope.prefixFor(uri);
+    let p = scope.prefixFor(uri); // xml: is bound from the start
     if (p === undefined) {
       let n = 0;
       while (scope.uriOf(`ns${n}`) !== undefined) n++;

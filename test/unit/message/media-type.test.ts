@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   bodyKind,
-  bodyKindCacheSize,
+  mediaTypeCacheSize,
   isJsonType,
   isXmlType,
   mediaTypeAcceptor,
@@ -75,7 +75,7 @@ describe('bodyKind: the one decision on what a body is written in', () => {
   it('answers the same for values past the cache size, which stays bounded', () => {
     for (let i = 0; i < 100; i++) expect(bodyKind(`application/x${i}+json`)).toBe('json');
     expect(bodyKind('text/xml; n=1000')).toBe('xml');
-    expect(bodyKindCacheSize()).toBe(64);
+    expect(mediaTypeCacheSize()).toBe(64);
   });
 });
 
@@ -100,10 +100,11 @@ describe('mediaTypeAcceptor', () => {
     expect(accept(ct as string | undefined)).toBe(ok);
   });
 
-  it('answers the same once its remembered answers are full', () => {
+  it('answers the same once the remembered parses are full', () => {
     const a = mediaTypeAcceptor(['+json']);
     for (let i = 0; i < 100; i++) expect(a(`text/x${i}`)).toBe(false);
     expect(a('application/a+json')).toBe(true);
     expect(a('text/xml')).toBe(false);
+    expect(mediaTypeCacheSize()).toBe(64);
   });
 });

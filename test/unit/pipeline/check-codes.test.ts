@@ -83,6 +83,10 @@ describe('check-codes on a body that is not the shape its pointers walk', () => 
     expect(run(codes, {})()).toEqual({ checked: [] });
   });
 
+  it('skips an empty or null field (an optional one not given)', () => {
+    for (const idNumber of ['', null]) expect(run(codes, { idNumber })()).toEqual({ checked: [] });
+  });
+
   it('refuses a personal id written as a number (not read through String())', () => {
     const err = gatewayError(run({ '/idNumber': 'cccd' }, { idNumber: 52180091442 }));
     expect(err.code).toBe('LT_CCCD_INVALID');

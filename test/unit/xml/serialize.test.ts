@@ -40,6 +40,21 @@ describe('serializeElement', () => {
     expect(again).toEqual(tree.children[0]);
   });
 
+  it('does not use a prefix bound to the namespace further up once it is rebound', () => {
+    const tree = parseXml(
+      '<p:a xmlns:p="urn:d"><p:b xmlns:p="urn:o"><c xmlns:z="urn:d" z:y="1"/></p:b></p:a>',
+      LIMITS,
+    );
+    expect(parseXml(serializeElement(tree), LIMITS)).toEqual(tree);
+  });
+
+  it('picks a fresh nsN prefix that is not the element’s own', () => {
+    const tree = parseXml('<ns0:a xmlns:ns0="urn:x" xmlns:d="urn:d" d:y="1"/>', LIMITS);
+    const xml = serializeElement(tree);
+    expect(xml).toBe('<ns0:a xmlns:ns0="urn:x" xmlns:ns1="urn:d" ns1:y="1"/>');
+    expect(parseXml(xml, LIMITS)).toEqual(tree);
+  });
+
   // Random well-formed trees with prefixes rebound, defaults set and unset: what is
   // written parses back to the same tree (names, namespaces, prefixes, attributes, text).
   const text = fc.constantFrom(
