@@ -10,8 +10,6 @@ export type XmlCheck = (xml: Buffer | string, code: ErrorCode) => void | Promise
 
 /** One operation's XML contract: its request and reply envelopes, each admitting only its own element. */
 export interface XmlOperationChecks {
-  /** The request's Body element, `{ns}name`. */
-  readonly request: { readonly ns: string; readonly name: string };
   checkRequest: XmlCheck;
   checkResponse: XmlCheck;
 }

@@ -130,21 +130,27 @@ export function xmlContractLoader(opts: {
       compiled.push(set);
       return set;
     };
+    const byOperation = new Map<string, XmlOperationChecks>();
     return {
       operation(op): XmlOperationChecks | undefined {
         const o = ops.get(op);
         if (!o) return undefined;
-        const request = compile(op, 'request', o.input);
-        const response = compile(op, 'response', o.output);
-        return {
-          request: { ...o.input },
-          checkRequest: (xml, code) => request.validateAsync(xml, code),
-          checkResponse: (xml, code) => response.validateAsync(xml, code),
-        };
+        let checks = byOperation.get(op);
+        if (!checks) {
+          const request = compile(op, 'request', o.input);
+          const response = compile(op, 'response', o.output);
+          checks = {
+            checkRequest: (xml, code) => request.validateAsync(xml, code),
+            checkResponse: (xml, code) => response.validateAsync(xml, code),
+          };
+          byOperation.set(op, checks);
+        }
+        return checks;
       },
       dispose: () => {
         for (const c of compiled) c.dispose();
         compiled.length = 0;
+        byOperation.clear();
       },
     };
   };

@@ -75,6 +75,16 @@ describe('per-operation XML contracts', () => {
     }
   });
 
+  it('compiles an operation’s sets once, however often they are asked for', () => {
+    const v = xmlContractLoader({ xsdWorker: false })(`${CONTRACTS}/npd`)!;
+    try {
+      expect(v.operation('TraCuuThongTinCongDan')).toBe(v.operation('TraCuuThongTinCongDan'));
+      expect(v.operation('NoSuchOperation')).toBeUndefined();
+    } finally {
+      v.dispose();
+    }
+  });
+
   // 7 × 7: the operation's own request passes, every other one is refused.
   it.each(NPD_OPERATIONS.map((op) => [op]))(
     'npd/%s admits only its own request element',
