@@ -5,7 +5,7 @@ import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
 import { GatewayError } from './message/errors.js';
-import { renderErrorsDoc } from './message/errors-doc.js';
+import { renderErrorsDoc } from './server/errors-doc.js';
 import { KeyRing } from './security/keyring.js';
 import { hashSecret } from './security/secret.js';
 import { startGateway } from './server/gateway.js';
@@ -165,7 +165,10 @@ program
   .action(() => {
     try {
       const loaded = loadConfig({ file: program.opts().config });
-      const catalogs = loadCatalogs({ overridesDir: loaded.config.catalogOverridesDir });
+      const catalogs = loadCatalogs({
+        overridesDir: loaded.config.catalogOverridesDir,
+        ethnicityNumbering: loaded.config.ethnicityNumbering,
+      });
       const steps = new Set(Object.keys(translationSteps));
       void catalogs;
       const contracts = new ContractRegistry(

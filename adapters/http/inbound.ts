@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src/adapter/spec.js';
+import { flatHeaders, type HttpReply } from '../../src/adapter/http-host.js';
 import type { RouteDef } from '../../src/config/schema.js';
-import type { InboundContext } from '../../src/adapter/spec.js';
 import type { Message } from '../../src/message/index.js';
-import { rawBodyOf } from '../../src/server/body.js';
-import { acceptOnly } from '../../src/server/accept.js';
 
 export const HttpInboundSchema = Type.Object(
   {
@@ -34,18 +32,8 @@ export const HttpInboundSchema = Type.Object(
 );
 export type HttpInbound = Static<typeof HttpInboundSchema>;
 
-/** Request headers as a flat lower-case map (repeated headers joined, as HTTP allows). */
-export function flatHeaders(h: FastifyRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in h) {
-    const v = h[k];
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
 /** Writes a pipeline reply: the exact signed bytes when there are any. */
-export function sendReply(reply: FastifyReply, msg: Message): FastifyReply {
+export function sendReply(reply: HttpReply, msg: Message): HttpReply {
   for (const [k, v] of Object.entries(msg.headers)) reply.header(k, v);
   reply.type(msg.contentType || 'application/json');
   return reply.send(msg.raw ?? JSON.stringify(msg.body ?? null));
@@ -64,16 +52,21 @@ export function acceptedByHttp(binding: HttpInbound, route: RouteDef): string[] 
  * server's content-type parser (which keeps the raw bytes for signatures);
  * errors go back as problem+json through the server's one error handler.
  */
-export function bindHttp(binding: HttpInbound, route: RouteDef, ctx: InboundContext): void {
-  ctx.server.route({
+export function bindHttp(
+  [{ binding, route }]: BindingGroup<HttpInbound>,
+  ctx: HttpInboundContext,
+): InboundBinding {
+  ctx.http.route({
     method: binding.method,
     url: binding.path,
-    config: { protocol: 'http', routeId: route.id },
-    onRequest: acceptOnly(acceptedByHttp(binding, route), `${binding.path} takes a JSON body`),
+    protocol: 'http',
+    routeId: route.id,
+    accept: acceptedByHttp(binding, route),
+    acceptHint: `${binding.path} takes a JSON body`,
     handler: async (req, reply) => {
       const request: Message = {
         body: req.body ?? null,
-        raw: rawBodyOf(req),
+        raw: ctx.http.rawBody(req),
         contentType: req.headers['content-type'] ?? 'application/json',
         headers: flatHeaders(req.headers),
         operation: binding.operation,
@@ -83,4 +76,5 @@ export function bindHttp(binding: HttpInbound, route: RouteDef, ctx: InboundCont
       return sendReply(reply, ex.reply!);
     },
   });
+  return ctx.http.binding(`http ${binding.method} ${binding.path}`);
 }

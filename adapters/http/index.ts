@@ -11,7 +11,7 @@ export default defineAdapter({
   inboundSchema: HttpInboundSchema,
   endpointSchema: HttpEndpointSchema,
   simulatorSchema: TestProviderSchema,
-  inbound: bindHttp,
+  inbound: { kind: 'http', create: bindHttp },
   bindingKey: (b) => `${b.method} ${b.path}`,
   outbound: httpOutbound,
   simulator: (options, ctx) =>

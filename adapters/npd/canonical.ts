@@ -31,6 +31,12 @@ export const Units2025Schema = Type.Object(
     communeCode: nullable(Type.String()),
     candidates: Type.Array(Type.Object({}, { additionalProperties: true })),
     ambiguous: Type.Boolean(),
+    disagreements: Type.Optional(
+      Type.Array(Type.Object({}, { additionalProperties: true }), {
+        description:
+          'Codes of the address that do not belong to the unit above them (pre-2025 tree); the result is then ambiguous',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -47,6 +53,14 @@ export const AddressSchema = Type.Object(
     }),
     districtCode: Type.Optional(
       Type.String({ description: 'MaQuanHuyen, 3 digits; only pre-2025 addresses have one' }),
+    ),
+    districtName: Type.Optional(
+      nullable(
+        Type.String({
+          description:
+            'The pre-2025 district from the shared catalog, with districtCode; null when the catalog does not know the code',
+        }),
+      ),
     ),
     communeCode: Type.String({ description: 'MaPhuongXa, 5 digits; "" unknown' }),
     detail: Type.String({ description: 'ChiTiet: street, hamlet, house number' }),

@@ -177,24 +177,23 @@ export function npdOutbound(
   const limits = { maxBytes: cfg.maxReplyBytes ?? 4194304, maxDepth: cfg.maxDepth ?? 64 };
   const direct = cfg.c06Fields ?? {};
 
+  /**
+   * The canonical request on the wire. What must be present (serviceCode,
+   * officer, an id) is the route's contract (contracts/npd/*.request.json),
+   * checked by the pipeline after the endpoint's serviceCode was filled in
+   * (requestDefaults below); here only the types are held.
+   */
   function toWire(body: unknown, op: NpdOperation, ex: Exchange): WireRequest {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       contractError('the request must be a JSON object');
     const b = body as Record<string, unknown>;
-    const serviceCode = optionalString(b, 'serviceCode') ?? cfg.serviceCode;
-    const officer = optionalString(b, 'officer');
-    const idNumber = optionalString(b, 'idNumber');
-    const oldIdNumber = optionalString(b, 'oldIdNumber');
-    if (!serviceCode) contractError('serviceCode is required (or set serviceCode on the endpoint)');
-    if (!officer) contractError('officer is required');
-    if (!idNumber && !oldIdNumber) contractError('idNumber or oldIdNumber is required');
     return {
       requestId: optionalString(b, 'requestId') || ex.id,
-      serviceCode,
+      serviceCode: optionalString(b, 'serviceCode') ?? '',
       integrationCode: optionalString(b, 'integrationCode') ?? codes[op],
-      officer,
-      idNumber,
-      oldIdNumber,
+      officer: optionalString(b, 'officer') ?? '',
+      idNumber: optionalString(b, 'idNumber'),
+      oldIdNumber: optionalString(b, 'oldIdNumber'),
       fullName: optionalString(b, 'fullName'),
       birthDate: optionalString(b, 'birthDate'),
       unitCode: direct.unitCode,
@@ -322,8 +321,11 @@ export function npdOutbound(
     return w;
   }
 
+  const defaults = cfg.serviceCode ? Object.freeze({ serviceCode: cfg.serviceCode }) : undefined;
+
   return {
     idempotent: () => true,
+    requestDefaults: () => defaults,
     /** Sets `raw` to the bytes `send` posts, so sign-outbound signs exactly those. */
     encode(msg: Message, ex: Exchange): void {
       msg.raw = wireOf(msg, ex, operationOf(msg)).bytes;

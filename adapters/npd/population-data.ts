@@ -149,11 +149,11 @@ export const ETHNICITY_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
   ['01', 85.3],
   ['02', 1.9],
   ['03', 1.9],
-  ['06', 1.5],
+  ['04', 1.5], // Mường (QĐ 1019 numbering, QCVN 109 Annex E)
   ['05', 1.4],
   ['08', 1.5],
   ['07', 1.1],
-  ['04', 0.8],
+  ['06', 0.8], // Hoa
   ['09', 0.9],
   ['*', 3.7],
 ];

@@ -58,6 +58,7 @@ export function createReplyReader(
     | 'bloodGroup'
     | 'nationality'
     | 'householdRelation'
+    | 'district'
   >,
   endpoint = 'npd',
 ): ReplyReader {
@@ -69,6 +70,7 @@ export function createReplyReader(
     bloodGroup: lookupIn(catalogs.bloodGroup),
     nationality: lookupIn(catalogs.nationality),
     relation: lookupIn(catalogs.householdRelation),
+    district: lookupIn(catalogs.district),
     status: (code: string) => CITIZEN_STATUS[code]?.vi ?? null,
   };
 
@@ -104,7 +106,10 @@ export function createReplyReader(
     const country = text(el, 'QuocGia') ?? '';
     if (!provinceCode && !districtCode && !communeCode && !detail && !country) return null;
     const out: Address = { provinceCode, communeCode, detail, country };
-    if (districtCode) out.districtCode = districtCode;
+    if (districtCode) {
+      out.districtCode = districtCode;
+      out.districtName = names.district(districtCode);
+    }
     return out;
   }
 

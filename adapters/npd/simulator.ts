@@ -16,7 +16,7 @@ import {
   type CompiledXsd,
   type XmlElement,
 } from '../../src/xml/index.js';
-import { PublishedWsdl } from '../soap/wsdl.js';
+import { PublishedWsdl } from '../../src/xml/wsdl.js';
 import { c06Authorization } from './auth.js';
 import { NPD_OPERATIONS, NPD_REQUEST_NS, npdOperation, type NpdOperation } from './constants.js';
 import { generatePopulation, type Population, type SimCitizen } from './population.js';

@@ -1,15 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { join } from 'node:path';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { InboundContext } from '../../src/adapter/spec.js';
-import type { RouteDef } from '../../src/config/schema.js';
+import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src/adapter/spec.js';
+import { flatHeaders, type HttpReply, type HttpRequest } from '../../src/adapter/http-host.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
 import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
-import { flatHeaders } from '../http/inbound.js';
-import { rawBodyOf } from '../../src/server/body.js';
-import { acceptOnly } from '../../src/server/accept.js';
-import { PublishedWsdl } from './wsdl.js';
+import { PublishedWsdl } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
@@ -47,55 +43,45 @@ const SOAP11_MEDIA_TYPES = ['text/xml'];
 const SOAP11_HINT = 'SOAP 1.1 requests use Content-Type: text/xml';
 
 /** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
-export function renderSoapFault(
-  err: GatewayError,
-  _req: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
+export function renderSoapFault(err: GatewayError, _req: HttpRequest, reply: HttpReply): HttpReply {
   if (err.exchangeId) reply.header('x-lt-exchange-id', err.exchangeId);
   return reply.code(500).type(XML).send(soapFaultFor(err));
 }
 
-function baseUrl(req: FastifyRequest, publicUrl?: string): string {
+function baseUrl(req: HttpRequest, publicUrl?: string): string {
   return publicUrl ?? `${req.protocol}://${req.host}`;
 }
 
 /**
  * Several routes (one per operation, each its own service for policy) share
- * one SOAP path: the first binding registers the path, later ones join its
- * operation table. The handler picks the route by the Body element.
+ * one SOAP path: they arrive together (the adapter groups bindings by path)
+ * and form the path's operation table. The handler picks the route by the
+ * Body element. The first binding's limits, and the first WSDL named, serve
+ * the path.
  */
-export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundContext): void {
-  const key = `soap:${binding.path}`;
-  let service = ctx.shared.get(key) as SoapService | undefined;
-  const element = binding.requestElement ?? binding.operation;
-  if (service) {
-    service.ops.set(element, {
-      routeId: route.id,
-      namespace: binding.namespace,
-      operation: binding.operation,
-    });
-    if (binding.wsdl && !service.wsdl)
-      service.wsdl = new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path);
-    return;
-  }
-  service = {
-    ops: new Map([
-      [element, { routeId: route.id, namespace: binding.namespace, operation: binding.operation }],
-    ]),
-    wsdl: binding.wsdl
-      ? new PublishedWsdl(join(ctx.contractsDir, binding.wsdl), binding.path)
-      : undefined,
+export function bindSoap(
+  routes: BindingGroup<SoapInbound>,
+  ctx: HttpInboundContext,
+): InboundBinding {
+  const [{ binding }] = routes;
+  const wsdlOf = routes.find((r) => r.binding.wsdl)?.binding.wsdl;
+  const svc: SoapService = {
+    ops: new Map(
+      routes.map(({ binding: b, route }) => [
+        b.requestElement ?? b.operation,
+        { routeId: route.id, namespace: b.namespace, operation: b.operation },
+      ]),
+    ),
+    wsdl: wsdlOf ? new PublishedWsdl(join(ctx.contractsDir, wsdlOf), binding.path) : undefined,
     limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
   };
-  ctx.shared.set(key, service);
-  const svc = service;
   const publicUrl = ctx.publicUrl?.replace(/\/$/, '');
 
-  ctx.server.route({
+  ctx.http.route({
     method: 'GET',
     url: binding.path,
-    config: { protocol: 'soap', renderError: renderSoapFault },
+    protocol: 'soap',
+    renderError: renderSoapFault,
     handler: async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       if (!svc.wsdl)
@@ -113,14 +99,16 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
     },
   });
 
-  ctx.server.route({
+  ctx.http.route({
     method: 'POST',
     url: binding.path,
-    config: { protocol: 'soap', renderError: renderSoapFault },
-    onRequest: acceptOnly(SOAP11_MEDIA_TYPES, SOAP11_HINT),
+    protocol: 'soap',
+    renderError: renderSoapFault,
+    accept: SOAP11_MEDIA_TYPES,
+    acceptHint: SOAP11_HINT,
     handler: async (req, reply) => {
-      const raw = rawBodyOf(req);
-      // A POST without a body has no envelope; one with a body passed acceptOnly.
+      const raw = ctx.http.rawBody(req);
+      // A POST without a body has no envelope; one with a body passed the accept check.
       if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', SOAP11_HINT);
       const env = parseSoapEnvelope(raw, svc.limits);
       const op = svc.ops.get(env.operation.name);
@@ -146,4 +134,5 @@ export function bindSoap(binding: SoapInbound, route: RouteDef, ctx: InboundCont
       return reply.type(XML).send(out.raw);
     },
   });
+  return ctx.http.binding(`soap ${binding.path}`);
 }

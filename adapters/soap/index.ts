@@ -11,7 +11,7 @@ export default defineAdapter({
     'SOAP 1.1 document/literal in and out; hardened XML parsing; faults carry the error code',
   inboundSchema: SoapInboundSchema,
   endpointSchema: SoapEndpointSchema,
-  inbound: bindSoap,
+  inbound: { kind: 'http', group: (b) => b.path, create: bindSoap },
   bindingKey: (b) => `SOAP ${b.path} ${b.operation}`,
   checkBinding: (b, ctx) =>
     b.wsdl && !existsSync(join(ctx.contractsDir, b.wsdl))

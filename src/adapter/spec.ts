@@ -1,8 +1,27 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Exchange, Message, Channel } from '../message/index.js';
+import type { Catalogs } from '../catalogs/index.js';
 import type { RouteDef } from '../config/schema.js';
+import type {
+  DispatchInit,
+  DispatchResult,
+  HealthReport,
+  Outbound,
+  OutboundContext,
+} from './contract.js';
+import type { ProtectedEndpoint } from '../pipeline/deps.js';
+import type { Store } from '../store/store.js';
+import type { Exchange } from '../message/index.js';
+import type { HttpHost } from './http-host.js';
+import type { Scheduler } from './scheduler.js';
+
+export type {
+  DispatchInit,
+  DispatchResult,
+  HealthReport,
+  Outbound,
+  OutboundContext,
+} from './contract.js';
 
 /**
  * The small contract every adapter fulfils (one folder per protocol under
@@ -27,7 +46,7 @@ export interface AdapterSpec<
   readonly inboundSchema?: I;
   /** Options of a simulator started by the gateway (`simulators[]`). */
   readonly simulatorSchema?: S;
-  inbound?(binding: Static<I>, route: RouteDef, ctx: InboundContext): void | Promise<void>;
+  inbound?: InboundSide<Static<I>>;
   /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
   checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
@@ -36,47 +55,94 @@ export interface AdapterSpec<
   simulator?(config: Static<S>, ctx: SimulatorContext): Promise<RunningSimulator>;
 }
 
-/** What the gateway gives an inbound adapter. */
+/** One route an inbound serves, with its `from:` binding typed by the adapter's schema. */
+export interface BoundRoute<B> {
+  readonly binding: B;
+  readonly route: RouteDef;
+}
+
+/**
+ * The routes one inbound binding serves: those whose bindings have the same
+ * `group` key (several SOAP operations on one path), handed over together,
+ * in route order. Never empty.
+ */
+export type BindingGroup<B> = readonly [BoundRoute<B>, ...BoundRoute<B>[]];
+
+interface InboundSideBase<B> {
+  /** Routes with the same key are bound by one `create`; without it each route is its own group. */
+  group?(binding: B): string;
+}
+
+/** An inbound reached over the gateway's HTTP listener: it gets the HTTP host, and only it does. */
+export interface HttpInboundSide<B> extends InboundSideBase<B> {
+  readonly kind: 'http';
+  create(
+    routes: BindingGroup<B>,
+    ctx: HttpInboundContext,
+  ): InboundBinding | Promise<InboundBinding>;
+}
+
+/** An inbound that takes its own work: a queue consumer, a polling loop (the VDXP mailbox). */
+export interface BackgroundInboundSide<B> extends InboundSideBase<B> {
+  readonly kind: 'background';
+  create(routes: BindingGroup<B>, ctx: InboundContext): InboundBinding | Promise<InboundBinding>;
+}
+
+export type InboundSide<B> = HttpInboundSide<B> | BackgroundInboundSide<B>;
+
+/**
+ * A running inbound. `create` acquires nothing that must be released (no
+ * connection, no timer); `start` does, once the gateway listens, and begins
+ * taking work. `stop` stops taking new work and resolves when the work it
+ * took has finished or the deadline (epoch ms) has passed; it may be called
+ * without `start` (a start-up that failed). An HTTP binding's routes are
+ * registered at create and served by the listener, so its start and stop
+ * have nothing to do.
+ */
+export interface InboundBinding {
+  /** Names the binding in /readyz and the logs (e.g. "soap /npd"). */
+  readonly name: string;
+  start(): Promise<void>;
+  stop(deadline: number): Promise<void>;
+  health(): HealthReport;
+}
+
+/** What the gateway gives every inbound adapter. */
 export interface InboundContext {
-  readonly server: FastifyInstance;
   readonly log: Logger;
-  /** Runs the route's pipeline; resolves with the exchange (reply set) or throws a GatewayError. */
+  /**
+   * Runs a route's pipeline; resolves with the exchange (reply set) or
+   * rejects with the GatewayError the caller is to receive. For inbounds that
+   * answer in their protocol (HTTP, SOAP).
+   */
   dispatch(init: DispatchInit): Promise<Exchange>;
-  /** Other routes already bound by the same adapter (e.g. SOAP services sharing a path). */
-  readonly shared: Map<string, unknown>;
+  /**
+   * The same, never rejecting: what became of the message in a form a queue
+   * acts on (ack; dead-letter with the code; leave for a later delivery).
+   */
+  settle(init: DispatchInit): Promise<DispatchResult>;
+  /**
+   * A configured endpoint by name, with its breaker and pool: a poller sends
+   * its acknowledgements through the same credentials as the outbound.
+   * LT_CONFIG_INVALID when there is no such endpoint.
+   */
+  endpoint(name: string): ProtectedEndpoint;
+  /** Idempotency keys and leases shared by every instance. */
+  readonly store: Store;
+  readonly catalogs: Catalogs;
+  /** Timers that stop with the gateway. */
+  readonly scheduler: Scheduler;
+  /** Aborted when the gateway begins to shut down. */
+  readonly shutdown: AbortSignal;
   /** Absolute directory of the contracts (WSDL publishing). */
   readonly contractsDir: string;
+}
+
+/** What an HTTP inbound gets besides: the listener's routes and raw bodies. */
+export interface HttpInboundContext extends InboundContext {
+  readonly http: HttpHost;
   /** `server.publicUrl`: the URL callers use, when the gateway sits behind a proxy. */
   readonly publicUrl?: string;
-}
-
-export interface DispatchInit {
-  request: Message;
-  channel: Channel;
-  ip?: string;
-  /** The route to run; inbound adapters binding several routes on one path choose it. */
-  routeId?: string;
-}
-
-/** A provider as the pipeline sees it. */
-export interface Outbound {
-  /**
-   * Serialises the message for the wire (sets `raw` and `contentType`) so the
-   * sign stage can sign exactly the bytes that are sent. Optional: adapters
-   * that own their wire envelope (SOAP, NPD) encode in `send`.
-   */
-  encode?(msg: Message, ex: Exchange): void;
-  send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message>;
-  /** Whether re-sending this message is safe (retries are only for idempotent operations). */
-  idempotent?(msg: Message): boolean;
-  close(): Promise<void>;
-}
-
-export interface OutboundContext {
-  readonly name: string;
-  readonly log: Logger;
-  /** Resolved base URL of the endpoint (simulator references already resolved). */
-  readonly url: string;
 }
 
 export interface SimulatorContext {

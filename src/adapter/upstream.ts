@@ -1,26 +1,16 @@
 import { GatewayError } from '../message/errors.js';
-
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
+import { networkErrorCode } from '../resilience/classify.js';
 
 /**
  * Turns whatever an HTTP client threw while talking to a provider into a code
  * from the table. Shared by every outbound adapter that speaks HTTP, so a
- * dropped connection means the same thing on every route.
+ * dropped connection means the same thing on every route; the network codes
+ * themselves are the one mapping in src/resilience/classify.ts, which the
+ * breaker's safety net uses too.
  */
 export function upstreamError(err: unknown, endpoint: string, signal?: AbortSignal): GatewayError {
   if (err instanceof GatewayError) return err;
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const e = err as { code?: string; name?: string; message?: string };
   if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED' || signal?.aborted) {
     return new GatewayError(
       'LT_UPSTREAM_TIMEOUT',
@@ -29,26 +19,10 @@ export function upstreamError(err: unknown, endpoint: string, signal?: AbortSign
       { cause: err },
     );
   }
-  if (e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new GatewayError(
-      'LT_UPSTREAM_TIMEOUT',
-      `${endpoint}: ${e.code}`,
-      { endpoint },
-      { cause: err },
-    );
-  }
-  const code = e?.code ?? e?.cause?.code;
-  if (code && UNREACHABLE.has(code)) {
-    return new GatewayError(
-      'LT_UPSTREAM_UNREACHABLE',
-      `${endpoint}: ${code}`,
-      { endpoint },
-      { cause: err },
-    );
-  }
+  const net = networkErrorCode(err);
   return new GatewayError(
-    'LT_UPSTREAM_UNREACHABLE',
-    `${endpoint}: ${e?.message ?? String(err)}`,
+    net?.code ?? 'LT_UPSTREAM_UNREACHABLE',
+    `${endpoint}: ${net?.errno ?? e?.message ?? String(err)}`,
     { endpoint },
     { cause: err },
   );

@@ -1,5 +1,7 @@
 import { GatewayError } from '../message/errors.js';
+import { unknownCode } from './catalog.js';
 import type {
+  AdminUnitEntry,
   AdminUnits,
   CommuneCandidate,
   ProvinceCandidate,
@@ -13,23 +15,55 @@ import type {
  * old codes stay, so a consumer that still speaks three tiers loses nothing.
  */
 
+/**
+ * A code of the address that does not belong to the unit given above it in
+ * the pre-2025 tree (`{ province 26, district 252, commune 00004 }`: 00004 is
+ * in district 001 of Hà Nội, not in 252 of Vĩnh Phúc).
+ */
+export interface CodeDisagreement {
+  field: 'communeCode' | 'districtCode';
+  code: string;
+  /** The field it was checked against, and the code the address gives there. */
+  against: 'districtCode' | 'provinceCode';
+  given: string;
+  /** Where the pre-2025 tree puts the unit. */
+  belongsTo: string;
+}
+
 export interface Units2025 {
   provinceCode: string | null;
   /** Null when the old commune was split: `candidates` then lists every possibility. */
   communeCode: string | null;
   candidates: readonly (ProvinceCandidate | CommuneCandidate)[];
   ambiguous: boolean;
+  /**
+   * Present when the address's codes disagree with each other. The result is
+   * then ambiguous: the candidates of every reading, none chosen.
+   */
+  disagreements?: CodeDisagreement[];
 }
+
+/** What a translation found worth a log line; the pipeline's translate stage logs it. */
+export type TranslationFinding = { kind: 'address-codes-disagree' } & Pick<
+  Required<Units2025>,
+  'disagreements'
+> & { provinceCode?: string; districtCode?: string; communeCode?: string };
 
 export interface AddressTranslatorOptions {
   /**
    * What to do with an address whose old codes are not in the catalogs:
    * 'skip' leaves it untouched (the default — the step runs on provider replies,
    * where refusing the whole exchange over one stale code helps nobody);
-   * 'fail' throws LT_CATALOG_UNKNOWN_CODE.
+   * 'fail' throws LT_CATALOG_UNKNOWN_CODE (an unknown district too).
    */
   onUnknown?: 'skip' | 'fail';
 }
+
+/** The step as the pipeline calls it: findings (disagreeing codes) go to `report`. */
+export type AddressTranslator = (
+  value: unknown,
+  report?: (finding: TranslationFinding) => void,
+) => unknown;
 
 type JsonObject = Record<string, unknown>;
 
@@ -56,7 +90,7 @@ export interface HasAdminUnits {
 export function createAddressTranslator(
   catalogs: HasAdminUnits,
   options: AddressTranslatorOptions = {},
-): (value: unknown) => unknown {
+): AddressTranslator {
   const units = catalogs.adminUnits;
   const strict = options.onUnknown === 'fail';
 
@@ -88,48 +122,122 @@ export function createAddressTranslator(
     }
   }
 
-  function translateAddress(obj: JsonObject): Units2025 | undefined {
+  /** An old province code, or the 2025 province it went into: both name the same place. */
+  function inProvince(unit: AdminUnitEntry | undefined, province: string): boolean {
+    if (unit?.provinceCode === undefined) return true; // not placed in the tree: nothing to check
+    return unit.provinceCode === province || units.newProvinceOf(unit.provinceCode) === province;
+  }
+
+  /** Commune, district and province checked against each other in the pre-2025 tree. */
+  function disagreements(province?: string, district?: string, commune?: string) {
+    const found: CodeDisagreement[] = [];
+    const oldCommune = commune === undefined ? undefined : units.communesPre2025.lookup(commune);
+    const oldDistrict = district === undefined ? undefined : units.district.lookup(district);
+    if (
+      oldCommune?.districtCode !== undefined &&
+      oldDistrict &&
+      oldCommune.districtCode !== district
+    )
+      found.push({
+        field: 'communeCode',
+        code: commune!,
+        against: 'districtCode',
+        given: district!,
+        belongsTo: oldCommune.districtCode,
+      });
+    if (province !== undefined) {
+      if (oldCommune && !inProvince(oldCommune, province))
+        found.push({
+          field: 'communeCode',
+          code: commune!,
+          against: 'provinceCode',
+          given: province,
+          belongsTo: oldCommune.provinceCode!,
+        });
+      if (oldDistrict && !inProvince(oldDistrict, province))
+        found.push({
+          field: 'districtCode',
+          code: district!,
+          against: 'provinceCode',
+          given: province,
+          belongsTo: oldDistrict.provinceCode!,
+        });
+    }
+    return found;
+  }
+
+  function fromTranslation<C extends ProvinceCandidate>(unit: Translation<C>): Units2025 {
+    const provinces = new Set(unit.candidates.map((c) => c.provinceCode));
+    const first = unit.candidates[0] as Partial<CommuneCandidate>;
+    return {
+      provinceCode: provinces.size === 1 ? first.provinceCode! : null,
+      communeCode: unit.ambiguous ? null : (first.communeCode ?? null),
+      candidates: unit.candidates,
+      ambiguous: unit.ambiguous,
+    };
+  }
+
+  function translateAddress(
+    obj: JsonObject,
+    report?: (finding: TranslationFinding) => void,
+  ): Units2025 | undefined {
     const country = codeField(obj, 'country');
     if (country !== undefined && country.toUpperCase() !== 'VN') return undefined;
     const province = codeField(obj, 'provinceCode');
     const district = codeField(obj, 'districtCode');
     const commune = codeField(obj, 'communeCode');
     if (!isPre2025(province, district, commune)) return undefined;
+    if (strict && district !== undefined && !units.district.has(district))
+      throw unknownCode('district', district, 'no pre-2025 district has this code');
 
     let unit: Translation<CommuneCandidate> | undefined;
     if (commune !== undefined) unit = attempt(() => units.translateCommune(commune));
-    else if (district !== undefined && units.district.has(district)) {
+    else if (district !== undefined && units.mapsDistrict(district)) {
       // Island districts had no communes; the data maps the district itself.
       unit = attempt(() => units.translateDistrict(district));
     }
-    if (unit) {
-      const provinces = new Set(unit.candidates.map((c) => c.provinceCode));
-      return {
-        provinceCode: provinces.size === 1 ? unit.candidates[0].provinceCode : null,
-        communeCode: unit.ambiguous ? null : unit.candidates[0].communeCode,
-        candidates: unit.candidates,
-        ambiguous: unit.ambiguous,
-      };
-    }
-    if (commune !== undefined || province === undefined) return undefined;
+    if (commune !== undefined && !unit) return undefined;
 
-    const prov = attempt(() => units.translateProvince(province));
-    if (!prov) return undefined;
+    const disagree = disagreements(province, district, commune);
+    // The province the address's district or province code names (a district knows its province).
+    const provinceGiven =
+      province ??
+      (district !== undefined ? units.district.lookup(district)?.provinceCode : undefined);
+    const prov =
+      provinceGiven !== undefined && (!unit || disagree.length > 0)
+        ? attempt(() => units.translateProvince(provinceGiven))
+        : undefined;
+    if (disagree.length === 0) {
+      if (unit) return fromTranslation(unit);
+      return prov ? { ...fromTranslation(prov), communeCode: null } : undefined;
+    }
+
+    // The codes disagree: every reading's candidates, none chosen, and a log line.
+    const candidates = [...(unit?.candidates ?? []), ...(prov?.candidates ?? [])];
+    const provinces = new Set(candidates.map((c) => c.provinceCode));
+    report?.({
+      kind: 'address-codes-disagree',
+      disagreements: disagree,
+      ...(province !== undefined && { provinceCode: province }),
+      ...(district !== undefined && { districtCode: district }),
+      ...(commune !== undefined && { communeCode: commune }),
+    });
     return {
-      provinceCode: prov.ambiguous ? null : prov.candidates[0].provinceCode,
+      provinceCode: provinces.size === 1 ? candidates[0].provinceCode : null,
       communeCode: null,
-      candidates: prov.candidates,
-      ambiguous: prov.ambiguous,
+      candidates,
+      ambiguous: true,
+      disagreements: disagree,
     };
   }
 
   // Copy-on-write: untouched subtrees are returned as they are, so a reply with
   // no address costs one walk and no allocation.
-  function walk(value: unknown): unknown {
+  function walk(value: unknown, report?: (finding: TranslationFinding) => void): unknown {
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const next = walk(value[i]);
+        const next = walk(value[i], report);
         if (next !== value[i]) (out ??= value.slice())[i] = next;
       }
       return out ?? value;
@@ -140,11 +248,11 @@ export function createAddressTranslator(
     for (const key of Object.keys(value)) {
       const child = value[key];
       if (typeof child !== 'object' || child === null) continue;
-      const next = walk(child);
+      const next = walk(child, report);
       if (next !== child) (out ??= { ...value })[key] = next;
     }
     if (!('units2025' in value) && ADDRESS_KEYS.some((k) => typeof value[k] === 'string')) {
-      const units2025 = translateAddress(value);
+      const units2025 = translateAddress(value, report);
       if (units2025) (out ??= { ...value }).units2025 = units2025;
     }
     return out ?? value;
@@ -154,9 +262,6 @@ export function createAddressTranslator(
 }
 
 /** Translation steps a route can name in its `translate:` list. */
-export const translationSteps: Record<
-  string,
-  (catalogs: HasAdminUnits) => (value: unknown) => unknown
-> = {
+export const translationSteps: Record<string, (catalogs: HasAdminUnits) => AddressTranslator> = {
   'admin-units-to-2025': (catalogs) => createAddressTranslator(catalogs),
 };

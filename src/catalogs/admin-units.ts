@@ -1,6 +1,14 @@
 import { createCatalog, unknownCode, type Catalog, type CatalogEntry } from './catalog.js';
 import type { MergeKind, ReferenceData } from './data-files.js';
 import { reconcileCommuneCodes, type ConsistencyReport } from './consistency.js';
+import {
+  applyMergeCorrections,
+  candidateKey,
+  checkMerges,
+  type OldHome,
+  type CorrectionReport,
+  type MergeCheckReport,
+} from './merge-checks.js';
 import { englishUnitName } from './names.js';
 import {
   applyOverride,
@@ -21,12 +29,26 @@ import {
 export type Era = 'pre2025' | '2025';
 export type AdminLevel = 'province' | 'district' | 'commune';
 export type { ConsistencyReport } from './consistency.js';
+export type { CorrectionReport, MergeCheckReport } from './merge-checks.js';
+
+/** Everything the load found in the data (see docs/catalogs.md): file disagreements, corrections, checks. */
+export type LoadReport = ConsistencyReport &
+  MergeCheckReport & {
+    /** The hand-checked corrections of data/vn-admin-units-2025-merges.corrections.json. */
+    readonly corrections: CorrectionReport;
+  };
 
 export interface AdminUnitEntry extends CatalogEntry {
   readonly era: Era;
   readonly level: AdminLevel;
-  /** For 2025 communes, their province. Unknown for pre-2025 units (the data does not say). */
+  /**
+   * The province the unit belongs to: for 2025 communes their 2025 province;
+   * for pre-2025 districts and communes their old province (from the pre-2025
+   * tree; absent for the few old communes the tree lacks).
+   */
   readonly provinceCode?: string;
+  /** For pre-2025 communes, their district (from the pre-2025 tree). */
+  readonly districtCode?: string;
   /** In the combined catalogs: the pre-2025 unit that had the same code as this 2025 one. */
   readonly pre2025?: AdminUnitEntry;
 }
@@ -57,7 +79,7 @@ export type CommuneTranslation = Translation<CommuneCandidate>;
 export interface AdminUnits {
   /** All provinces, both eras (a code used in both eras is the 2025 entry, with `pre2025`). */
   readonly province: Catalog<AdminUnitEntry>;
-  /** Pre-2025 districts: only the island districts the merge data lists, plus overrides. */
+  /** Pre-2025 districts (696, each with its old province), plus overrides. */
   readonly district: Catalog<AdminUnitEntry>;
   /** All communes/wards, both eras, combined like `province`. */
   readonly commune: Catalog<AdminUnitEntry>;
@@ -71,12 +93,19 @@ export interface AdminUnits {
   translateCommune(oldCode: string): CommuneTranslation;
   /** Only districts that went whole into one new unit (islands without communes). */
   translateDistrict(oldCode: string): CommuneTranslation;
-  readonly consistency: ConsistencyReport;
+  /** Whether translateDistrict has a translation for this district (the five islands). */
+  mapsDistrict(oldCode: string): boolean;
+  /** The 2025 province an old province went into (every one went whole into one). */
+  newProvinceOf(oldProvinceCode: string): string | undefined;
+  readonly consistency: LoadReport;
 }
 
 const SOURCE_2026 =
   'data/vn-admin-units-2026.json (thanglequoc/vietnamese-provinces-database, MIT; incl. 30 April 2026 update)';
-const SOURCE_MERGES = 'data/vn-admin-units-2025-merges.json (dvhcvn/20250701, MIT)';
+const SOURCE_MERGES =
+  'data/vn-admin-units-2025-merges.json (dvhcvn/20250701, MIT) with data/vn-admin-units-2025-merges.corrections.json';
+const SOURCE_PRE2025 =
+  'data/vn-admin-units-pre2025.json (thanglequoc/vietnamese-provinces-database @e8c5f800, MIT)';
 
 function adminEntry(
   code: string,
@@ -84,10 +113,11 @@ function adminEntry(
   en: string,
   era: Era,
   level: AdminLevel,
-  extra: { provinceCode?: string; aliases?: string[] } = {},
+  extra: { provinceCode?: string; districtCode?: string; aliases?: string[] } = {},
 ): AdminUnitEntry {
   const entry: AdminUnitEntry = { code, vi, en, era, level };
   if (extra.provinceCode !== undefined) Object.assign(entry, { provinceCode: extra.provinceCode });
+  if (extra.districtCode !== undefined) Object.assign(entry, { districtCode: extra.districtCode });
   if (extra.aliases?.length) Object.assign(entry, { aliases: extra.aliases });
   return entry;
 }
@@ -153,19 +183,85 @@ function accumulate<C>(map: Map<string, OldUnitAccumulator<C>>, oldId: string, n
   else map.set(oldId, { name, candidates: [c] });
 }
 
+interface PreTreeEntries {
+  provinces: Map<string, AdminUnitEntry>;
+  districts: Map<string, AdminUnitEntry>;
+  communes: Map<string, AdminUnitEntry>;
+}
+
+const treeCache = new WeakMap<ReferenceData['pre2025'], PreTreeEntries>();
+
+/**
+ * The pre-2025 units as the pre-2025 tree names and places them (the merges
+ * file has stray spaces and case in names). Built once per parsed file: the
+ * entries are frozen, so a rebuild with other overrides reuses them.
+ */
+function preTreeEntries(tree: ReferenceData['pre2025']): PreTreeEntries {
+  const cached = treeCache.get(tree);
+  if (cached) return cached;
+  const provinces = new Map<string, AdminUnitEntry>();
+  const districts = new Map<string, AdminUnitEntry>();
+  const communes = new Map<string, AdminUnitEntry>();
+  const era = 'pre2025';
+  for (const p of tree) {
+    provinces.set(
+      p.Code,
+      Object.freeze({ code: p.Code, vi: p.FullName, en: p.FullNameEn, era, level: 'province' }),
+    );
+    for (const d of p.District) {
+      districts.set(
+        d.Code,
+        Object.freeze({
+          code: d.Code,
+          vi: d.FullName,
+          en: d.FullNameEn,
+          era,
+          level: 'district',
+          provinceCode: d.ProvinceCode,
+          aliases: Object.freeze([d.Name, d.NameEn]),
+        }),
+      );
+      for (const w of d.Ward ?? []) {
+        communes.set(
+          w.Code,
+          Object.freeze({
+            code: w.Code,
+            vi: w.FullName,
+            en: w.FullNameEn,
+            era,
+            level: 'commune',
+            provinceCode: p.Code,
+            districtCode: w.DistrictCode,
+          }),
+        );
+      }
+    }
+  }
+  const entries = { provinces, districts, communes };
+  treeCache.set(tree, entries);
+  return entries;
+}
+
 export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}): AdminUnits {
-  const { codeMap, wards2026, report } = reconcileCommuneCodes(data);
+  const corrected = applyMergeCorrections(data.merges, data.corrections);
+  const merges = corrected.merges;
+  const tree = preTreeEntries(data.pre2025);
+  // Where the tree puts an old commune or island district (its province, its district).
+  const homeOf = (code: string): OldHome | undefined =>
+    (tree.communes.get(code) ?? tree.districts.get(code)) as OldHome | undefined;
+  const checked = checkMerges(merges, homeOf);
+  const { codeMap, wards2026, report } = reconcileCommuneCodes({ ...data, merges });
   const province2026Names = new Map(data.admin2026.map((p) => [p.Code, p.FullName]));
 
   // ---- translation indexes, built once: every lookup afterwards is one Map.get
   const oldProvinces = new Map<string, OldUnitAccumulator<ProvinceCandidate>>();
   const oldCommunes = new Map<string, OldUnitAccumulator<CommuneCandidate>>();
   const oldDistricts = new Map<string, OldUnitAccumulator<CommuneCandidate>>();
-  for (const p of data.merges.data) {
+  for (const p of merges.data) {
     const provinceCode = p.level1_id;
     const provinceName = province2026Names.get(provinceCode) ?? p.name;
     for (const old of p.merges) {
-      accumulate(oldProvinces, old.old_id, old.name, {
+      accumulate(oldProvinces, old.old_id, tree.provinces.get(old.old_id)?.vi ?? old.name, {
         provinceCode,
         name: provinceName,
         merge: old.type,
@@ -175,13 +271,13 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
       const communeCode = codeMap.get(c.level2_id) ?? c.level2_id;
       const name = wards2026.get(communeCode)?.name ?? c.name;
       for (const old of c.merges) {
+        // A candidate the load-time check found in the wrong province is not served.
+        if (checked.withheld.has(candidateKey(old.old_id, c.level2_id))) continue;
         const candidate: CommuneCandidate = { provinceCode, communeCode, name, merge: old.type };
-        accumulate(
-          old.old_id.length === 3 ? oldDistricts : oldCommunes,
-          old.old_id,
-          old.name,
-          candidate,
-        );
+        const isDistrict = old.old_id.length === 3;
+        const oldName =
+          (isDistrict ? tree.districts : tree.communes).get(old.old_id)?.vi ?? old.name;
+        accumulate(isDistrict ? oldDistricts : oldCommunes, old.old_id, oldName, candidate);
       }
     }
   }
@@ -192,6 +288,9 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
   const provinceTranslations = freezeAll(oldProvinces);
   const communeTranslations = freezeAll(oldCommunes);
   const districtTranslations = freezeAll(oldDistricts);
+  const withheldOnly = new Set(
+    checked.report.wrongProvince.map((w) => w.oldCode).filter((c) => !oldCommunes.has(c)),
+  );
 
   // ---- catalogs, per era, with operator overrides applied
   /** The shipped units of one level and era, plus the override lines meant for them. */
@@ -212,10 +311,25 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
   // Province and commune override lines without an era are 2025 units.
   const eraOf = (level: 'province' | 'commune', era: Era) =>
     overrideForEra(overrides[level], era, '2025');
-  const oldUnits = (map: Map<string, OldUnitAccumulator<unknown>>, level: AdminLevel) =>
-    [...map].map(([code, acc]) =>
-      adminEntry(code, acc.name, englishUnitName(acc.name), 'pre2025', level),
-    );
+  /**
+   * Old units: every unit of the pre-2025 tree, with its names and place in
+   * it, plus the few the merges file lists and the tree lacks (names from the
+   * merges file, place unknown).
+   */
+  const oldUnits = (
+    fromTree: Map<string, AdminUnitEntry>,
+    fromMerges: Iterable<[string, string]>,
+    level: AdminLevel,
+  ) => {
+    const entries = [...fromTree.values()];
+    for (const [code, name] of fromMerges) {
+      if (!fromTree.has(code))
+        entries.push(adminEntry(code, name, englishUnitName(name), 'pre2025', level));
+    }
+    return entries;
+  };
+  const mergesNames = (map: Map<string, OldUnitAccumulator<unknown>>): [string, string][] =>
+    [...map].map(([code, acc]) => [code, acc.name]);
 
   const provinces2025 = levelCatalog(
     'province',
@@ -232,8 +346,8 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
   const provincesPre2025 = levelCatalog(
     'province',
     'Tỉnh/thành phố before 1 July 2025 (63)',
-    SOURCE_MERGES,
-    oldUnits(oldProvinces, 'province'),
+    `${SOURCE_PRE2025} + ${SOURCE_MERGES}`,
+    oldUnits(tree.provinces, mergesNames(oldProvinces), 'province'),
     eraOf('province', 'pre2025'),
     '2025',
   );
@@ -255,16 +369,16 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
   const communesPre2025 = levelCatalog(
     'commune',
     'Xã/phường/thị trấn before 1 July 2025',
-    SOURCE_MERGES,
-    oldUnits(oldCommunes, 'commune'),
+    `${SOURCE_PRE2025} + ${SOURCE_MERGES}`,
+    oldUnits(tree.communes, mergesNames(oldCommunes), 'commune'),
     eraOf('commune', 'pre2025'),
     '2025',
   );
   const district = levelCatalog(
     'district',
-    'Quận/huyện/thị xã before 1 July 2025; the shipped data has only the island districts without communes — load the rest with an override',
-    SOURCE_MERGES,
-    oldUnits(oldDistricts, 'district'),
+    'Quận/huyện/thị xã/thành phố thuộc tỉnh before 1 July 2025 (696)',
+    SOURCE_PRE2025,
+    oldUnits(tree.districts, mergesNames(oldDistricts), 'district'),
     overrides.district,
     'pre2025',
   );
@@ -296,7 +410,11 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
       throw unknownCode(catalog, oldCode, whyUnknown(oldCode));
     };
   const notOld = (current: Catalog) => (code: string) =>
-    current.has(code) ? 'it is a 2025 code, not a pre-2025 one' : 'no pre-2025 unit has this code';
+    withheldOnly.has(code)
+      ? 'its only translation failed the load-time check (adminUnits.consistency.wrongProvince)'
+      : current.has(code)
+        ? 'it is a 2025 code, not a pre-2025 one'
+        : 'no pre-2025 unit has this code';
   const noDistrictMapping = (code: string) =>
     district.has(code)
       ? 'the data maps only districts that went whole into one new unit'
@@ -314,6 +432,9 @@ export function buildAdminUnits(data: ReferenceData, overrides: OverrideSet = {}
     translateProvince: translator('province', provinceTranslations, notOld(provinces2025)),
     translateCommune: translator('commune', communeTranslations, notOld(communes2025)),
     translateDistrict: translator('district', districtTranslations, noDistrictMapping),
-    consistency: report,
+    mapsDistrict: (oldCode) => districtTranslations.has(oldCode),
+    newProvinceOf: (oldProvinceCode) =>
+      provinceTranslations.get(oldProvinceCode)?.candidates[0]?.provinceCode,
+    consistency: Object.freeze({ ...report, ...checked.report, corrections: corrected.report }),
   };
 }

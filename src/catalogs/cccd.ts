@@ -14,7 +14,9 @@ export type CccdReason =
   | 'future-birth-year'
   | 'year-mismatch'
   | 'sex-mismatch'
-  | 'birth-date-format';
+  | 'sex-invalid'
+  | 'birth-date-format'
+  | 'birth-date-invalid';
 
 export type NpdSex = '1' | '2';
 
@@ -61,7 +63,16 @@ function sexOf(digit: number): NpdSex {
 // in other engines (Python, Java with UNICODE_CHARACTER_CLASS), and a Java
 // `Long.parseLong` upstream reads "٠٥٢…" (Arabic-Indic) as a number.
 const CCCD_FORMAT = /^[0-9]{12}$/;
-const BIRTH_DATE_FORMAT = /^([0-9]{4})([0-9]{4})?$/;
+const BIRTH_DATE_FORMAT = /^([0-9]{4})(?:([0-9]{2})([0-9]{2}))?$/;
+/** NPD GioiTinh codes (the sex catalog): 0 no information, 1 male, 2 female. */
+const NPD_SEX_CODES: ReadonlySet<string> = new Set(['0', '1', '2']);
+
+/** yyyy-MM-dd is a day of the (proleptic Gregorian) calendar: no month 13, no 30 February. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /**
  * Builds the validator over the set of known 3-digit prefixes (the 63 pre-2025
@@ -86,6 +97,8 @@ export function createCccdValidator(prefixes: ReadonlySet<string>): CccdValidato
       const match = BIRTH_DATE_FORMAT.exec(opts.birthDate);
       if (!match) throw invalid('birth-date-format', 'birth date must be yyyyMMdd or yyyy');
       const year = Number(match[1]);
+      if (match[2] !== undefined && !isCalendarDate(year, Number(match[2]), Number(match[3])))
+        throw invalid('birth-date-invalid', 'the birth date is not a day of the calendar');
       if (year - (year % 100) !== century) {
         throw invalid('century', `digit 4 gives the ${century}s, the birth date says ${year}`);
       }
@@ -103,6 +116,9 @@ export function createCccdValidator(prefixes: ReadonlySet<string>): CccdValidato
         'future-birth-year',
         `digits 4–6 give birth year ${birthYear}, which is in the future`,
       );
+    }
+    if (opts.sex !== undefined && opts.sex !== '' && !NPD_SEX_CODES.has(opts.sex)) {
+      throw invalid('sex-invalid', 'the sex given is not an NPD sex code (0, 1, 2)');
     }
     if (opts.sex !== undefined && opts.sex !== '' && opts.sex !== '0' && opts.sex !== sex) {
       throw invalid('sex-mismatch', `digit 4 gives sex ${sex}, the record says ${opts.sex}`);
@@ -134,7 +150,7 @@ export function createCccdMaker(prefixes: ReadonlySet<string>) {
       );
     }
     if (opts.sex !== '1' && opts.sex !== '2')
-      throw invalid('sex-mismatch', 'sex must be "1" or "2"');
+      throw invalid('sex-invalid', 'sex must be "1" or "2"');
     const year = opts.birthYear;
     if (!Number.isInteger(year) || year < 1900 || year > 2399) {
       throw invalid('century', 'birth year must be an integer from 1900 to 2399');

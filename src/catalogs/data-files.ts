@@ -14,6 +14,8 @@ import { checkSchema, formatPath } from '../config/validate.js';
 export const ADMIN_2026_FILE = 'vn-admin-units-2026.json';
 export const MERGES_FILE = 'vn-admin-units-2025-merges.json';
 export const PROVINCE_CODES_FILE = 'vn-provinces-2025-codes.csv';
+export const PRE2025_FILE = 'vn-admin-units-pre2025.json';
+export const CORRECTIONS_FILE = 'vn-admin-units-2025-merges.corrections.json';
 
 const Code = (digits: number) => Type.String({ pattern: `^\\d{${digits}}$` });
 
@@ -67,6 +69,46 @@ const NewProvince = Type.Object({
 export const MergesSchema = Type.Object({ data: Type.Array(NewProvince, { minItems: 1 }) });
 export type Merges = Static<typeof MergesSchema>;
 export type MergeKind = Static<typeof MergeType>;
+
+const UnitNames = {
+  Code: Type.String(),
+  Name: Type.String({ minLength: 1 }),
+  NameEn: Type.String(),
+  FullName: Type.String({ minLength: 1 }),
+  FullNameEn: Type.String(),
+  CodeName: Type.String(),
+};
+
+// The three tiers before 1 July 2025. The island districts without communes
+// have `Ward: null`.
+const WardPre2025 = Type.Object({ ...UnitNames, Code: Code(5), DistrictCode: Code(3) });
+const DistrictPre2025 = Type.Object({
+  ...UnitNames,
+  Code: Code(3),
+  ProvinceCode: Code(2),
+  Ward: Type.Union([Type.Array(WardPre2025), Type.Null()]),
+});
+const ProvincePre2025 = Type.Object({
+  ...UnitNames,
+  Code: Code(2),
+  District: Type.Array(DistrictPre2025),
+});
+export const Pre2025Schema = Type.Array(ProvincePre2025, { minItems: 1 });
+export type Pre2025 = Static<typeof Pre2025Schema>;
+
+/**
+ * Hand-checked fixes to the merges file: `old_id` is taken out of new commune
+ * `remove_from` and listed in `add_to` with `type` (added, or its type changed).
+ */
+const MergeCorrection = Type.Object({
+  old_id: Code(5),
+  remove_from: Code(5),
+  add_to: Code(5),
+  type: MergeType,
+  evidence: Type.String({ minLength: 1 }),
+});
+export const CorrectionsSchema = Type.Object({ corrections: Type.Array(MergeCorrection) });
+export type MergeCorrection = Static<typeof MergeCorrection>;
 
 export interface ProvinceCodeRow {
   code: string;
@@ -135,6 +177,8 @@ export interface ReferenceData {
   admin2026: Admin2026;
   merges: Merges;
   provinceCodes: ProvinceCodeRow[];
+  pre2025: Pre2025;
+  corrections: MergeCorrection[];
 }
 
 /** The official 34-code list is a small CSV: `Stt,Mã số,Tên`, no quoted fields. */
@@ -160,5 +204,7 @@ export function readReferenceData(dataDir?: string): ReferenceData {
     admin2026: readChecked(join(dir, ADMIN_2026_FILE), Admin2026Schema),
     merges: readChecked(join(dir, MERGES_FILE), MergesSchema),
     provinceCodes: readProvinceCodes(join(dir, PROVINCE_CODES_FILE)),
+    pre2025: readChecked(join(dir, PRE2025_FILE), Pre2025Schema),
+    corrections: readChecked(join(dir, CORRECTIONS_FILE), CorrectionsSchema).corrections,
   };
 }

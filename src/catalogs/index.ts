@@ -36,16 +36,23 @@ export type {
   CommuneCandidate,
   CommuneTranslation,
   ConsistencyReport,
+  CorrectionReport,
   Era,
+  LoadReport,
+  MergeCheckReport,
   ProvinceCandidate,
   ProvinceTranslation,
   Translation,
 } from './admin-units.js';
+export type { EthnicityNumbering } from './builtin.js';
 export type { CccdCheckOptions, CccdInfo, CccdReason, MakeCccdOptions, NpdSex } from './cccd.js';
 export {
   createAddressTranslator,
   translationSteps,
+  type AddressTranslator,
   type AddressTranslatorOptions,
+  type CodeDisagreement,
+  type TranslationFinding,
   type Units2025,
 } from './address-translator.js';
 
@@ -54,6 +61,12 @@ export interface LoadCatalogsOptions {
   overridesDir?: string;
   /** Where the reference data lives; found automatically (`data/` of the project) when omitted. */
   dataDir?: string;
+  /**
+   * Which numbering the ethnicity catalog uses: QĐ 1019/QĐ-TCTK (2008), the one
+   * QCVN 109:2017 Annex E gives for population-database messages (the default),
+   * or the older QĐ 121-TCTK/PPCĐ (1979) that some systems still send.
+   */
+  ethnicityNumbering?: builtin.EthnicityNumbering;
 }
 
 export interface Catalogs {
@@ -129,7 +142,11 @@ export function buildCatalogs(opts: LoadCatalogsOptions = {}): Catalogs {
   const byName: Record<CatalogName, Catalog> = {
     bloodGroup: plainCatalog('bloodGroup', builtin.bloodGroup, overrides),
     sex: plainCatalog('sex', builtin.sex, overrides),
-    ethnicity: plainCatalog('ethnicity', builtin.ethnicity, overrides),
+    ethnicity: plainCatalog(
+      'ethnicity',
+      builtin.ethnicityNumberings[opts.ethnicityNumbering ?? builtin.DEFAULT_ETHNICITY_NUMBERING],
+      overrides,
+    ),
     religion: plainCatalog('religion', builtin.religion, overrides),
     maritalStatus: plainCatalog('maritalStatus', builtin.maritalStatus, overrides),
     nationality: plainCatalog(
@@ -175,7 +192,11 @@ let defaultCatalogs: Catalogs | undefined;
  * is shared either way. A bad override file throws LT_CONFIG_INVALID.
  */
 export function loadCatalogs(opts: LoadCatalogsOptions = {}): Catalogs {
-  if (opts.overridesDir === undefined && opts.dataDir === undefined) {
+  if (
+    opts.overridesDir === undefined &&
+    opts.dataDir === undefined &&
+    opts.ethnicityNumbering === undefined
+  ) {
     return (defaultCatalogs ??= buildCatalogs());
   }
   return buildCatalogs(opts);

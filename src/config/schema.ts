@@ -151,6 +151,12 @@ export const ConfigSchema = Type.Object(
           Type.String({ description: 'URL clients use, for docs and WSDL' }),
         ),
         trustProxy: Type.Boolean({ default: false }),
+        shutdownDeadlineMs: Type.Integer({
+          minimum: 0,
+          default: 10000,
+          description:
+            "On SIGTERM, how long exchanges in flight may take to finish before the listener and endpoints close; keep it below the orchestrator's grace period (Kubernetes: 30 s)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -214,6 +220,12 @@ export const ConfigSchema = Type.Object(
     routesDir: Type.String({ default: 'routes', description: 'Directory of route YAML files' }),
     contractsDir: Type.String({ default: 'contracts' }),
     catalogOverridesDir: Type.Optional(Type.String()),
+    ethnicityNumbering: Type.Optional(
+      Type.Union([Type.Literal('qd1019-2008'), Type.Literal('qd121-1979')], {
+        description:
+          'Numbering of the ethnicity catalog: absent = QĐ 1019/QĐ-TCTK 2008, as QCVN 109:2017 Annex E gives it for population-database messages; qd121-1979 = the older QĐ 121-TCTK/PPCĐ order (04 Hoa, 06 Mường)',
+      }),
+    ),
     clients: Type.Array(ClientSchema, { default: [] }),
     peers: Type.Record(Type.String(), PeerSchema, { default: {} }),
     endpoints: Type.Record(Type.String(), EndpointSchema, { default: {} }),

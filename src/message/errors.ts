@@ -4,89 +4,113 @@
  * SOAP fault, VDXP FAIL reply, AMQP dead-letter header). Tests assert on the
  * code, never on the text. A refusal always carries its code and reason (R8).
  *
- * `soap` is the SOAP 1.1 faultcode: Client when the caller must change the
- * request, Server when the gateway or the provider failed.
+ * Two columns say what a failure means, and everything that acts on a
+ * failure reads them rather than keeping its own list of codes:
+ * - `blame`: who must change something. `caller`: the request (the SOAP
+ *   faultcode is Client); `provider`: the provider failed or answered badly
+ *   (counts against its breaker); `gateway`: the gateway itself or its
+ *   protections (breaker open, bulkhead full, shutting down).
+ * - `retry`: whether the same message can succeed later. A queue or mailbox
+ *   inbound retries it later when true and dead-letters it when false
+ *   (`dispositionOf` in disposition.ts); a provider failure that is also
+ *   retryable is retried at once for idempotent calls (src/resilience/classify.ts).
  */
-export interface ErrorSpec {
+export type Blame = 'caller' | 'provider' | 'gateway';
+
+/** One row as written in the table below. */
+interface ErrorRow {
   readonly http: number;
-  readonly soap: 'Client' | 'Server';
+  readonly blame: Blame;
+  readonly retry: boolean;
   readonly vi: string;
   readonly en: string;
+}
+
+export interface ErrorSpec extends ErrorRow {
+  /** SOAP 1.1 faultcode, from `blame`: Client when the caller must change the request. */
+  readonly soap: 'Client' | 'Server';
 }
 
 // One line per code reads as a table; keep it that way.
 // prettier-ignore
 const table = {
   // ---- request shape -------------------------------------------------------
-  LT_BAD_JSON: { http: 400, soap: 'Client', vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
-  LT_BODY_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
-  LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, soap: 'Client', vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
-  LT_BODY_ENCODING_INVALID: { http: 400, soap: 'Client', vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
-  LT_ROUTE_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy dịch vụ được yêu cầu', en: 'No route serves this path' },
-  LT_METHOD_NOT_ALLOWED: { http: 405, soap: 'Client', vi: 'Phương thức không được hỗ trợ', en: 'Method not allowed on this path' },
-  LT_HTTP_MALFORMED: { http: 400, soap: 'Client', vi: 'Yêu cầu HTTP không đúng cú pháp', en: 'The HTTP request could not be parsed' },
-  LT_HEADERS_TOO_LARGE: { http: 431, soap: 'Client', vi: 'Phần đầu (header) của yêu cầu HTTP quá lớn', en: 'HTTP request headers are too large' },
-  LT_REQUEST_TIMEOUT: { http: 408, soap: 'Client', vi: 'Yêu cầu HTTP không được gửi hết trong thời gian cho phép', en: 'The HTTP request did not arrive in time' },
+  LT_BAD_JSON: { http: 400, blame: 'caller', retry: false, vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
+  LT_BODY_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
+  LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, blame: 'caller', retry: false, vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
+  LT_BODY_ENCODING_INVALID: { http: 400, blame: 'caller', retry: false, vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
+  LT_ROUTE_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy dịch vụ được yêu cầu', en: 'No route serves this path' },
+  LT_METHOD_NOT_ALLOWED: { http: 405, blame: 'caller', retry: false, vi: 'Phương thức không được hỗ trợ', en: 'Method not allowed on this path' },
+  LT_HTTP_MALFORMED: { http: 400, blame: 'caller', retry: false, vi: 'Yêu cầu HTTP không đúng cú pháp', en: 'The HTTP request could not be parsed' },
+  LT_HEADERS_TOO_LARGE: { http: 431, blame: 'caller', retry: false, vi: 'Phần đầu (header) của yêu cầu HTTP quá lớn', en: 'HTTP request headers are too large' },
+  LT_REQUEST_TIMEOUT: { http: 408, blame: 'caller', retry: false, vi: 'Yêu cầu HTTP không được gửi hết trong thời gian cho phép', en: 'The HTTP request did not arrive in time' },
 
   // ---- XML hardening ---------------------------------------------------------
-  LT_XML_MALFORMED: { http: 400, soap: 'Client', vi: 'Tài liệu XML không đúng cú pháp', en: 'XML is not well-formed' },
-  LT_XML_DTD_FORBIDDEN: { http: 400, soap: 'Client', vi: 'Không chấp nhận khai báo DTD/thực thể trong XML', en: 'DTDs and entity declarations are not accepted' },
-  LT_XML_TOO_DEEP: { http: 400, soap: 'Client', vi: 'Tài liệu XML lồng quá sâu', en: 'XML nesting exceeds the depth limit' },
-  LT_XML_TOO_MANY_ATTRIBUTES: { http: 400, soap: 'Client', vi: 'Phần tử XML có quá nhiều thuộc tính hoặc khai báo không gian tên', en: 'An XML element has more attributes or namespace declarations than allowed' },
-  LT_XML_TOO_LARGE: { http: 413, soap: 'Client', vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
-  LT_SOAP_NOT_ENVELOPE: { http: 400, soap: 'Client', vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
-  LT_SOAP_UNKNOWN_OPERATION: { http: 400, soap: 'Client', vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },
-  LT_SOAP_OPERATION_MISMATCH: { http: 400, soap: 'Client', vi: 'Phần tử trong SOAP Body không phải thao tác của dịch vụ được gọi', en: 'The SOAP Body element is not the operation of this route' },
+  LT_XML_MALFORMED: { http: 400, blame: 'caller', retry: false, vi: 'Tài liệu XML không đúng cú pháp', en: 'XML is not well-formed' },
+  LT_XML_DTD_FORBIDDEN: { http: 400, blame: 'caller', retry: false, vi: 'Không chấp nhận khai báo DTD/thực thể trong XML', en: 'DTDs and entity declarations are not accepted' },
+  LT_XML_TOO_DEEP: { http: 400, blame: 'caller', retry: false, vi: 'Tài liệu XML lồng quá sâu', en: 'XML nesting exceeds the depth limit' },
+  LT_XML_TOO_MANY_ATTRIBUTES: { http: 400, blame: 'caller', retry: false, vi: 'Phần tử XML có quá nhiều thuộc tính hoặc khai báo không gian tên', en: 'An XML element has more attributes or namespace declarations than allowed' },
+  LT_XML_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
+  LT_SOAP_NOT_ENVELOPE: { http: 400, blame: 'caller', retry: false, vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
+  LT_SOAP_UNKNOWN_OPERATION: { http: 400, blame: 'caller', retry: false, vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },
+  LT_SOAP_OPERATION_MISMATCH: { http: 400, blame: 'caller', retry: false, vi: 'Phần tử trong SOAP Body không phải thao tác của dịch vụ được gọi', en: 'The SOAP Body element is not the operation of this route' },
 
   // ---- authentication --------------------------------------------------------
-  LT_AUTH_MISSING: { http: 401, soap: 'Client', vi: 'Thiếu thông tin xác thực', en: 'Missing credentials' },
-  LT_AUTH_INVALID_CLIENT: { http: 401, soap: 'Client', vi: 'Sai mã ứng dụng hoặc mật khẩu ứng dụng', en: 'Invalid client id or secret' },
-  LT_AUTH_TOKEN_INVALID: { http: 401, soap: 'Client', vi: 'Mã truy cập không hợp lệ', en: 'Access token is invalid' },
-  LT_AUTH_TOKEN_EXPIRED: { http: 401, soap: 'Client', vi: 'Mã truy cập đã hết hạn', en: 'Access token has expired' },
-  LT_AUTH_UNSUPPORTED_GRANT: { http: 400, soap: 'Client', vi: 'Kiểu cấp quyền không được hỗ trợ', en: 'Unsupported grant_type' },
+  LT_AUTH_MISSING: { http: 401, blame: 'caller', retry: false, vi: 'Thiếu thông tin xác thực', en: 'Missing credentials' },
+  LT_AUTH_INVALID_CLIENT: { http: 401, blame: 'caller', retry: false, vi: 'Sai mã ứng dụng hoặc mật khẩu ứng dụng', en: 'Invalid client id or secret' },
+  LT_AUTH_TOKEN_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Mã truy cập không hợp lệ', en: 'Access token is invalid' },
+  LT_AUTH_TOKEN_EXPIRED: { http: 401, blame: 'caller', retry: false, vi: 'Mã truy cập đã hết hạn', en: 'Access token has expired' },
+  LT_AUTH_UNSUPPORTED_GRANT: { http: 400, blame: 'caller', retry: false, vi: 'Kiểu cấp quyền không được hỗ trợ', en: 'Unsupported grant_type' },
 
   // ---- authorization (policy) ----------------------------------------------
-  LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, soap: 'Client', vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
+  LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
 
   // ---- signatures ----------------------------------------------------------------
-  LT_SIG_MISSING: { http: 401, soap: 'Client', vi: 'Thiếu chữ ký số trên thông điệp', en: 'The route requires a signed request' },
-  LT_SIG_INVALID: { http: 401, soap: 'Client', vi: 'Chữ ký số không hợp lệ', en: 'Signature does not verify' },
-  LT_SIG_UNKNOWN_KEY: { http: 401, soap: 'Client', vi: 'Không tìm thấy khóa công khai của bên ký', en: 'Signing key is not known for this peer' },
-  LT_SIG_STALE: { http: 401, soap: 'Client', vi: 'Chữ ký nằm ngoài khung thời gian cho phép', en: 'Signature iat is outside the replay window' },
-  LT_SIG_REPLAYED: { http: 409, soap: 'Client', vi: 'Thông điệp đã được gửi trước đó (trùng jti)', en: 'Signature jti was already seen (replay)' },
+  LT_SIG_MISSING: { http: 401, blame: 'caller', retry: false, vi: 'Thiếu chữ ký số trên thông điệp', en: 'The route requires a signed request' },
+  LT_SIG_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký số không hợp lệ', en: 'Signature does not verify' },
+  LT_SIG_UNKNOWN_KEY: { http: 401, blame: 'caller', retry: false, vi: 'Không tìm thấy khóa công khai của bên ký', en: 'Signing key is not known for this peer' },
+  LT_SIG_STALE: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký nằm ngoài khung thời gian cho phép', en: 'Signature iat is outside the replay window' },
+  LT_SIG_REPLAYED: { http: 409, blame: 'caller', retry: false, vi: 'Thông điệp đã được gửi trước đó (trùng jti)', en: 'Signature jti was already seen (replay)' },
 
   // ---- contracts -----------------------------------------------------------------
-  LT_CONTRACT_REQUEST: { http: 422, soap: 'Client', vi: 'Yêu cầu không đúng đặc tả dịch vụ', en: 'Request does not satisfy the contract' },
-  LT_CONTRACT_RESPONSE: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về dữ liệu không đúng đặc tả', en: 'Provider reply does not satisfy the contract' },
+  LT_CONTRACT_REQUEST: { http: 422, blame: 'caller', retry: false, vi: 'Yêu cầu không đúng đặc tả dịch vụ', en: 'Request does not satisfy the contract' },
+  LT_CONTRACT_RESPONSE: { http: 502, blame: 'provider', retry: false, vi: 'Bên cung cấp trả về dữ liệu không đúng đặc tả', en: 'Provider reply does not satisfy the contract' },
 
   // ---- catalogs and identifiers (R2) ------------------------------------------
-  LT_CATALOG_UNKNOWN_CODE: { http: 422, soap: 'Client', vi: 'Mã danh mục không tồn tại', en: 'Code is not in the shared catalog' },
-  LT_CCCD_INVALID: { http: 422, soap: 'Client', vi: 'Số định danh cá nhân không hợp lệ', en: 'Personal identification number is invalid' },
+  LT_CATALOG_UNKNOWN_CODE: { http: 422, blame: 'caller', retry: false, vi: 'Mã danh mục không tồn tại', en: 'Code is not in the shared catalog' },
+  LT_CCCD_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Số định danh cá nhân không hợp lệ', en: 'Personal identification number is invalid' },
 
   // ---- provider and resilience ------------------------------------------------
-  LT_UPSTREAM_TIMEOUT: { http: 504, soap: 'Server', vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },
-  LT_UPSTREAM_UNREACHABLE: { http: 502, soap: 'Server', vi: 'Không kết nối được tới bên cung cấp', en: 'Provider refused or dropped the connection' },
-  LT_UPSTREAM_ERROR: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về lỗi', en: 'Provider answered with an error' },
-  LT_UPSTREAM_FAULT: { http: 502, soap: 'Server', vi: 'Bên cung cấp trả về SOAP fault', en: 'Provider answered with a SOAP fault' },
-  LT_UPSTREAM_BAD_REPLY: { http: 502, soap: 'Server', vi: 'Không đọc được phản hồi của bên cung cấp', en: 'Provider reply could not be read' },
-  LT_UPSTREAM_AUTH: { http: 502, soap: 'Server', vi: 'Gateway không xác thực được với bên cung cấp', en: 'Gateway could not authenticate to the provider' },
-  LT_UPSTREAM_SIG_INVALID: { http: 502, soap: 'Server', vi: 'Chữ ký trên phản hồi của bên cung cấp không hợp lệ', en: 'Provider reply signature does not verify' },
-  LT_BREAKER_OPEN: { http: 503, soap: 'Server', vi: 'Tạm ngừng gọi bên cung cấp do lỗi liên tiếp', en: 'Circuit breaker is open for this provider' },
-  LT_BULKHEAD_FULL: { http: 503, soap: 'Server', vi: 'Bên cung cấp đang quá tải, vui lòng thử lại', en: 'Too many requests in flight to this provider' },
-  LT_CANCELLED: { http: 499, soap: 'Server', vi: 'Yêu cầu đã bị hủy trước khi bên cung cấp trả lời', en: 'The call was cancelled before the provider answered' },
+  LT_UPSTREAM_TIMEOUT: { http: 504, blame: 'provider', retry: true, vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },
+  LT_UPSTREAM_UNREACHABLE: { http: 502, blame: 'provider', retry: true, vi: 'Không kết nối được tới bên cung cấp', en: 'Provider refused or dropped the connection' },
+  LT_UPSTREAM_ERROR: { http: 502, blame: 'provider', retry: true, vi: 'Bên cung cấp trả về lỗi', en: 'Provider answered with an error' },
+  LT_UPSTREAM_FAULT: { http: 502, blame: 'provider', retry: false, vi: 'Bên cung cấp trả về SOAP fault', en: 'Provider answered with a SOAP fault' },
+  LT_UPSTREAM_BAD_REPLY: { http: 502, blame: 'provider', retry: false, vi: 'Không đọc được phản hồi của bên cung cấp', en: 'Provider reply could not be read' },
+  LT_UPSTREAM_AUTH: { http: 502, blame: 'provider', retry: false, vi: 'Gateway không xác thực được với bên cung cấp', en: 'Gateway could not authenticate to the provider' },
+  LT_UPSTREAM_SIG_INVALID: { http: 502, blame: 'provider', retry: false, vi: 'Chữ ký trên phản hồi của bên cung cấp không hợp lệ', en: 'Provider reply signature does not verify' },
+  LT_BREAKER_OPEN: { http: 503, blame: 'gateway', retry: true, vi: 'Tạm ngừng gọi bên cung cấp do lỗi liên tiếp', en: 'Circuit breaker is open for this provider' },
+  LT_BULKHEAD_FULL: { http: 503, blame: 'gateway', retry: true, vi: 'Bên cung cấp đang quá tải, vui lòng thử lại', en: 'Too many requests in flight to this provider' },
+  LT_CANCELLED: { http: 499, blame: 'gateway', retry: true, vi: 'Yêu cầu đã bị hủy trước khi bên cung cấp trả lời', en: 'The call was cancelled before the provider answered' },
 
   // ---- NPD domain outcomes ----------------------------------------------------
-  LT_NPD_NOT_FOUND: { http: 404, soap: 'Client', vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
+  LT_NPD_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
 
   // ---- gateway itself ---------------------------------------------------------
-  LT_CONFIG_INVALID: { http: 500, soap: 'Server', vi: 'Cấu hình không hợp lệ', en: 'Configuration is invalid' },
-  LT_STORE_UNAVAILABLE: { http: 503, soap: 'Server', vi: 'Kho dữ liệu không sẵn sàng', en: 'Store is unavailable' },
-  LT_SHUTTING_DOWN: { http: 503, soap: 'Server', vi: 'Gateway đang dừng', en: 'Gateway is shutting down' },
-  LT_INTERNAL: { http: 500, soap: 'Server', vi: 'Lỗi nội bộ của gateway', en: 'Internal gateway error' },
-} as const satisfies Record<string, ErrorSpec>;
+  LT_CONFIG_INVALID: { http: 500, blame: 'gateway', retry: false, vi: 'Cấu hình không hợp lệ', en: 'Configuration is invalid' },
+  LT_STORE_UNAVAILABLE: { http: 503, blame: 'gateway', retry: true, vi: 'Kho dữ liệu không sẵn sàng', en: 'Store is unavailable' },
+  LT_SHUTTING_DOWN: { http: 503, blame: 'gateway', retry: true, vi: 'Gateway đang dừng', en: 'Gateway is shutting down' },
+  LT_INTERNAL: { http: 500, blame: 'gateway', retry: false, vi: 'Lỗi nội bộ của gateway', en: 'Internal gateway error' },
+} as const satisfies Record<string, ErrorRow>;
 
 export type ErrorCode = keyof typeof table;
-export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = table;
+export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(table).map(([code, row]: [string, ErrorRow]) => [
+      code,
+      Object.freeze({ ...row, soap: row.blame === 'caller' ? 'Client' : 'Server' }),
+    ]),
+  ) as Record<ErrorCode, ErrorSpec>,
+);
 
 /** A failure with a code from the table; `detail` is safe to show to the caller. */
 export class GatewayError extends Error {

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './ids.js';
 export type * from './message.js';
 export { withLazyBody } from './lazy-body.js';
+export * from './disposition.js';

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import type { Caller, Exchange, Message } from '../message/index.js';
-import type { Outbound } from '../adapter/spec.js';
-import type { GatewayMetrics } from '../server/metrics.js';
+import type { HealthReport, Outbound } from '../adapter/contract.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';
+import type { InFlight } from './in-flight.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -51,10 +51,16 @@ export interface ProtectedEndpoint {
   ): Promise<Message>;
   state(): 'open' | 'halfOpen' | 'closed';
   inFlight(): number;
+  /** The outbound's own health, with the breaker and in-flight count as detail. */
+  health(): HealthReport;
   close(): Promise<void>;
 }
 
-export type Translator = (value: unknown) => unknown;
+/** A catalog step over the reply body; what it finds worth logging (codes that disagree) goes to `report`. */
+export type Translator = (
+  value: unknown,
+  report?: (finding: Record<string, unknown>) => void,
+) => unknown;
 
 export interface PipelineDeps {
   readonly config: GatewayConfig;
@@ -66,7 +72,18 @@ export interface PipelineDeps {
   readonly catalogs: Catalogs;
   readonly translators: ReadonlyMap<string, Translator>;
   readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
-  readonly metrics: GatewayMetrics;
+  readonly metrics: PipelineMetrics;
+  /** Every exchange running in the gateway, for the shutdown's drain. */
+  readonly inFlight: InFlight;
+}
+
+/** What the pipeline reports (src/server/metrics.ts implements it with Prometheus). */
+export interface PipelineMetrics {
+  forRoute(route: string): {
+    observe(code: string, ms: number): void;
+    inFlight(delta: number): void;
+  };
+  contractViolation(route: string): void;
 }
 
 /** A stage is a plain function over the exchange; what it returns is what it "saw". */

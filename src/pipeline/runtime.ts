@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
 import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
-import type { DispatchInit } from '../adapter/spec.js';
+import type { DispatchInit } from '../adapter/contract.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
+import { applyDefaults } from './stages/defaults.js';
 import { translate } from './stages/translate.js';
 import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
@@ -21,6 +22,7 @@ export const STAGES: readonly StageFactory[] = [
   authenticate,
   authorize,
   verifySignature,
+  applyDefaults,
   validateRequest,
   checkCodes,
   signOutbound,
@@ -47,6 +49,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   }
   const metrics = deps.metrics.forRoute(def.id);
   const log = deps.log;
+  const inFlight = deps.inFlight;
   const overallMs = (def.resilience.timeoutMs ?? 5000) * ((def.resilience.retries ?? 0) + 1) + 1000;
 
   return {
@@ -71,6 +74,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ip: init.ip,
       };
       metrics.inFlight(1);
+      inFlight.enter();
       try {
         for (const s of stages) {
           const t0 = performance.now();
@@ -91,6 +95,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         throw ge;
       } finally {
         metrics.inFlight(-1);
+        inFlight.leave();
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';
         metrics.observe(code, ms);

@@ -1,39 +1,27 @@
-import { GatewayError, type ErrorCode } from '../message/errors.js';
+import { ERRORS, GatewayError, type ErrorCode } from '../message/errors.js';
 
 /**
- * Which failures say something about the provider. Timeouts, refused or
- * dropped connections, 5xx, faults and unreadable or badly signed replies are
- * the provider's; a request that fails its contract, a citizen not found, a
- * policy refusal are the caller's and must not open the provider's breaker.
+ * Which failures say something about the provider: the table's `blame`
+ * column. Timeouts, refused or dropped connections, 5xx, faults and
+ * unreadable or badly signed replies are the provider's; a request that fails
+ * its contract, a citizen not found, a policy refusal are the caller's and
+ * must not open the provider's breaker; the gateway's own refusals (breaker
+ * open, bulkhead full) are no evidence about the provider either.
  */
-const PROVIDER_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'LT_UPSTREAM_TIMEOUT',
-  'LT_UPSTREAM_UNREACHABLE',
-  'LT_UPSTREAM_ERROR',
-  'LT_UPSTREAM_FAULT',
-  'LT_UPSTREAM_BAD_REPLY',
-  'LT_UPSTREAM_AUTH',
-  'LT_UPSTREAM_SIG_INVALID',
-  'LT_CONTRACT_RESPONSE',
-]);
-
-/**
- * Worth another attempt of an idempotent call: the request may never have
- * been processed (unreachable), or the provider may do better next time
- * (timeout, 5xx). A fault or a bad reply would come back the same.
- */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'LT_UPSTREAM_TIMEOUT',
-  'LT_UPSTREAM_UNREACHABLE',
-  'LT_UPSTREAM_ERROR',
-]);
-
 export function isProviderFailure(err: GatewayError): boolean {
-  return PROVIDER_FAILURES.has(err.code);
+  return ERRORS[err.code].blame === 'provider';
 }
 
+/**
+ * Worth another attempt of an idempotent call, at once: the provider failed
+ * and the table says a retry can help (unreachable: the request may never
+ * have been processed; timeout, 5xx: it may do better next time). A fault or
+ * a bad reply would come back the same; a gateway-side refusal (breaker open)
+ * must stop the retry sequence, not feed it.
+ */
 export function isRetryable(err: GatewayError): boolean {
-  return RETRYABLE.has(err.code);
+  const spec = ERRORS[err.code];
+  return spec.blame === 'provider' && spec.retry;
 }
 
 /** Socket-level errno values (node:net, undici) that mean "could not reach or lost the provider". */
@@ -52,6 +40,29 @@ const UNREACHABLE_CODES = new Set([
 ]);
 /** undici: connected, but the provider did not answer in time. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Every errno networkErrorCode maps. */
+export const NETWORK_ERRNOS: readonly string[] = [...UNREACHABLE_CODES, ...TIMEOUT_CODES];
+
+/**
+ * The one mapping of a network error to a code: the errno (or undici's code,
+ * or the code of the socket error undici wrapped, as fetch() does) →
+ * LT_UPSTREAM_UNREACHABLE or LT_UPSTREAM_TIMEOUT; undefined when the error
+ * carries no network code. Used by the outbound HTTP path
+ * (src/adapter/upstream.ts) and by the breaker's safety net below.
+ */
+export function networkErrorCode(
+  err: unknown,
+):
+  | { code: ErrorCode & ('LT_UPSTREAM_UNREACHABLE' | 'LT_UPSTREAM_TIMEOUT'); errno: string }
+  | undefined {
+  let errno = (err as { code?: unknown } | null)?.code;
+  if (typeof errno !== 'string' || !(UNREACHABLE_CODES.has(errno) || TIMEOUT_CODES.has(errno)))
+    errno = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof errno !== 'string') return undefined;
+  if (UNREACHABLE_CODES.has(errno)) return { code: 'LT_UPSTREAM_UNREACHABLE', errno };
+  if (TIMEOUT_CODES.has(errno)) return { code: 'LT_UPSTREAM_TIMEOUT', errno };
+  return undefined;
+}
 
 /**
  * Outbound adapters should throw GatewayErrors; this is the safety net for
@@ -60,16 +71,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
  */
 export function classifySendError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  let code = (err as { code?: unknown } | null)?.code;
-  // undici wraps the socket error: fetch() rejects with TypeError { cause: { code } }.
-  if (typeof code !== 'string') code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  if (typeof code === 'string') {
-    if (UNREACHABLE_CODES.has(code)) {
-      return new GatewayError('LT_UPSTREAM_UNREACHABLE', code, undefined, { cause: err });
-    }
-    if (TIMEOUT_CODES.has(code)) {
-      return new GatewayError('LT_UPSTREAM_TIMEOUT', code, undefined, { cause: err });
-    }
-  }
+  const net = networkErrorCode(err);
+  if (net) return new GatewayError(net.code, net.errno, undefined, { cause: err });
   return new GatewayError('LT_INTERNAL', undefined, undefined, { cause: err });
 }

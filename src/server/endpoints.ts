@@ -46,6 +46,7 @@ export function protectEndpoint(
     },
   );
   metrics.breakerState(name, 'closed');
+  let closed = false;
   return {
     name,
     adapter: cfg.adapter,
@@ -63,7 +64,18 @@ export function protectEndpoint(
       ),
     state: () => call.state(),
     inFlight: () => call.inFlight(),
+    // An open breaker is reported, not counted against readiness: every
+    // instance sees the same provider, and taking them all out of the load
+    // balancer would also stop the routes that do not use it.
+    health: () => {
+      const own = closed ? { ok: false } : (outbound.health?.() ?? { ok: true });
+      return {
+        ok: own.ok,
+        detail: { ...own.detail, breaker: call.state(), inFlight: call.inFlight() },
+      };
+    },
     close: async () => {
+      closed = true;
       call.shutdown();
       await outbound.close();
     },

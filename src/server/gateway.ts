@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { AdapterRegistry } from '../adapter/registry.js';
-import type { RunningSimulator } from '../adapter/spec.js';
+import type { InboundBinding, RunningSimulator } from '../adapter/spec.js';
+import { createScheduler } from '../adapter/scheduler.js';
 import { crossCheck } from '../config/check.js';
 import { ConfigError, redactConfig, type LoadedConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import { compileRoute, type CompiledRoute } from '../pipeline/runtime.js';
+import { InFlight } from '../pipeline/in-flight.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
 import { ClientDirectory } from '../policy/clients.js';
 import { EnvelopeService } from '../security/envelope.js';
@@ -24,6 +26,8 @@ import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } 
 import { registerSystemRoutes } from './system-routes.js';
 import { protectEndpoint } from './endpoints.js';
 import { resolvePeers } from './peers.js';
+import { closeListener, ListenerHost } from './http-host.js';
+import { createInbounds, type RunningInbound } from './inbounds.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,7 +40,17 @@ export interface Gateway {
   readonly store: Store;
   readonly catalogs: Catalogs;
   readonly log: Logger;
-  close(): Promise<void>;
+  /** Every inbound binding (HTTP paths, consumers, pollers), running. */
+  readonly inbounds: readonly InboundBinding[];
+  /**
+   * Shuts down in the order an operator needs: stop taking new work
+   * (consumers and pollers, then the HTTP routes, which answer
+   * LT_SHUTTING_DOWN), let the exchanges in flight finish until the deadline
+   * (default `server.shutdownDeadlineMs`), close the listener, the endpoints,
+   * the simulators, the store, and flush the logs. Calling it again returns
+   * the same promise.
+   */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -62,7 +76,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const log =
     opts.log ?? pino({ level: config.log.level, base: { svc: 'lienthong' } }, destination);
   const adapters = opts.adapters;
+  // Cleanups run in reverse: pushed in start-up order, they undo it from the outside in.
   const cleanups: (() => Promise<void>)[] = [];
+  /** When the exchanges in flight must be over (epoch ms); set by close. */
+  let deadline = 0;
   const closeAll = async () => {
     for (const c of cleanups.reverse())
       await c().catch((err) => log.warn({ err }, 'error while closing'));
@@ -74,7 +91,19 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   };
 
   try {
-    const catalogs = loadCatalogs({ overridesDir: config.catalogOverridesDir });
+    const catalogs = loadCatalogs({
+      overridesDir: config.catalogOverridesDir,
+      ethnicityNumbering: config.ethnicityNumbering,
+    });
+    const review = catalogs.adminUnits.consistency;
+    if (review.wrongProvince.length || review.multiProvinceCommunes.length)
+      log.warn(
+        {
+          wrongProvince: review.wrongProvince,
+          multiProvinceCommunes: review.multiProvinceCommunes,
+        },
+        'administrative-unit data needs review: candidates outside their province are withheld',
+      );
     const translators = new Map<string, Translator>(
       Object.entries(translationSteps).map(([name, make]) => [name, make(catalogs)]),
     );
@@ -89,7 +118,6 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       cleanups.push(async () => onXsdWorkerFailure(undefined));
     }
     const contracts = new ContractRegistry(config.contractsDir, xmlContractLoader(config.xml));
-    // Closed last (cleanups run in reverse): exchanges still draining may validate.
     cleanups.push(async () => contracts.close());
     const issues = crossCheck(loaded, adapters, contracts, new Set(translators.keys()));
     if (issues.length) throw new ConfigError(issues);
@@ -159,6 +187,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       translators,
       endpoints,
       metrics,
+      inFlight: new InFlight(),
     };
 
     const server = Fastify({
@@ -166,11 +195,14 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       logger: false,
       bodyLimit: config.server.bodyLimit,
       trustProxy: config.server.trustProxy,
-      return503OnClosing: true,
+      // While the listener closes, a request on a connection still open reaches its route,
+      // which answers LT_SHUTTING_DOWN in the caller's protocol (not fastify's own 503).
+      return503OnClosing: false,
       genReqId: () => '',
       clientErrorHandler: answerClientError,
     });
-    cleanups.unshift(() => server.close());
+    // Closed first of all (after the drain), then endpoints, simulators, store.
+    cleanups.push(() => closeListener(server, deadline));
     registerBodyParsers(server);
     server.setErrorHandler((err, req, reply) => {
       const ge = fromFastifyError(err as Error);
@@ -192,26 +224,53 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     const routes = new Map<string, CompiledRoute>();
     for (const r of loaded.routes) routes.set(r.def.id, compileRoute(r.def, deps));
 
-    const shared = new Map<string, unknown>();
-    for (const route of routes.values()) {
-      const spec = adapters.get(route.def.from.adapter);
-      await spec.inbound!(route.def.from, route.def, {
-        server,
+    const host = new ListenerHost(server);
+    const shutdown = new AbortController();
+    const scheduler = createScheduler(log);
+    const inbounds: RunningInbound[] = await createInbounds(
+      routes,
+      adapters,
+      {
         log,
-        shared,
+        store,
+        catalogs,
+        scheduler,
+        shutdown: shutdown.signal,
         contractsDir: config.contractsDir,
-        publicUrl: config.server.publicUrl,
-        dispatch: (init) => {
-          const target = init.routeId ? routes.get(init.routeId) : route;
-          if (!target) throw new GatewayError('LT_ROUTE_NOT_FOUND', `no route "${init.routeId}"`);
-          return target.run(init);
+        endpoint: (name) => {
+          const ep = endpoints.get(name);
+          if (!ep) throw new GatewayError('LT_CONFIG_INVALID', `no endpoint "${name}"`);
+          return ep;
         },
-      });
-    }
+      },
+      { host, publicUrl: config.server.publicUrl },
+    );
+    /** Stops taking new work: consumers and pollers first, then the HTTP routes. */
+    let stopping: Promise<void> | undefined;
+    const stopInbounds = () =>
+      (stopping ??= (async () => {
+        shutdown.abort();
+        const stop = (i: RunningInbound): Promise<void> => {
+          try {
+            return i.binding.stop(deadline);
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        };
+        const background = inbounds.filter((i) => i.kind === 'background').map(stop);
+        host.drain();
+        const http = inbounds.filter((i) => i.kind === 'http').map(stop);
+        for (const r of await Promise.allSettled([...background, ...http]))
+          if (r.status === 'rejected')
+            log.warn({ err: r.reason }, 'error while stopping an inbound');
+        await scheduler.stop();
+      })());
+    cleanups.push(stopInbounds);
 
     registerSystemRoutes(server, {
       config,
       routes,
+      inbounds: inbounds.map((i) => i.binding),
       keys,
       auth,
       store,
@@ -228,6 +287,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     } else {
       await server.ready();
     }
+    // Consumers and pollers begin once the gateway serves.
+    for (const i of inbounds) await i.binding.start();
     log.info(
       {
         url,
@@ -240,6 +301,18 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       'lienthong is listening',
     );
 
+    let closing: Promise<void> | undefined;
+    const close = (deadlineMs = config.server.shutdownDeadlineMs) =>
+      (closing ??= (async () => {
+        deadline = Date.now() + deadlineMs;
+        await stopInbounds();
+        const inFlight = deps.inFlight.count;
+        if (inFlight > 0) log.info({ inFlight, deadlineMs }, 'draining');
+        if (!(await deps.inFlight.idle(deadline)))
+          log.warn({ inFlight: deps.inFlight.count }, 'shutdown deadline passed, exchanges cut');
+        await closeAll();
+      })());
+
     return {
       url,
       server,
@@ -251,7 +324,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       store,
       catalogs,
       log,
-      close: closeAll,
+      inbounds: inbounds.map((i) => i.binding),
+      close,
     };
   } catch (err) {
     await closeAll();

@@ -1,14 +1,10 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { ERRORS, GatewayError, toGatewayError } from '../message/errors.js';
 
 /** Route-level hook: an inbound adapter that renders errors in its own protocol (SOAP fault, …). */
-export type ErrorRenderer = (
-  err: GatewayError,
-  req: FastifyRequest,
-  reply: FastifyReply,
-) => FastifyReply;
+export type { ErrorRenderer } from '../adapter/http-host.js';
 
 /** RFC 9457 problem details, plus the table's code and Vietnamese text. */
 export function problemBody(err: GatewayError): Record<string, unknown> {

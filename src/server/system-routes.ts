@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RunningSimulator } from '../adapter/spec.js';
+import type { HealthReport, InboundBinding, RunningSimulator } from '../adapter/spec.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import type { CompiledRoute } from '../pipeline/runtime.js';
@@ -16,6 +16,7 @@ import { ERRORS } from '../message/errors.js';
 export interface SystemDeps {
   config: GatewayConfig;
   routes: ReadonlyMap<string, CompiledRoute>;
+  inbounds: readonly InboundBinding[];
   keys: KeyRing;
   auth: ClientDirectory;
   store: Store;
@@ -67,15 +68,26 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
         error: (err as GatewayError).code ?? 'LT_STORE_UNAVAILABLE',
       };
     }
+    // Ready is the sum: the store, every inbound (not draining, consumers
+    // connected) and every outbound (pool open; an open breaker is shown, not
+    // counted: src/server/endpoints.ts says why).
+    let ready = store.ok === true && d.routes.size > 0;
+    const part = (h: HealthReport, extra?: Record<string, unknown>) => {
+      ready &&= h.ok;
+      return { ...extra, ok: h.ok, ...h.detail };
+    };
+    const inbounds = Object.fromEntries(d.inbounds.map((b) => [b.name, part(b.health())]));
     const endpoints = Object.fromEntries(
-      [...d.endpoints.values()].map((e) => [
-        e.name,
-        { adapter: e.adapter, breaker: e.state(), inFlight: e.inFlight() },
-      ]),
+      [...d.endpoints.values()].map((e) => [e.name, part(e.health(), { adapter: e.adapter })]),
     );
-    const ready = store.ok === true && d.routes.size > 0;
     reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not-ready', store, routes: d.routes.size, endpoints };
+    return {
+      status: ready ? 'ready' : 'not-ready',
+      store,
+      routes: d.routes.size,
+      inbounds,
+      endpoints,
+    };
   });
 
   server.get('/metrics', async (_req, reply) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from './paths.js';
 import { pino } from 'pino';
 import { builtinAdapters } from '../../adapters/index.js';
+import type { AdapterRegistry } from '../../src/adapter/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 
@@ -17,11 +18,12 @@ export interface TestGateway extends Gateway {
 /**
  * The real gateway from the repository's example config, on a free port, with
  * its key file and store in a temporary directory. `overrides` patch the
- * config the way an operator's file would.
+ * config the way an operator's file would; `adapters` replaces the built-in set (tests add their own).
  */
 export async function startTestGateway(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  adapters: AdapterRegistry = builtinAdapters(),
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
@@ -30,7 +32,7 @@ export async function startTestGateway(
     overrides: deepOverrides(dir, overrides),
   });
   const gw = await startGateway(loaded, {
-    adapters: builtinAdapters(),
+    adapters,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return Object.assign(gw, {

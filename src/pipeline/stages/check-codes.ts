@@ -178,7 +178,8 @@ export const checkCodes: StageFactory = {
       return { label: `${pointer}: ${kind}`, check, fields };
     });
     return (ex) => {
-      const { body, contentType } = ex.request;
+      // What is sent: the request, or its copy with the endpoint's defaults filled in.
+      const { body, contentType } = ex.outbound ?? ex.request;
       const reading = bodyKind(contentType) === 'xml' ? 'xml' : 'json';
       const checked: string[] = [];
       for (const c of checks) if (c.check(body, c.fields[reading])) checked.push(c.label);

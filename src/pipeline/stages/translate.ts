@@ -2,7 +2,13 @@ import { fail } from '../../message/errors.js';
 import { isJsonType } from '../../message/media-type.js';
 import type { StageFactory, Translator } from '../deps.js';
 
-/** Catalog steps (R2) applied to the reply, in the order the route lists them. */
+const MAX_FINDINGS = 20;
+
+/**
+ * Catalog steps (R2) applied to the reply, in the order the route lists them.
+ * What they find (an address whose codes disagree) is logged with the exchange
+ * and kept in what the stage saw; the reply itself carries it too.
+ */
 export const translate: StageFactory = {
   name: 'translate',
   create(route, deps) {
@@ -16,10 +22,20 @@ export const translate: StageFactory = {
       const reply = ex.reply!;
       if (!isJsonType(reply.contentType)) return { skipped: 'not JSON' };
       let body = reply.body;
-      for (const step of steps) body = step(body);
+      const findings: Record<string, unknown>[] = [];
+      const report = (finding: Record<string, unknown>) => {
+        // A reply with hundreds of bad addresses is one log line, not hundreds.
+        if (findings.length < MAX_FINDINGS) findings.push(finding);
+      };
+      for (const step of steps) body = step(body, report);
       reply.body = body;
       reply.raw = undefined;
-      return { steps: route.translate };
+      if (findings.length === 0) return { steps: route.translate };
+      deps.log.warn(
+        { ex: ex.id, route: route.id, findings },
+        'translation found inconsistent codes',
+      );
+      return { steps: route.translate, findings };
     };
   },
 };

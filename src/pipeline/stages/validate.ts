@@ -9,7 +9,8 @@ export const validateRequest: StageFactory = {
     const contract = deps.contracts.get(route.contract);
     if (!contract.hasRequest) return null;
     return async (ex) => {
-      await contract.validateRequest(ex.request);
+      // With the endpoint's defaults applied (apply-defaults), what is sent is what must hold.
+      await contract.validateRequest(ex.outbound ?? ex.request);
       return { contract: route.contract, valid: true };
     };
   },

@@ -66,9 +66,89 @@ describe('admin-units-to-2025 translation step (R2)', () => {
   });
 
   it('reads a 2025 commune given with a province it does not belong to as a pre-2025 address', () => {
+    // 09106 is in Phú Thọ (25) now and was in Vĩnh Phúc (26) before: Hà Nội fits neither reading.
     const out = translate({ provinceCode: '01', communeCode: '09106' }) as Addr;
-    expect(out.units2025?.communeCode).toBe('09106');
+    expect(out.units2025?.communeCode).toBeNull();
+    expect(out.units2025?.provinceCode).toBeNull();
+    expect(out.units2025?.candidates.map((c) => c.provinceCode)).toEqual(['25', '01']);
+    expect(out.units2025?.disagreements?.[0]).toMatchObject({ field: 'communeCode', given: '01' });
+  });
+
+  it('flags a commune, district and province that disagree, never picking one, and reports it', () => {
+    // A Vĩnh Phúc address (26, huyện Vĩnh Tường 252) holding a Hà Nội commune code (00004).
+    const findings: unknown[] = [];
+    const address = { provinceCode: '26', districtCode: '252', communeCode: '00004' };
+    const out = translate({ home: address }, (f) => findings.push(f)) as { home: Addr };
+    expect(out.home.units2025).toEqual({
+      provinceCode: null,
+      communeCode: null,
+      candidates: [
+        { provinceCode: '01', communeCode: '00004', name: 'Phường Ba Đình', merge: 'full' },
+        { provinceCode: '25', name: 'Tỉnh Phú Thọ', merge: 'full' },
+      ],
+      ambiguous: true,
+      disagreements: [
+        {
+          field: 'communeCode',
+          code: '00004',
+          against: 'districtCode',
+          given: '252',
+          belongsTo: '001',
+        },
+        {
+          field: 'communeCode',
+          code: '00004',
+          against: 'provinceCode',
+          given: '26',
+          belongsTo: '01',
+        },
+      ],
+    });
+    expect(findings).toEqual([
+      {
+        kind: 'address-codes-disagree',
+        disagreements: out.home.units2025?.disagreements,
+        ...address,
+      },
+    ]);
+  });
+
+  it('flags a district of another province, and accepts the 2025 code of the old province', () => {
+    const wrong = translate({ provinceCode: '01', districtCode: '252' }) as Addr;
+    expect(wrong.units2025?.disagreements).toEqual([
+      { field: 'districtCode', code: '252', against: 'provinceCode', given: '01', belongsTo: '26' },
+    ]);
+    expect(wrong.units2025?.ambiguous).toBe(true);
+    // Province already written as the 2025 one (Phú Thọ took Vĩnh Phúc whole): consistent.
+    const mixed = translate({
+      provinceCode: '25',
+      districtCode: '252',
+      communeCode: '09106',
+    }) as Addr;
+    expect(mixed.units2025?.disagreements).toBeUndefined();
+    expect(mixed.units2025?.communeCode).toBe('09106');
+  });
+
+  it('takes the province from the district when the address gives none', () => {
+    const out = translate({ districtCode: '252' }) as Addr;
     expect(out.units2025?.provinceCode).toBe('25');
+    expect(out.units2025?.communeCode).toBeNull();
+  });
+
+  it('refuses an unknown district with onUnknown: fail; skips it by default', () => {
+    const address = { provinceCode: '26', districtCode: '999', communeCode: '09106' };
+    const strict = createAddressTranslator(catalogs, { onUnknown: 'fail' });
+    const err = thrown(() => strict(address));
+    expect(err.code).toBe('LT_CATALOG_UNKNOWN_CODE');
+    expect(err.data).toEqual({ catalog: 'district', code: '999' });
+    expect(thrown(() => strict({ provinceCode: '26', districtCode: '999' })).code).toBe(
+      'LT_CATALOG_UNKNOWN_CODE',
+    );
+    // A known district is fine in fail mode, even one the data has no mapping for.
+    expect(
+      (strict({ provinceCode: '26', districtCode: '252' }) as Addr).units2025?.provinceCode,
+    ).toBe('25');
+    expect((translate(address) as Addr).units2025?.communeCode).toBe('09106');
   });
 
   it('translates a province-only old address', () => {

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogs } from '../../../src/catalogs/index.js';
+import { buildAdminUnits } from '../../../src/catalogs/admin-units.js';
+import { readReferenceData, type ReferenceData } from '../../../src/catalogs/data-files.js';
 import { thrown } from './helpers.js';
 
 // R2: old (three-tier, before 1 July 2025) and new (two-tier) administrative units.
@@ -19,6 +21,11 @@ interface RawMerges {
 const rawMerges = JSON.parse(
   readFileSync(join(dataDir, 'vn-admin-units-2025-merges.json'), 'utf8'),
 ) as RawMerges;
+const corrections = (
+  JSON.parse(
+    readFileSync(join(dataDir, 'vn-admin-units-2025-merges.corrections.json'), 'utf8'),
+  ) as { corrections: { old_id: string; remove_from: string; add_to: string; type: string }[] }
+).corrections;
 const csvCodes = readFileSync(join(dataDir, 'vn-provinces-2025-codes.csv'), 'utf8')
   .trim()
   .split('\n')
@@ -69,9 +76,28 @@ describe('administrative units: catalogs (R2)', () => {
     expect(units.district.require('318').en).toBe('Bach Long Vi District');
   });
 
-  it('knows the island districts the merge data lists, and nothing else of the district tier', () => {
-    expect([...units.district.entries.keys()].sort()).toEqual(['318', '471', '498', '536', '755']);
-    expect(thrown(() => units.district.require('252')).code).toBe('LT_CATALOG_UNKNOWN_CODE');
+  it('has the 696 pre-2025 districts, each in its old province, and each old commune in its district', () => {
+    expect(units.district.entries.size).toBe(696);
+    expect(units.district.require('252')).toMatchObject({
+      vi: 'Huyện Vĩnh Tường', // the DOMAIN.md sample's MaQuanHuyen
+      en: 'Vinh Tuong District',
+      era: 'pre2025',
+      level: 'district',
+      provinceCode: '26',
+    });
+    for (const island of ['318', '471', '498', '536', '755'])
+      expect(units.district.has(island)).toBe(true);
+    for (const d of units.district.entries.values())
+      expect(units.provincesPre2025.has(d.provinceCode!)).toBe(true);
+    expect(units.communesPre2025.require('00004')).toMatchObject({
+      vi: 'Phường Trúc Bạch',
+      provinceCode: '01',
+      districtCode: '001',
+    });
+    // 12 old communes of the merges file are not in the pre-2025 tree: kept, unplaced.
+    expect(units.consistency.unplacedOldCodes).toHaveLength(12);
+    expect(units.communesPre2025.require('20674').provinceCode).toBeUndefined();
+    expect(thrown(() => units.district.require('999')).code).toBe('LT_CATALOG_UNKNOWN_CODE');
   });
 });
 
@@ -108,6 +134,12 @@ describe('administrative units: old → new translation (R2)', () => {
           if (m.type === 'partial') partial.add(m.old_id);
         }
       }
+    }
+    // The corrections file's fixes, applied to the raw data independently of the loader.
+    for (const fix of corrections) {
+      if (fix.remove_from !== fix.add_to) expected.get(fix.old_id)!.delete(fix.remove_from);
+      expected.get(fix.old_id)!.add(fix.add_to);
+      if (fix.type === 'full') partial.delete(fix.old_id);
     }
     const reconciled = new Map(units.consistency.reconciled.map((r) => [r.mergesCode, r.code2026]));
     let splits = 0;
@@ -173,6 +205,96 @@ describe('administrative units: old → new translation (R2)', () => {
       catalog: 'commune',
       code: '99999',
     });
+  });
+});
+
+describe('administrative units: the merges file corrected and checked as it loads', () => {
+  const only = (oldCode: string) =>
+    units.translateCommune(oldCode).candidates.map((c) => `${c.provinceCode}/${c.communeCode}`);
+
+  it('corrects the two confident wrong translations (NQ 1654 and 1668/NQ-UBTVQH15)', () => {
+    // Xã Tân Phú (Châu Thành, An Giang): upstream put it in Đồng Tháp's Tân Phú Trung.
+    expect(only('30622')).toEqual(['91/30604']);
+    expect(units.translateCommune('30622').ambiguous).toBe(false);
+    // Xã Vĩnh Thành (Thạnh Trị, Sóc Trăng): upstream matched it to Vĩnh Thạnh.
+    expect(only('31771')).toEqual(['92/31777']);
+    expect(units.consistency.corrections.notApplicable).toEqual([]);
+    expect(units.consistency.corrections.applied).toEqual(
+      expect.arrayContaining(['30622', '31771']),
+    );
+  });
+
+  it('gives each of the six suspect same-name matches its resolution verdict: all corrected', () => {
+    expect(only('13219')).toEqual(['33/13219']); // NQ 1666 item 93: whole into xã Vạn Xuân
+    expect(only('14380')).toEqual(['37/14365']); // NQ 1674 item 128: whole into phường Trung Sơn
+    expect(only('20669')).toEqual(['48/20669']); // NQ 1659 item 59: whole into xã Quế Phước
+    expect(only('28924')).toEqual(['86/28921']); // NQ 1687 item 68: whole into xã Tân Thành Bình
+    expect(only('31588')).toEqual(['92/31579']); // NQ 1668 item 83: whole into xã Long Hưng
+    expect(only('31379')).toEqual(['92/31378']); // NQ 1668 item 57: whole into xã Phú Hữu
+    for (const code of ['13219', '14380', '20669', '28924', '31588', '31379'])
+      expect(units.translateCommune(code).ambiguous).toBe(false);
+    // The same-name units they were confused with keep their own translation.
+    expect(only('29734')).toEqual(['86/29734']); // Xã Hoà Lộc of Tam Bình (old Vĩnh Long)
+    expect(only('20242')).toEqual(['48/20242']); // Phường Phước Ninh of Hải Châu
+  });
+
+  it('finds nothing left to review in the shipped data once corrected', () => {
+    expect(units.consistency.wrongProvince).toEqual([]);
+    expect(units.consistency.multiProvinceCommunes).toEqual([]);
+    expect(units.consistency.corrections.applied).toHaveLength(corrections.length);
+  });
+
+  /** The shipped data with one new commune's merge list changed (the parsed files are shared: copy). */
+  function planted(edit: (data: ReferenceData) => void) {
+    const data = structuredClone(readReferenceData());
+    edit(data);
+    return buildAdminUnits(data);
+  }
+  const communeIn = (data: ReferenceData, code: string) =>
+    data.merges.data.flatMap((p) => p.level2s).find((c) => c.level2_id === code)!;
+  /** Lists part of old unit `oldId` under new commune `newCode` as well. */
+  const plantPart = (newCode: string, oldId: string) =>
+    planted((data) =>
+      communeIn(data, newCode).merges.push({ old_id: oldId, name: oldId, type: 'partial' }),
+    );
+
+  it('withholds a planted candidate in the wrong province and reports it, with its commune', () => {
+    // Old Xã Lũng Hoà (Vĩnh Phúc, went into Phú Thọ) also listed under Hà Nội's Phường Ba Đình.
+    const bad = plantPart('00004', '09106');
+    expect(bad.consistency.wrongProvince).toEqual([
+      {
+        oldCode: '09106',
+        oldProvinceCode: '26',
+        expectedProvinceCode: '25',
+        newCode: '00004',
+        newProvinceCode: '01',
+      },
+    ]);
+    expect(bad.consistency.multiProvinceCommunes).toEqual([
+      { code: '00004', name: 'Phường Ba Đình', provinceCode: '01', oldProvinceCodes: ['01', '26'] },
+    ]);
+    // Not served: the translation is the one the data supports.
+    expect(bad.translateCommune('09106').candidates.map((c) => c.communeCode)).toEqual(['09106']);
+  });
+
+  it('reports a new commune made of parts of two old provinces for review, and still serves it', () => {
+    // Part of an old Phú Thọ commune planted into a Vĩnh Phúc-born commune of new Phú Thọ: same new province.
+    const review = plantPart('09106', '07888'); // 07888 Phường Dữu Lâu, old Phú Thọ
+    expect(review.consistency.wrongProvince).toEqual([]);
+    expect(review.consistency.multiProvinceCommunes.map((c) => c.code)).toEqual(['09106']);
+    expect(review.translateCommune('07888').candidates.map((c) => c.communeCode)).toContain(
+      '09106',
+    );
+  });
+
+  it('reports a correction that no longer fits the data instead of applying it', () => {
+    const moved = planted((data) => {
+      const upstreamFixed = communeIn(data, '30259');
+      upstreamFixed.merges = upstreamFixed.merges.filter((m) => m.old_id !== '30622');
+    });
+    expect(moved.consistency.corrections.notApplicable).toEqual([
+      { oldCode: '30622', why: '30259 no longer lists 30622' },
+    ]);
   });
 });
 

@@ -56,20 +56,45 @@ describe('shared catalogs (R2)', () => {
     expect(catalogs.bloodGroup.require('04').aliases).toContain('O');
   });
 
-  it('has the 54 ethnic groups 01–54 with Vietnamese and English names', () => {
+  it('has the 54 ethnic groups 01–54 in the QCVN 109 Annex E numbering (QĐ 1019/QĐ-TCTK)', () => {
     const codes = [...catalogs.ethnicity.entries.keys()];
     expect(codes).toEqual(Array.from({ length: 54 }, (_, i) => String(i + 1).padStart(2, '0')));
-    expect(catalogs.ethnicity.require('05').vi).toBe('Khơ-me');
+    const vi = (code: string) => catalogs.ethnicity.require(code).vi;
+    expect([vi('01'), vi('04'), vi('05'), vi('06'), vi('13')]).toEqual([
+      'Kinh',
+      'Mường',
+      'Khơ-me',
+      'Hoa',
+      'Sán Chay',
+    ]);
+    expect([vi('20'), vi('43'), vi('54')]).toEqual(['Mnông', 'Ngái', 'Ơ Đu']);
     expect(catalogs.ethnicity.require('05').en).toBe('Khmer');
-    expect(catalogs.ethnicity.require('54').vi).toBe('Rơ măm');
+    expect(catalogs.ethnicity.source).toContain('QCVN 109:2017/BTTTT Annex E');
     for (const entry of catalogs.ethnicity.entries.values()) {
       expect(entry.en).toMatch(/^[\x20-\x7e]+$/); // English names carry no diacritics
     }
   });
 
-  it('keeps religion and household relation to the confirmed codes only', () => {
-    expect([...catalogs.religion.entries.keys()]).toEqual(['00']);
+  it('loads the older QĐ 121-TCTK/PPCĐ numbering when asked (ethnicityNumbering)', () => {
+    const old = loadCatalogs({ ethnicityNumbering: 'qd121-1979' });
+    expect(old).not.toBe(catalogs);
+    const vi = (code: string) => old.ethnicity.require(code).vi;
+    expect([vi('04'), vi('06'), vi('11'), vi('54')]).toEqual(['Hoa', 'Mường', 'Ngái', 'Rơ măm']);
+    expect(old.ethnicity.source).toContain('121-TCTK');
+    // Same 54 groups, numbered differently.
+    const names = (c: typeof catalogs) => [...c.ethnicity.entries.values()].map((e) => e.vi).sort();
+    expect(names(old)).toEqual(names(catalogs));
+  });
+
+  it('has the religions of QCVN 109 Annex G (01–14) and 00 none; household relation only CH01', () => {
+    expect([...catalogs.religion.entries.keys()]).toEqual(
+      Array.from({ length: 15 }, (_, i) => String(i).padStart(2, '0')),
+    );
     expect(catalogs.religion.require('00').vi).toBe('Không');
+    expect(catalogs.religion.require('01').vi).toBe('Phật giáo');
+    expect(catalogs.religion.require('08').vi).toBe('Tin Lành');
+    expect(catalogs.religion.require('14').vi).toBe('Mặc Môn');
+    expect(catalogs.religion.source).toContain('Annex G');
     expect([...catalogs.householdRelation.entries.keys()]).toEqual(['CH01']);
     expect(catalogs.householdRelation.require('CH01').en).toBe('Head of household');
   });
@@ -83,6 +108,21 @@ describe('shared catalogs (R2)', () => {
     }
     expect(catalogs.country.require('US').aliases).toContain('Mỹ');
     expect(thrown(() => catalogs.nationality.require('VNM')).code).toBe('LT_CATALOG_UNKNOWN_CODE');
+  });
+
+  it('writes country names in Vietnamese (CLDR), not the English text the package had', () => {
+    const vi = (code: string) => catalogs.country.require(code).vi;
+    expect(vi('AT')).toBe('Áo');
+    expect(vi('AQ')).toBe('Nam Cực');
+    expect(vi('AS')).toBe('Samoa thuộc Mỹ');
+    expect(vi('CY')).toBe('Síp');
+    expect(vi('SA')).toBe('Ả Rập Xê-út');
+    expect(vi('US')).toBe('Hoa Kỳ');
+    // The package's own Vietnamese name is kept as an alias where it differs.
+    expect(catalogs.country.require('AT').aliases).toContain('Austria');
+    // XK (Kosovo) is a user-assigned code, not ISO 3166-1.
+    expect(catalogs.country.has('XK')).toBe(false);
+    expect(catalogs.nationality.has('XK')).toBe(false);
   });
 
   it('freezes entries so one caller cannot change what others see', () => {

@@ -126,6 +126,26 @@ describe('CCCD validation (DOMAIN.md §6)', () => {
     expect(reasonOf(() => validateCccd(SAMPLE, { birthDate: '92' }))).toBe('birth-date-format');
   });
 
+  it('rejects a birth date that is no day of the calendar: reason birth-date-invalid', () => {
+    for (const birthDate of [
+      '19921399',
+      '19921300',
+      '19920001',
+      '19920230',
+      '19921100',
+      '19910229',
+    ])
+      expect(reasonOf(() => validateCccd(SAMPLE, { birthDate }))).toBe('birth-date-invalid');
+    expect(validateCccd('026096017345', { birthDate: '19960229' }).birthYear).toBe(1996); // leap year
+    expect(validateCccd(SAMPLE, { birthDate: '19921231' }).ok).toBe(true);
+  });
+
+  it('rejects a sex value outside the NPD sex catalog as invalid, not as a mismatch', () => {
+    for (const sex of ['3', '9', 'M', '01'])
+      expect(reasonOf(() => validateCccd(SAMPLE, { sex }))).toBe('sex-invalid');
+    expect(validateCccd(SAMPLE, { sex: '1' }).sex).toBe('1');
+  });
+
   it('does not put the number itself in the error text (personal data)', () => {
     const err = thrown(() => validateCccd('026092017345', { sex: '2' }));
     expect(err.message).not.toContain('026092017345');
@@ -157,7 +177,7 @@ describe('makeCccd (fakes for simulators)', () => {
     );
     expect(
       reasonOf(() => makeCccd({ provinceCode: '026', sex: '0' as '1', birthYear: 1990 })),
-    ).toBe('sex-mismatch');
+    ).toBe('sex-invalid');
     expect(
       reasonOf(() => makeCccd({ provinceCode: '026', sex: '1', birthYear: 1990, random: () => 1 })),
     ).toBe('format');

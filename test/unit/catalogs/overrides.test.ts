@@ -21,19 +21,19 @@ describe('catalog overrides', () => {
     writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
 
   it('extends a catalog with an array file and keeps the built-in codes', () => {
-    write('religion.json', [
-      { code: '01', vi: 'Phật giáo', en: 'Buddhism' },
-      { code: '02', vi: 'Công giáo' },
+    write('householdRelation.json', [
+      { code: 'CH02', vi: 'Vợ', en: 'Wife' },
+      { code: 'CH03', vi: 'Chồng' },
     ]);
     write('README.txt', 'not a catalog, ignored');
     const catalogs = loadCatalogs({ overridesDir: dir });
-    expect([...catalogs.religion.entries.keys()]).toEqual(['00', '01', '02']);
-    expect(catalogs.religion.require('01').en).toBe('Buddhism');
-    expect(catalogs.religion.require('02').en).toBe('Công giáo'); // English falls back to Vietnamese
-    expect(catalogs.religion.source).toContain('religion.json');
-    expect(describeCatalogs(catalogs).find((s) => s.name === 'religion')?.entries).toBe(3);
+    expect([...catalogs.householdRelation.entries.keys()]).toEqual(['CH01', 'CH02', 'CH03']);
+    expect(catalogs.householdRelation.require('CH02').en).toBe('Wife');
+    expect(catalogs.householdRelation.require('CH03').en).toBe('Chồng'); // English falls back to Vietnamese
+    expect(catalogs.householdRelation.source).toContain('householdRelation.json');
+    expect(describeCatalogs(catalogs).find((s) => s.name === 'householdRelation')?.entries).toBe(3);
     // the shared default catalogs are untouched
-    expect(loadCatalogs().religion.has('01')).toBe(false);
+    expect(loadCatalogs().householdRelation.has('CH02')).toBe(false);
   });
 
   it('replaces a code that already exists', () => {

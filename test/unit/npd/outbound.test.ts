@@ -172,14 +172,28 @@ describe('NPD outbound, canonical JSON, against the simulator', () => {
     expect(await codeOf(call('XoaCongDan', lookup(population.citizens[0])))).toBe(
       'LT_SOAP_UNKNOWN_OPERATION',
     );
-    expect(await codeOf(call('TraCuuThongTinCongDan', { serviceCode: 'X', officer: 'o' }))).toBe(
-      'LT_CONTRACT_REQUEST',
-    );
+    // What must be present is the route's contract (test/e2e/npd-defaults.test.ts); the
+    // adapter still refuses a value of the wrong type rather than write it.
     expect(
       await codeOf(
         call('TraCuuThongTinCongDan', { serviceCode: 'X', officer: 'o', idNumber: 26092008262 }),
       ),
     ).toBe('LT_CONTRACT_REQUEST');
+  });
+});
+
+describe('NPD outbound, request defaults', () => {
+  it('declares the endpoint’s serviceCode as a request default, and nothing without one', async () => {
+    const withCode = npdOutbound({ ...base, serviceCode: 'G15-TP110' }, ctx(`${sim.url}/npd`));
+    const without = npdOutbound({ ...base, serviceCode: undefined }, ctx(`${sim.url}/npd`));
+    try {
+      expect(withCode.requestDefaults?.('TraCuuThongTinCongDan')).toEqual({
+        serviceCode: 'G15-TP110',
+      });
+      expect(without.requestDefaults?.('TraCuuThongTinCongDan')).toBeUndefined();
+    } finally {
+      await Promise.all([withCode.close(), without.close()]);
+    }
   });
 });
 

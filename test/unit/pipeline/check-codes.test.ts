@@ -29,6 +29,14 @@ const codes = {
 };
 
 describe('check-codes stage', () => {
+  it('accepts the pre-2025 district an NPD record carries (MaQuanHuyen 252)', () => {
+    const saw = run(
+      { '/address/districtCode': 'district' },
+      { address: { districtCode: '252' } },
+    )();
+    expect(saw).toEqual({ checked: ['/address/districtCode: district'] });
+  });
+
   it('is not part of a route without codes', () => {
     expect(checkCodes.create(route(), deps)).toBeNull();
   });

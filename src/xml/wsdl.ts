@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { GatewayError } from '../../src/message/errors.js';
+import { GatewayError } from '../message/errors.js';
 
 /**
  * A WSDL published at `<path>?wsdl` (R3): the file from contracts/ with its

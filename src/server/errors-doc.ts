@@ -1,5 +1,5 @@
-import { problemBody } from '../server/problem.js';
-import { ERRORS, GatewayError, type ErrorCode } from './errors.js';
+import { problemBody } from './problem.js';
+import { ERRORS, GatewayError, type ErrorCode } from '../message/errors.js';
 
 /**
  * Renders docs/errors.md from the one error table, so the published list of
@@ -49,7 +49,7 @@ export const ERROR_SECTIONS: readonly Section[] = [
 ];
 
 export const REGENERATE_COMMAND =
-  'npx tsx -e "import(\'./src/message/errors-doc.ts\').then(m=>process.stdout.write(m.renderErrorsDoc()))" > docs/errors.md';
+  'npx tsx -e "import(\'./src/server/errors-doc.ts\').then(m=>process.stdout.write(m.renderErrorsDoc()))" > docs/errors.md';
 
 /** Table cells: a `|` or a line break in a text would split the row. */
 function cell(text: string): string {
@@ -80,7 +80,7 @@ function intro(): string[] {
   return [
     '# Error codes — Mã lỗi',
     '',
-    '> Generated from the error table in `src/message/errors.ts` by `src/message/errors-doc.ts`;',
+    '> Generated from the error table in `src/message/errors.ts` by `src/server/errors-doc.ts`;',
     '> do not edit by hand. Regenerate after changing the table:',
     '>',
     '> ```sh',
@@ -109,6 +109,11 @@ function intro(): string[] {
     '  the request and `soap:Server` when the gateway or the provider failed (the same',
     '  request may succeed later); `faultstring` starts with the code, and the fault',
     '  `detail` carries the code with the English and Vietnamese texts.',
+    '- **Queue and mailbox inbounds** act on two columns of the table: a code whose **Retry**',
+    '  is `yes` leaves the message for a later delivery; any other is refused for good',
+    '  (dead-lettered with the code). **Blame** says who must change something: the',
+    '  `caller` (SOAP `Client`), the `provider` (counted by its circuit breaker; with Retry',
+    '  `yes`, an idempotent call is retried at once) or the `gateway` itself.',
     '- **`POST /token`** answers OAuth2 errors (`error`, `error_description`, RFC 6749',
     '  §5.2) together with the problem fields above.',
     '- **Operators** see the code in the one log line written per exchange (`code`) and in',
@@ -124,12 +129,12 @@ export function renderErrorsDoc(): string {
   const lines = intro();
   for (const { section, codes } of groupCodes()) {
     lines.push(section ? `## ${section.en} — ${section.vi}` : '## Other codes — Mã khác', '');
-    lines.push('| Code | HTTP | SOAP faultcode | English | Tiếng Việt |');
-    lines.push('| --- | ---: | --- | --- | --- |');
+    lines.push('| Code | HTTP | SOAP faultcode | Blame | Retry | English | Tiếng Việt |');
+    lines.push('| --- | ---: | --- | --- | --- | --- | --- |');
     for (const code of codes) {
       const s = ERRORS[code];
       lines.push(
-        `| \`${code}\` | ${s.http} | \`soap:${s.soap}\` | ${cell(s.en)} | ${cell(s.vi)} |`,
+        `| \`${code}\` | ${s.http} | \`soap:${s.soap}\` | ${s.blame} | ${s.retry ? 'yes' : 'no'} | ${cell(s.en)} | ${cell(s.vi)} |`,
       );
     }
     lines.push('');

@@ -6,7 +6,7 @@ import {
   groupCodes,
   REGENERATE_COMMAND,
   renderErrorsDoc,
-} from '../../../src/message/errors-doc.js';
+} from '../../../src/server/errors-doc.js';
 import { ERRORS, type ErrorCode } from '../../../src/message/errors.js';
 
 const ROOT = join(import.meta.dirname ?? dirname(new URL(import.meta.url).pathname), '../../..');
@@ -46,7 +46,7 @@ describe('docs/errors.md (R8)', () => {
     expect(read('docs/errors.md')).toBe(renderErrorsDoc());
   });
 
-  it('lists every code of the table once, with its HTTP status, SOAP faultcode and both texts', () => {
+  it('lists every code of the table once, with its HTTP status, SOAP faultcode, blame, retry and both texts', () => {
     const table = rows(renderErrorsDoc());
     expect([...table.keys()].sort()).toEqual([...codes].sort());
     for (const code of codes) {
@@ -55,6 +55,8 @@ describe('docs/errors.md (R8)', () => {
         `\`${code}\``,
         String(s.http),
         `\`soap:${s.soap}\``,
+        s.blame,
+        s.retry ? 'yes' : 'no',
         s.en,
         s.vi,
       ]);
@@ -81,7 +83,7 @@ describe('docs/errors.md (R8)', () => {
     expect(doc).toContain('soap:Client');
     expect(doc).toContain('(R8)');
     expect(doc).toContain(REGENERATE_COMMAND);
-    expect(REGENERATE_COMMAND).toContain("import('./src/message/errors-doc.ts')");
+    expect(REGENERATE_COMMAND).toContain("import('./src/server/errors-doc.ts')");
     // The problem+json example is the gateway's real rendering of a code from the table.
     const example = /```json\n([\s\S]*?)```/.exec(doc)![1];
     const body = JSON.parse(example) as { code: ErrorCode; status: number; message_vi: string };
