@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { signatureOf, statusError } from '../../src/adapter/upstream.js';
+import { badReplyError, signatureOf, statusError } from '../../src/adapter/upstream.js';
 import {
   DEFAULT_MAX_REPLY_BYTES,
   headerValue,
@@ -40,6 +40,9 @@ export const HttpEndpointSchema = Type.Object(
 );
 export type HttpEndpoint = Static<typeof HttpEndpointSchema>;
 
+/** The media type of every reply of a JSON route, whatever the provider labelled its JSON with. */
+const REPLY_TYPE = 'application/json; charset=utf-8';
+
 /** JSON/REST provider over an undici keep-alive pool created once per endpoint. */
 export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound {
   const base = new URL(ctx.url);
@@ -74,23 +77,27 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
         endpoint: ctx.name,
       });
       const raw = res.body;
-      if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
-      const contentType = headerValue(res.headers, 'content-type') ?? 'application/json';
+      // A 3xx is not followed (the endpoint's URL is configured) and is no success.
+      if (res.status < 200 || res.status >= 300) throw statusError(res.status, ctx.name, raw);
+      // JSON routes answer JSON: a provider's other media type (an HTML error
+      // page with 200, say) is an unreadable reply, never relayed as it came.
+      const providerType = headerValue(res.headers, 'content-type');
+      if (providerType !== undefined && !isJsonType(providerType))
+        throw badReplyError(
+          ctx.name,
+          new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', `reply Content-Type ${providerType}`),
+        );
       // Only the provider's signature travels on; its other headers are its own business.
       const sig = res.headers['x-jws-signature'];
       const replyHeaders: Record<string, string> =
         typeof sig === 'string' ? { 'x-jws-signature': sig } : {};
-      let body: unknown = raw;
-      if (isJsonType(contentType)) {
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
-        } catch (err) {
-          throw new GatewayError(
-            'LT_UPSTREAM_BAD_REPLY',
-            `${ctx.name}: reply is not JSON (${(err as Error).message})`,
-          );
-        }
+      let body: unknown;
+      try {
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
+      } catch (err) {
+        throw badReplyError(ctx.name, new GatewayError('LT_BAD_JSON', (err as Error).message));
       }
+      const contentType = REPLY_TYPE;
       return { body, raw, contentType, headers: replyHeaders };
     },
     async close() {

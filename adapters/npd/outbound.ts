@@ -1,7 +1,7 @@
 import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { signatureOf, statusError } from '../../src/adapter/upstream.js';
+import { badReplyError, faultError, signatureOf, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
@@ -13,7 +13,6 @@ import {
   gatewayEnvelope,
   isXmlElement,
   parseSoapEnvelope,
-  readGatewayFault,
   type SoapEnvelope,
   type XmlElement,
 } from '../../src/xml/index.js';
@@ -81,6 +80,11 @@ export const NpdEndpointSchema = Type.Object(
       minimum: 8,
       default: 64,
       description: 'Deepest reply nesting accepted',
+    }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 100000,
+      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
     }),
   },
   { additionalProperties: false },
@@ -174,7 +178,11 @@ export function npdOutbound(
     ...DEFAULT_INTEGRATION_CODES,
     ...cfg.integrationCodes,
   };
-  const limits = { maxBytes: cfg.maxReplyBytes ?? 4194304, maxDepth: cfg.maxDepth ?? 64 };
+  const limits = {
+    maxBytes: cfg.maxReplyBytes ?? 4194304,
+    maxDepth: cfg.maxDepth ?? 64,
+    maxNodes: cfg.maxNodes,
+  };
   const direct = cfg.c06Fields ?? {};
 
   /**
@@ -244,39 +252,12 @@ export function npdOutbound(
       parseError = err instanceof GatewayError ? err : new GatewayError('LT_INTERNAL', String(err));
     }
     const fault = env?.fault;
-    if (status === 401 || status === 403) {
-      throw new GatewayError(
-        'LT_UPSTREAM_AUTH',
-        `${endpoint} refused the gateway's credentials (HTTP ${status}${fault ? `: ${fault.faultstring}` : ''})`,
-        { endpoint, status },
-      );
-    }
-    if (fault) {
-      const inner = readGatewayFault(fault);
-      throw new GatewayError(
-        'LT_UPSTREAM_FAULT',
-        `${endpoint}: ${fault.faultstring || fault.faultcode}`,
-        {
-          endpoint,
-          status,
-          faultcode: fault.faultcode,
-          faultstring: fault.faultstring,
-          ...(inner ? { providerCode: inner.code } : {}),
-        },
-      );
-    }
-    if (status < 200 || status >= 300)
-      throw statusError(status, endpoint, body.subarray(0, 200).toString('utf8'));
-    if (!env) {
-      throw new GatewayError(
-        'LT_UPSTREAM_BAD_REPLY',
-        `${endpoint}: ${parseError?.detail ?? parseError?.code ?? 'unreadable reply'}`,
-        {
-          endpoint,
-          cause: parseError?.code,
-        },
-      );
-    }
+    // What the provider said (faultstring, body, parser's complaint) is logged, never shown.
+    if (status === 401 || status === 403)
+      throw statusError(status, endpoint, fault ? fault.faultstring : body);
+    if (fault) throw faultError(endpoint, fault, status);
+    if (status < 200 || status >= 300) throw statusError(status, endpoint, body);
+    if (!env) throw badReplyError(endpoint, parseError);
     return env;
   }
 

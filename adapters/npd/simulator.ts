@@ -16,7 +16,7 @@ import {
   type CompiledXsd,
   type XmlElement,
 } from '../../src/xml/index.js';
-import { PublishedWsdl } from '../../src/xml/wsdl.js';
+import { PublishedWsdl, requestOrigin } from '../../src/xml/wsdl.js';
 import { c06Authorization } from './auth.js';
 import { NPD_OPERATIONS, NPD_REQUEST_NS, npdOperation, type NpdOperation } from './constants.js';
 import { generatePopulation, type Population, type SimCitizen } from './population.js';
@@ -93,7 +93,7 @@ const CONTRACTS_DIR = ['../../contracts/npd/', '../../../contracts/npd/']
   .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
   .find((dir) => existsSync(dir))!;
 const XML = 'text/xml; charset=utf-8';
-const LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64 };
+const LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64, maxNodes: 10000 };
 
 let sharedXsd: CompiledXsd | undefined;
 function requestXsd(): CompiledXsd {
@@ -236,7 +236,13 @@ export async function startNpdSimulator(
       if (url.pathname === '/__sim/citizens') return listCitizens(url, res);
       if (url.pathname === '/__sim/received')
         return send(res, 200, JSON.stringify(received), 'application/json');
-      const base = `http://${header(req, 'host') ?? host}${url.pathname === '/' ? '' : url.pathname}`;
+      let origin: string;
+      try {
+        origin = requestOrigin('http', header(req, 'host') ?? host);
+      } catch {
+        return send(res, 400, providerFault('Client', 'Host không phải tên máy chủ'));
+      }
+      const base = origin + (url.pathname === '/' ? '' : url.pathname);
       if (url.searchParams.has('wsdl') || url.searchParams.has('WSDL'))
         return send(res, 200, wsdl.wsdl(base));
       const xsdName = url.searchParams.get('xsd');

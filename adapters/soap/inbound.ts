@@ -4,8 +4,8 @@ import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src
 import { flatHeaders, type HttpReply, type HttpRequest } from '../../src/adapter/http-host.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, soapFaultFor } from '../../src/xml/index.js';
-import { PublishedWsdl } from '../../src/xml/wsdl.js';
+import { parseSoapEnvelope, soapFaultFor, type XmlLimits } from '../../src/xml/index.js';
+import { PublishedWsdl, requestOrigin } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
   {
@@ -25,6 +25,12 @@ export const SoapInboundSchema = Type.Object(
     ),
     maxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Envelope size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit' }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 10000,
+      description:
+        'Elements plus attributes an envelope may hold (LT_XML_TOO_MANY_NODES); parsed before authentication, so it bounds what an unauthenticated request costs',
+    }),
   },
   { additionalProperties: false },
 );
@@ -34,7 +40,7 @@ interface SoapService {
   /** Body element local name → route. */
   ops: Map<string, { routeId: string; namespace?: string; operation: string }>;
   wsdl?: PublishedWsdl;
-  limits: { maxBytes: number; maxDepth: number };
+  limits: XmlLimits;
 }
 
 const XML = 'text/xml; charset=utf-8';
@@ -48,8 +54,9 @@ export function renderSoapFault(err: GatewayError, _req: HttpRequest, reply: Htt
   return reply.code(500).type(XML).send(soapFaultFor(err));
 }
 
+/** The configured public URL, or the origin the caller used when its Host names a host. */
 function baseUrl(req: HttpRequest, publicUrl?: string): string {
-  return publicUrl ?? `${req.protocol}://${req.host}`;
+  return publicUrl ?? requestOrigin(req.protocol, req.host);
 }
 
 /**
@@ -73,7 +80,7 @@ export function bindSoap(
       ]),
     ),
     wsdl: wsdlOf ? new PublishedWsdl(join(ctx.contractsDir, wsdlOf), binding.path) : undefined,
-    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth },
+    limits: { maxBytes: binding.maxBytes, maxDepth: binding.maxDepth, maxNodes: binding.maxNodes },
   };
   const publicUrl = ctx.publicUrl?.replace(/\/$/, '');
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { signatureOf, statusError } from '../../src/adapter/upstream.js';
+import { badReplyError, faultError, signatureOf, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
@@ -23,6 +23,11 @@ export const SoapEndpointSchema = Type.Object(
     }),
     maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Reply size limit' }),
     maxDepth: Type.Integer({ minimum: 4, default: 64 }),
+    maxNodes: Type.Integer({
+      minimum: 16,
+      default: 100000,
+      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -38,7 +43,7 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
   const url = new URL(ctx.url);
   const pool = new Pool(url.origin, { connections: cfg.connections });
   const path = url.pathname + url.search;
-  const limits = { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth };
+  const limits = { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth, maxNodes: cfg.maxNodes };
   /** Written once per message: encode (before sign-outbound) and every attempt send the same bytes. */
   const sent = new WeakMap<Message, Buffer>();
   function wire(msg: Message): Buffer {
@@ -83,19 +88,13 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
       const read = () => {
         let env;
         try {
-          env = parseSoapEnvelope(raw, { maxBytes: cfg.maxBytes, maxDepth: cfg.maxDepth });
+          env = parseSoapEnvelope(raw, limits);
         } catch (err) {
-          if (res.status >= 400) throw statusError(res.status, ctx.name, raw.toString('utf8'));
-          throw new GatewayError(
-            'LT_UPSTREAM_BAD_REPLY',
-            `${ctx.name}: ${(err as GatewayError).detail ?? 'unreadable reply'}`,
-          );
+          if (res.status < 200 || res.status >= 300) throw statusError(res.status, ctx.name, raw);
+          throw badReplyError(ctx.name, err);
         }
-        if (env.fault)
-          throw new GatewayError('LT_UPSTREAM_FAULT', `${ctx.name}: ${env.fault.faultstring}`, {
-            faultcode: env.fault.faultcode,
-          });
-        if (res.status >= 400) throw statusError(res.status, ctx.name);
+        if (env.fault) throw faultError(ctx.name, env.fault, res.status);
+        if (res.status < 200 || res.status >= 300) throw statusError(res.status, ctx.name);
         return env.body;
       };
       return forwardedSoapReply(

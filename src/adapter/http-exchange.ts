@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { decodeContentEncoding } from '../message/content-encoding.js';
 import { GatewayError } from '../message/errors.js';
-import { upstreamError } from './upstream.js';
+import { badReplyError, upstreamError } from './upstream.js';
 
 /** A provider's complete HTTP answer, body buffered. */
 export interface HttpAnswer {
@@ -22,6 +22,13 @@ export interface HttpCall {
   /** Endpoint name for error messages. */
   endpoint: string;
 }
+
+/**
+ * Content codings undone on a provider's reply: the gateway sends no
+ * Accept-Encoding, so one layer (a provider compressing anyway) is all a
+ * reply needs; a stack of them is refused like a request's.
+ */
+const REPLY_MAX_CODINGS = 1;
 
 /** The largest reply any outbound adapter accepts unless its endpoint says otherwise. */
 export const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
@@ -97,15 +104,9 @@ export function httpExchange(pool: Dispatcher, call: HttpCall): Promise<HttpAnsw
           // The gateway asks for no coding, but a provider may compress anyway
           // (RFC 9110 §12.5.3 allows it); stages read the document, not its gzip.
           try {
-            body = decodeContentEncoding(String(coding), body, maxBytes);
+            body = decodeContentEncoding(String(coding), body, maxBytes, REPLY_MAX_CODINGS);
           } catch (err) {
-            settle(
-              new GatewayError(
-                'LT_UPSTREAM_BAD_REPLY',
-                `${endpoint}: ${(err as GatewayError).detail ?? String(err)}`,
-                { endpoint, contentEncoding: String(coding) },
-              ),
-            );
+            settle(badReplyError(endpoint, err));
             return;
           }
         }

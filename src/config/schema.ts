@@ -147,8 +147,24 @@ export const ConfigSchema = Type.Object(
           description: 'Overridden by PORT',
         }),
         bodyLimit: Type.Integer({ minimum: 1024, default: 1048576, description: 'Bytes' }),
+        maxContentCodings: Type.Integer({
+          minimum: 0,
+          maximum: 2,
+          default: 1,
+          description:
+            'Content codings (gzip, deflate, br) a request body may carry, stacked; more are refused with LT_UNSUPPORTED_MEDIA_TYPE before any is undone. 0 accepts only uncompressed bodies. All layers share the bodyLimit as their decoded size',
+        }),
+        maxJsonNodes: Type.Integer({
+          minimum: 16,
+          default: 10000,
+          description:
+            'Keys and values a JSON request body may hold, counted before it is parsed (LT_JSON_TOO_MANY_NODES); nesting is held to 64 (LT_JSON_TOO_DEEP)',
+        }),
         publicUrl: Type.Optional(
-          Type.String({ description: 'URL clients use, for docs and WSDL' }),
+          Type.String({
+            description:
+              'URL clients use, for docs and WSDL. Unset: a WSDL points at the Host the caller used, when it is a host name (anything else is refused with LT_HTTP_MALFORMED); set it in production',
+          }),
         ),
         trustProxy: Type.Boolean({ default: false }),
         shutdownDeadlineMs: Type.Integer({
@@ -196,6 +212,12 @@ export const ConfigSchema = Type.Object(
       {
         ttlSeconds: Type.Integer({ minimum: 60, default: 3600 }),
         issuer: Type.String({ default: 'lienthong' }),
+        maxConcurrentSecretChecks: Type.Integer({
+          minimum: 1,
+          default: 1,
+          description:
+            'Client-secret checks (scrypt, ~50 ms and 16 MiB each, on the thread pool that also signs exchanges) POST /token runs at once; more are refused with LT_AUTH_BUSY (503) instead of queueing, so a flood of wrong secrets cannot hold the pool',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -28,18 +28,28 @@ const DECODERS: Record<string, Decoder> = {
 
 /**
  * A body as it was before its Content-Encoding (`header`): SOAP stacks such
- * as CXF and WCF can gzip requests, and a provider may compress a reply. The
- * decoded size is held to `limit` while decoding, so a small compressed bomb
- * stops at the limit instead of filling memory. Codings other than gzip,
- * deflate and br are refused (RFC 9110 §15.5.16: 415). Errors are the
- * request-side codes (LT_UNSUPPORTED_MEDIA_TYPE, LT_BODY_TOO_LARGE,
- * LT_BODY_ENCODING_INVALID); an outbound adapter turns them into the
- * provider's LT_UPSTREAM_BAD_REPLY. No header costs one comparison.
+ * as CXF and WCF can gzip requests, and a provider may compress a reply.
+ *
+ * What one body may cost is bounded before and while decoding:
+ * - at most `maxCodings` codings (`server.maxContentCodings`, default 1): a
+ *   header listing thousands of `gzip` layers is refused before any is
+ *   undone (each layer is a synchronous pass over the body on the event loop);
+ * - every coding is checked to be one the gateway speaks before any decoding
+ *   (RFC 9110 §15.5.16: 415);
+ * - one output budget, `limit` bytes, for all layers together: each layer may
+ *   only produce what the previous ones left, so a small compressed bomb stops
+ *   at the limit instead of filling memory.
+ *
+ * Errors are the request-side codes (LT_UNSUPPORTED_MEDIA_TYPE,
+ * LT_BODY_TOO_LARGE, LT_BODY_ENCODING_INVALID); an outbound adapter turns
+ * them into the provider's LT_UPSTREAM_BAD_REPLY. No header costs one
+ * comparison.
  */
 export function decodeContentEncoding(
   header: string | undefined,
   body: Buffer,
   limit: number,
+  maxCodings: number,
 ): Buffer {
   if (header === undefined) return body;
   // Codings are listed in the order they were applied; undo them last first.
@@ -49,18 +59,27 @@ export function decodeContentEncoding(
     .map((c) => c.trim())
     .filter((c) => c !== '' && c !== 'identity')
     .reverse();
-  let out = body;
+  if (codings.length > maxCodings) {
+    throw new GatewayError(
+      'LT_UNSUPPORTED_MEDIA_TYPE',
+      `${codings.length} content codings; at most ${maxCodings} accepted`,
+      { codings: codings.length, maxCodings },
+    );
+  }
   for (const coding of codings) {
-    const decode = DECODERS[coding];
-    if (!decode) {
+    if (!Object.prototype.hasOwnProperty.call(DECODERS, coding)) {
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',
-        `Content-Encoding "${coding}" is not accepted; send gzip, deflate, br or none`,
-        { contentEncoding: coding },
+        `Content-Encoding "${coding.slice(0, 40)}" is not accepted; send gzip, deflate, br or none`,
+        { contentEncoding: coding.slice(0, 40) },
       );
     }
+  }
+  let out = body;
+  let left = limit;
+  for (const coding of codings) {
     try {
-      out = decode(out, { maxOutputLength: limit });
+      out = DECODERS[coding](out, { maxOutputLength: Math.max(left, 1) });
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw new GatewayError(
@@ -75,6 +94,13 @@ export function decodeContentEncoding(
         { contentEncoding: coding },
       );
     }
+    left -= out.length;
+    if (left < 0)
+      throw new GatewayError(
+        'LT_BODY_TOO_LARGE',
+        `the layers of the body decode to more than ${limit} bytes together`,
+        { limit },
+      );
   }
   return out;
 }

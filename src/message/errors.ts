@@ -36,6 +36,9 @@ export interface ErrorSpec extends ErrorRow {
 const table = {
   // ---- request shape -------------------------------------------------------
   LT_BAD_JSON: { http: 400, blame: 'caller', retry: false, vi: 'Nội dung JSON không hợp lệ', en: 'Malformed JSON body' },
+  LT_JSON_TOO_DEEP: { http: 400, blame: 'caller', retry: false, vi: 'Dữ liệu JSON lồng quá sâu', en: 'JSON nesting exceeds the depth limit' },
+  LT_JSON_TOO_MANY_NODES: { http: 400, blame: 'caller', retry: false, vi: 'Dữ liệu JSON có quá nhiều khóa và giá trị', en: 'JSON has more keys and values than allowed' },
+  LT_JSON_DUPLICATE_KEY: { http: 400, blame: 'caller', retry: false, vi: 'Một đối tượng JSON có khóa bị lặp lại', en: 'A JSON object repeats a key' },
   LT_BODY_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Nội dung yêu cầu vượt quá giới hạn cho phép', en: 'Request body exceeds the configured limit' },
   LT_UNSUPPORTED_MEDIA_TYPE: { http: 415, blame: 'caller', retry: false, vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
   LT_BODY_ENCODING_INVALID: { http: 400, blame: 'caller', retry: false, vi: 'Không giải nén được nội dung yêu cầu theo Content-Encoding', en: 'Request body does not decode as its Content-Encoding says' },
@@ -50,6 +53,7 @@ const table = {
   LT_XML_DTD_FORBIDDEN: { http: 400, blame: 'caller', retry: false, vi: 'Không chấp nhận khai báo DTD/thực thể trong XML', en: 'DTDs and entity declarations are not accepted' },
   LT_XML_TOO_DEEP: { http: 400, blame: 'caller', retry: false, vi: 'Tài liệu XML lồng quá sâu', en: 'XML nesting exceeds the depth limit' },
   LT_XML_TOO_MANY_ATTRIBUTES: { http: 400, blame: 'caller', retry: false, vi: 'Phần tử XML có quá nhiều thuộc tính hoặc khai báo không gian tên', en: 'An XML element has more attributes or namespace declarations than allowed' },
+  LT_XML_TOO_MANY_NODES: { http: 400, blame: 'caller', retry: false, vi: 'Tài liệu XML có quá nhiều phần tử và thuộc tính', en: 'XML has more elements and attributes than allowed' },
   LT_XML_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
   LT_SOAP_NOT_ENVELOPE: { http: 400, blame: 'caller', retry: false, vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
   LT_SOAP_UNKNOWN_OPERATION: { http: 400, blame: 'caller', retry: false, vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },
@@ -60,6 +64,7 @@ const table = {
   LT_AUTH_INVALID_CLIENT: { http: 401, blame: 'caller', retry: false, vi: 'Sai mã ứng dụng hoặc mật khẩu ứng dụng', en: 'Invalid client id or secret' },
   LT_AUTH_TOKEN_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Mã truy cập không hợp lệ', en: 'Access token is invalid' },
   LT_AUTH_TOKEN_EXPIRED: { http: 401, blame: 'caller', retry: false, vi: 'Mã truy cập đã hết hạn', en: 'Access token has expired' },
+  LT_AUTH_BUSY: { http: 503, blame: 'gateway', retry: true, vi: 'Quá nhiều yêu cầu cấp mã truy cập cùng lúc, vui lòng thử lại', en: 'Too many token requests at once; retry' },
   LT_AUTH_UNSUPPORTED_GRANT: { http: 400, blame: 'caller', retry: false, vi: 'Kiểu cấp quyền không được hỗ trợ', en: 'Unsupported grant_type' },
 
   // ---- authorization (policy) ----------------------------------------------
@@ -136,6 +141,19 @@ export class GatewayError extends Error {
   get spec(): ErrorSpec {
     return ERRORS[this.code];
   }
+}
+
+/** The most characters of an error's detail a caller is shown (the log has it whole). */
+export const DETAIL_MAX = 1000;
+
+/**
+ * An error's detail as renderers show it: cut to DETAIL_MAX, since a detail
+ * may quote the caller's input (an unknown SOAP operation's namespace, a path)
+ * and a refusal must not be a way to make the gateway echo a megabyte back.
+ */
+export function shownDetail(err: GatewayError): string | undefined {
+  const d = err.detail;
+  return d !== undefined && d.length > DETAIL_MAX ? `${d.slice(0, DETAIL_MAX)}…` : d;
 }
 
 export function fail(code: ErrorCode, detail?: string, data?: Record<string, unknown>): never {

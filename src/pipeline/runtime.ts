@@ -40,6 +40,14 @@ export interface CompiledRoute {
   run(init: DispatchInit): Promise<Exchange>;
 }
 
+/** The longest caller X-Request-Id the exchange line repeats. */
+const REQUEST_ID_MAX = 128;
+
+/** The caller's X-Request-Id, cut to a bound: every exchange line carries it, and a caller chooses it. */
+function requestIdForLog(id: string | undefined): string | undefined {
+  return id !== undefined && id.length > REQUEST_ID_MAX ? `${id.slice(0, REQUEST_ID_MAX)}…` : id;
+}
+
 /** Composes the route's stages once; `run` is the per-message path. */
 export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   const stages: { name: string; fn: Stage }[] = [];
@@ -91,6 +99,20 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         ex.outcome = { code: ge.code, detail: ge.detail };
         if (ge.code === 'LT_INTERNAL')
           log.error({ ex: ex.id, route: def.id, err }, 'internal error in pipeline');
+        // What a provider said is for the operator, under the exchange id; the
+        // caller's error carries only the code and the gateway's text.
+        else if (typeof ge.data?.provider === 'string')
+          log.warn(
+            {
+              ex: ex.id,
+              route: def.id,
+              code: ge.code,
+              endpoint: ge.data.endpoint,
+              status: ge.data.status,
+              provider: ge.data.provider,
+            },
+            'provider error',
+          );
         ge.exchangeId = ex.id;
         throw ge;
       } finally {
@@ -104,7 +126,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
             ex: ex.id,
             route: def.id,
             client: ex.caller?.clientId || undefined,
-            req: ex.request.headers['x-request-id'],
+            req: requestIdForLog(ex.request.headers['x-request-id']),
             code,
             ms: Math.round(ms * 100) / 100,
           },

@@ -29,11 +29,17 @@ const CACHE_LIMIT = 10_000;
 export class ClientDirectory implements Authenticator {
   private readonly byId: Map<string, ClientConfig>;
   private readonly cache = new Map<string, CachedCaller>();
+  /** Secret checks running now, against opts.maxConcurrentSecretChecks. */
+  private checking = 0;
 
   constructor(
     clients: ClientConfig[],
     private readonly keys: KeyRing,
-    private readonly opts: { ttlSeconds: number; issuer: string },
+    private readonly opts: {
+      ttlSeconds: number;
+      issuer: string;
+      maxConcurrentSecretChecks: number;
+    },
   ) {
     this.byId = new Map(clients.map((c) => [c.id, c]));
   }
@@ -55,8 +61,19 @@ export class ClientDirectory implements Authenticator {
       );
     }
     const client = this.byId.get(clientId);
-    // Hash even for unknown ids, so the answer time does not reveal which ids exist.
-    const ok = await verifySecret(secret, client?.secretHash ?? DUMMY_HASH);
+    // A check is the costliest thing an unauthenticated caller can ask for, on
+    // the thread pool the pipeline signs with: beyond the bound it is refused,
+    // not queued (a token lives an hour; a client asks rarely).
+    if (this.checking >= this.opts.maxConcurrentSecretChecks)
+      fail('LT_AUTH_BUSY', 'too many token requests at once; retry in a moment');
+    this.checking++;
+    let ok: boolean;
+    try {
+      // Hash even for unknown ids, so the answer time does not reveal which ids exist.
+      ok = await verifySecret(secret, client?.secretHash ?? DUMMY_HASH);
+    } finally {
+      this.checking--;
+    }
     if (!client || !ok) fail('LT_AUTH_INVALID_CLIENT', 'client id or secret is wrong');
     const now = Math.floor(Date.now() / 1000);
     const token = signJwt(

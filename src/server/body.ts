@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeContentEncoding } from '../message/content-encoding.js';
 import { GatewayError } from '../message/errors.js';
+import { checkKeys, scanJson } from './json-shape.js';
 
 const RAW = Symbol('lienthong.rawBody');
 
@@ -14,9 +15,18 @@ export function rawBodyOf(req: FastifyRequest): Buffer | undefined {
  * XML and JOSE bodies stay raw for their adapters (the SOAP adapter parses
  * them with the hardened parser); form bodies serve POST /token. Every body is
  * first decoded from its Content-Encoding: the raw bytes that signatures and
- * digests cover are the decoded ones, the document the caller wrote.
+ * digests cover are the decoded ones, the document the caller wrote, and
+ * at most `limits.maxContentCodings` layers of coding are undone.
  */
-export function registerBodyParsers(server: FastifyInstance): void {
+/** What one request body may cost to decode and parse (server.* in the config). */
+export interface BodyLimits {
+  /** Content codings undone, at most (server.maxContentCodings). */
+  maxContentCodings: number;
+  /** Keys and values a JSON body may hold (server.maxJsonNodes). */
+  maxJsonNodes: number;
+}
+
+export function registerBodyParsers(server: FastifyInstance, limits: BodyLimits): void {
   const limit = server.initialConfig.bodyLimit ?? 1048576;
   server.removeAllContentTypeParsers();
   /** A parser of the decoded body; a decoding error goes to `done` like a parse error. */
@@ -31,7 +41,12 @@ export function registerBodyParsers(server: FastifyInstance): void {
       try {
         value = parse(
           req,
-          decodeContentEncoding(req.headers['content-encoding'], body as Buffer, limit),
+          decodeContentEncoding(
+            req.headers['content-encoding'],
+            body as Buffer,
+            limit,
+            limits.maxContentCodings,
+          ),
         );
       } catch (err) {
         return done(err as Error, undefined);
@@ -47,11 +62,17 @@ export function registerBodyParsers(server: FastifyInstance): void {
     decoded((req, buf) => {
       keepRaw(req, buf);
       if (buf.length === 0) return undefined;
+      const text = buf.toString('utf8');
+      // Nesting and size bounded before parsing, repeated keys refused after (json-shape.ts).
+      const keys = scanJson(text, limits.maxJsonNodes);
+      let value: unknown;
       try {
-        return JSON.parse(buf.toString('utf8'));
+        value = JSON.parse(text);
       } catch (err) {
         throw new GatewayError('LT_BAD_JSON', (err as Error).message);
       }
+      checkKeys(value, keys);
+      return value;
     }),
   );
   server.addContentTypeParser(

@@ -203,7 +203,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     });
     // Closed first of all (after the drain), then endpoints, simulators, store.
     cleanups.push(() => closeListener(server, deadline));
-    registerBodyParsers(server);
+    registerBodyParsers(server, config.server);
     server.setErrorHandler((err, req, reply) => {
       const ge = fromFastifyError(err as Error);
       if (ge.code === 'LT_INTERNAL') log.error({ err }, 'unhandled error');

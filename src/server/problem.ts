@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERRORS, GatewayError, toGatewayError } from '../message/errors.js';
+import { ERRORS, GatewayError, shownDetail, toGatewayError } from '../message/errors.js';
 
 /** Route-level hook: an inbound adapter that renders errors in its own protocol (SOAP fault, …). */
 export type { ErrorRenderer } from '../adapter/http-host.js';
@@ -14,7 +14,7 @@ export function problemBody(err: GatewayError): Record<string, unknown> {
     title: spec.en,
     status: spec.http,
     code: err.code,
-    detail: err.detail ?? spec.en,
+    detail: shownDetail(err) ?? spec.en,
     message_vi: spec.vi,
     ...(err.exchangeId ? { instance: `urn:lienthong:exchange:${err.exchangeId}` } : {}),
     ...(err.data && 'violations' in err.data

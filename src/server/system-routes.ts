@@ -11,7 +11,7 @@ import type { ContractRegistry } from '../validation/contracts.js';
 import type { GatewayMetrics } from './metrics.js';
 import { buildOpenApi, renderDocsPage } from './docs.js';
 import { problemBody } from './problem.js';
-import { ERRORS } from '../message/errors.js';
+import { ERRORS, shownDetail } from '../message/errors.js';
 
 export interface SystemDeps {
   config: GatewayConfig;
@@ -26,6 +26,19 @@ export interface SystemDeps {
   simulators: ReadonlyMap<string, RunningSimulator>;
 }
 
+/**
+ * RFC 6749 §2.3.1: Basic credentials are percent-encoded before base64. A
+ * malformed escape (`%zz`, a lone `%`) is the caller's bad credential, a 401
+ * like any wrong secret, not an internal error.
+ */
+function formDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new GatewayError('LT_AUTH_INVALID_CLIENT', 'the Basic credentials are not form-encoded');
+  }
+}
+
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1) or, as a fallback, the form body. */
 function clientCredentials(req: FastifyRequest): { id: string; secret: string } {
   const h = req.headers.authorization;
@@ -33,10 +46,7 @@ function clientCredentials(req: FastifyRequest): { id: string; secret: string } 
     const decoded = Buffer.from(h.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i > 0)
-      return {
-        id: decodeURIComponent(decoded.slice(0, i)),
-        secret: decodeURIComponent(decoded.slice(i + 1)),
-      };
+      return { id: formDecoded(decoded.slice(0, i)), secret: formDecoded(decoded.slice(i + 1)) };
   }
   const form = (req.body ?? {}) as Record<string, string>;
   if (form.client_id && form.client_secret)
@@ -51,6 +61,7 @@ const OAUTH_ERROR: Partial<Record<string, string>> = {
   LT_AUTH_MISSING: 'invalid_client',
   LT_AUTH_INVALID_CLIENT: 'invalid_client',
   LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+  LT_AUTH_BUSY: 'temporarily_unavailable',
 };
 
 /** Health, readiness, metrics, keys, tokens and published documentation. */
@@ -117,7 +128,7 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
             .send(
               JSON.stringify({
                 error: OAUTH_ERROR[err.code] ?? 'invalid_request',
-                error_description: err.detail,
+                error_description: shownDetail(err),
                 ...problemBody(err),
               }),
             ),

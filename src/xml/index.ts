@@ -38,6 +38,7 @@ export {
   compileShape,
   escapeAttr,
   escapeXml,
+  escapeXmlLossy,
   leaf,
   type CompileOptions,
   type GroupShape,

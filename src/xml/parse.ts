@@ -23,6 +23,8 @@ import { XML_NS, XMLNS_NS, type XmlElement } from './tree.js';
  *   bombs have nothing to work with;
  * - nesting beyond `maxDepth` → LT_XML_TOO_DEEP (the parser is iterative: a
  *   deep document cannot overflow the stack);
+ * - more than `maxNodes` elements and attributes → LT_XML_TOO_MANY_NODES, at
+ *   the element that goes over, so the tree never grows past the bound;
  * - anything not well-formed → LT_XML_MALFORMED with line and column.
  *
  * Encoding: UTF-8 (and its ASCII subset) only; invalid UTF-8 bytes are
@@ -35,6 +37,13 @@ export interface XmlLimits {
   maxBytes: number;
   /** Deepest accepted element nesting (the root is depth 1). */
   maxDepth: number;
+  /**
+   * Most elements plus attributes (namespace declarations included) in the
+   * whole document; unbounded when absent (the gateway's own files). Bytes
+   * alone do not bound the tree: 1 MB of `<a/>` is 250,000 elements, ~100 MB
+   * of heap and tens of ms before anyone is authenticated.
+   */
+  maxNodes?: number;
 }
 
 /**
@@ -153,7 +162,26 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
-const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=[\]]|%[0-9A-Fa-f]{2})*$/;
+/** RFC 3986 unreserved, gen-delims and sub-delims: the characters a URI may hold as they are. */
+const URI_ASCII = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=[]")
+  URI_ASCII[c.charCodeAt(0)] = 1;
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+/**
+ * Only URI characters and complete percent-escapes. A loop, not a regex: a
+ * repeated group over a 500 KB namespace name that fails at its end cost
+ * irregexp ~150 ms here; this is linear with a small constant.
+ */
+function uriChars(u: string): boolean {
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i);
+    if (c < 128 && URI_ASCII[c] === 1) continue;
+    if (c !== 37 || !HEX.test(u.slice(i + 1, i + 3))) return false;
+    i += 2;
+  }
+  return true;
+}
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 const IP_LITERAL_AUTHORITY = /^\/\/(?:[^@/?#[\]]*@)?\[[0-9A-Fa-f:.vV]+\](?::\d*)?(?:[/?#]|$)/;
 
@@ -163,7 +191,7 @@ const IP_LITERAL_AUTHORITY = /^\/\/(?:[^@/?#[\]]*@)?\[[0-9A-Fa-f:.vV]+\](?::\d*)
  * segment only after a valid scheme, brackets only around an IP-literal host.
  */
 function isUriReference(u: string): boolean {
-  if (!URI_CHARS.test(u)) return false;
+  if (!uriChars(u)) return false;
   const hash = u.indexOf('#');
   if (hash >= 0 && u.indexOf('#', hash + 1) >= 0) return false;
   const end = u.search(/[/?#]/);
@@ -179,6 +207,43 @@ function isUriReference(u: string): boolean {
     if (!m || /[[\]]/.test(rest.slice(m[0].length))) return false;
   }
   return true;
+}
+
+/** Characters an XML declaration may span (`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` is 56). */
+const MAX_XML_DECLARATION = 256;
+
+const PREDEFINED_NAME: Readonly<Record<string, string>> = {
+  '<': 'lt',
+  '>': 'gt',
+  '&': 'amp',
+  "'": 'apos',
+  '"': 'quot',
+};
+
+/** The character of a predefined entity reference whose name starts at `i` (`lt;`, `amp;`, …), if one does. */
+function predefinedAt(s: string, i: number): string | undefined {
+  switch (s.charCodeAt(i)) {
+    case 108: // l
+      return s.startsWith('t;', i + 1) ? '<' : undefined;
+    case 103: // g
+      return s.startsWith('t;', i + 1) ? '>' : undefined;
+    case 97: // a
+      if (s.startsWith('mp;', i + 1)) return '&';
+      return s.startsWith('pos;', i + 1) ? "'" : undefined;
+    case 113: // q
+      return s.startsWith('uot;', i + 1) ? '"' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The value of a decimal (or, with `hex`, hexadecimal) digit, or -1. */
+function digitValue(c: number, hex: boolean): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (!hex) return -1;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 const PREDEFINED: Readonly<Record<string, string>> = {
@@ -201,7 +266,7 @@ const ENCODINGS_ACCEPTED = /^(utf-?8|us-ascii|ascii)$/i;
  */
 export function parseXml(input: Buffer | Uint8Array | string, limits: XmlLimits): XmlElement {
   const s = decode(input, limits.maxBytes);
-  return new Parser(s, limits.maxDepth).document();
+  return new Parser(s, limits.maxDepth, limits.maxNodes ?? Infinity).document();
 }
 
 /** Bound before any declaration: xml, xmlns, and the empty default namespace. */
@@ -221,10 +286,13 @@ class Parser {
   private root: XmlElement | undefined;
   /** Set by attributes(): whether the tag just read ended with '/>'. */
   private selfClosing = false;
+  /** Elements and attributes read so far, against maxNodes. */
+  private nodes = 0;
 
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
+    private readonly maxNodes: number,
   ) {
     this.n = s.length;
   }
@@ -292,6 +360,8 @@ class Parser {
     const s = this.s;
     const end = s.indexOf('?>', 5);
     if (end < 0) this.err('unterminated XML declaration');
+    // The longest real one is ~60 characters; a long one is only regex work for the caller's sake.
+    if (end > MAX_XML_DECLARATION) this.err('XML declaration too long');
     const decl = s.slice(5, end);
     const m =
       /^\s+version\s*=\s*(["'])1\.\d+\1(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*$/.exec(
@@ -448,6 +518,7 @@ class Parser {
       const attrAt = this.i;
       if (++count > MAX_ATTRIBUTES)
         this.tooMany(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`, attrAt);
+      this.nodes++;
       const aname = this.name();
       this.skipSpace();
       if (s.charCodeAt(this.i) !== 61) this.err(`attribute ${aname} has no value ('=' expected)`);
@@ -485,6 +556,14 @@ class Parser {
     selfClosing: boolean,
   ): void {
     const depth = this.stackEl.length;
+    if (++this.nodes > this.maxNodes) {
+      const { line, column } = lineColumn(this.s, tagAt);
+      fail(
+        'LT_XML_TOO_MANY_NODES',
+        `line ${line}, column ${column}: more than ${this.maxNodes} elements and attributes`,
+        { line, column, maxNodes: this.maxNodes },
+      );
+    }
     if (depth >= this.maxDepth) {
       const { line, column } = lineColumn(this.s, tagAt);
       fail(
@@ -688,18 +767,30 @@ class Parser {
   private reference(): string {
     const s = this.s;
     const at = this.i;
+    // The five predefined entities without a slice or a lookup.
+    const named = predefinedAt(s, at + 1);
+    if (named !== undefined) {
+      this.i = at + 2 + PREDEFINED_NAME[named].length;
+      return named;
+    }
     const semi = s.indexOf(';', at + 1);
     if (semi < 0 || semi - at > 12) {
       this.err("'&' must be written &amp; (or start a reference such as &lt; or &#233;)", at);
     }
-    const body = s.slice(at + 1, semi);
     this.i = semi + 1;
-    if (body.charCodeAt(0) === 35) {
-      const hex = body.charCodeAt(1) === 120;
-      const digits = body.slice(hex ? 2 : 1);
-      if (!(hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits))
-        this.err(`invalid character reference &${body};`, at);
-      const cp = parseInt(digits, hex ? 16 : 10);
+    if (s.charCodeAt(at + 1) === 35) {
+      // Digits read in place (no slice, regex or parseInt per reference: a
+      // megabyte of `&#x41;` is 175,000 of them). At most 10 digits: no overflow.
+      const hex = s.charCodeAt(at + 2) === 120;
+      const first = at + (hex ? 3 : 2);
+      let cp = 0;
+      for (let k = first; k < semi; k++) {
+        const d = digitValue(s.charCodeAt(k), hex);
+        if (d < 0) this.err(`invalid character reference &${s.slice(at + 1, semi)};`, at);
+        cp = cp * (hex ? 16 : 10) + d;
+      }
+      const body = s.slice(at + 1, semi);
+      if (semi === first) this.err(`invalid character reference &${body};`, at);
       const ok =
         cp === 9 ||
         cp === 10 ||
@@ -710,6 +801,7 @@ class Parser {
       if (!ok) this.err(`&${body}; is not an XML character`, at);
       return String.fromCodePoint(cp);
     }
+    const body = s.slice(at + 1, semi);
     const v = PREDEFINED[body];
     if (v === undefined || !Object.prototype.hasOwnProperty.call(PREDEFINED, body)) {
       if (/^[A-Za-z_:][\w.:-]*$/.test(body))

@@ -1,10 +1,10 @@
-import { GatewayError, isErrorCode, type ErrorCode } from '../message/errors.js';
+import { GatewayError, isErrorCode, shownDetail, type ErrorCode } from '../message/errors.js';
 import { withLazyBody } from '../message/lazy-body.js';
 import type { Message } from '../message/message.js';
 import { parseXml, type XmlLimits } from './parse.js';
 import { child, clark, type XmlElement } from './tree.js';
 import { serializeElement } from './serialize.js';
-import { escapeXml } from './write.js';
+import { escapeXmlLossy } from './write.js';
 
 /** SOAP 1.1 envelope namespace, the only SOAP version the platforms of DOMAIN.md use. */
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -206,18 +206,21 @@ export interface SoapFaultInit {
  *   </lt:error>
  * </detail>
  * ```
+ *
+ * It never throws: a character XML cannot carry becomes U+FFFD (a fault
+ * quoting the caller's bad input must still be a fault, R8).
  */
 export function soapFault(init: SoapFaultInit): string {
   const d = init.detail;
   const extra =
     d.detail === undefined || d.detail === ''
       ? ''
-      : `<lt:detail>${escapeXml(d.detail)}</lt:detail>`;
+      : `<lt:detail>${escapeXmlLossy(d.detail)}</lt:detail>`;
   return (
     `${XML_DECL}<soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body><soap:Fault>` +
-    `<faultcode>${init.faultcode}</faultcode><faultstring>${escapeXml(init.faultstring)}</faultstring>` +
-    `<detail><lt:error xmlns:lt="${LT_ERROR_NS}"><lt:code>${escapeXml(d.code)}</lt:code>` +
-    `<lt:vi>${escapeXml(d.vi)}</lt:vi><lt:en>${escapeXml(d.en)}</lt:en>${extra}</lt:error></detail>` +
+    `<faultcode>${init.faultcode}</faultcode><faultstring>${escapeXmlLossy(init.faultstring)}</faultstring>` +
+    `<detail><lt:error xmlns:lt="${LT_ERROR_NS}"><lt:code>${escapeXmlLossy(d.code)}</lt:code>` +
+    `<lt:vi>${escapeXmlLossy(d.vi)}</lt:vi><lt:en>${escapeXmlLossy(d.en)}</lt:en>${extra}</lt:error></detail>` +
     `</soap:Fault></soap:Body></soap:Envelope>`
   );
 }
@@ -225,9 +228,10 @@ export function soapFault(init: SoapFaultInit): string {
 /** A fault envelope for a GatewayError, with the code's texts from the error table. */
 export function soapFaultFor(err: GatewayError): string {
   const spec = err.spec;
+  const detail = shownDetail(err);
   return soapFault({
     faultcode: spec.soap === 'Client' ? 'soap:Client' : 'soap:Server',
-    faultstring: err.detail ? `${err.code}: ${err.detail}` : `${err.code}: ${spec.en}`,
-    detail: { code: err.code, vi: spec.vi, en: spec.en, detail: err.detail },
+    faultstring: detail ? `${err.code}: ${detail}` : `${err.code}: ${spec.en}`,
+    detail: { code: err.code, vi: spec.vi, en: spec.en, detail },
   });
 }

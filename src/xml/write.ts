@@ -55,6 +55,21 @@ export function escapeXml(text: string): string {
   return NEEDS_WORK.test(text) ? text.replace(REPLACE, replaceText) : text;
 }
 
+/**
+ * Escapes text for element content, replacing what XML 1.0 cannot carry
+ * (U+0001, U+FFFE, an unpaired surrogate) with U+FFFD instead of refusing
+ * it: for the text of an error, whose rendering must never fail (a parse
+ * error's detail can quote the very character that made the input bad).
+ */
+export function escapeXmlLossy(text: string): string {
+  return NEEDS_WORK.test(text) ? text.replace(REPLACE, replaceTextLossy) : text;
+}
+
+function replaceTextLossy(ch: string): string {
+  if (ch === '\t' || ch === '\n') return ch;
+  return ENTITY[ch] ?? '\uFFFD';
+}
+
 /** Escapes an attribute value, including tabs and newlines (which attribute normalization would eat). */
 export function escapeAttr(value: string): string {
   return NEEDS_WORK_ATTR.test(value) ? value.replace(REPLACE, replaceAttr) : value;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { builtinAdapters } from '../../adapters/index.js';
 import type { AdapterRegistry } from '../../src/adapter/registry.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -18,12 +18,14 @@ export interface TestGateway extends Gateway {
 /**
  * The real gateway from the repository's example config, on a free port, with
  * its key file and store in a temporary directory. `overrides` patch the
- * config the way an operator's file would; `adapters` replaces the built-in set (tests add their own).
+ * config the way an operator's file would; `adapters` replaces the built-in set (tests add their own);
+ * `opts.log` takes the gateway's log lines (tests that read them).
  */
 export async function startTestGateway(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
   adapters: AdapterRegistry = builtinAdapters(),
+  opts: { log?: Logger } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-test-'));
   const loaded = loadConfig({
@@ -33,7 +35,7 @@ export async function startTestGateway(
   });
   const gw = await startGateway(loaded, {
     adapters,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return Object.assign(gw, {
     dir,

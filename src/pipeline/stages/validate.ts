@@ -1,4 +1,5 @@
 import { GatewayError } from '../../message/errors.js';
+import { badReplyError } from '../../message/provider-said.js';
 import type { StageFactory } from '../deps.js';
 
 /** The request must satisfy the route's contract (JSON Schema or XSD, compiled at start-up). */
@@ -27,12 +28,7 @@ function unreadableReply(err: unknown, endpoint: string): GatewayError | undefin
   if (!(err instanceof GatewayError)) return undefined;
   if (err.code === 'LT_UPSTREAM_BAD_REPLY') return err;
   if (err.code !== 'LT_XML_MALFORMED' && err.code !== 'LT_XML_DTD_FORBIDDEN') return undefined;
-  return new GatewayError(
-    'LT_UPSTREAM_BAD_REPLY',
-    `${endpoint}: unreadable reply: ${err.detail ?? err.code}`,
-    { endpoint, cause: err.code },
-    { cause: err },
-  );
+  return badReplyError(endpoint, err);
 }
 
 /**

@@ -13,6 +13,7 @@ const cfg: SoapEndpoint = {
   idempotent: false,
   maxBytes: 1 << 20,
   maxDepth: 64,
+  maxNodes: 100000,
 };
 const envelope = (body: string) =>
   `<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body>${body}</s:Body></s:Envelope>`;

@@ -23,6 +23,7 @@ function endpoint(auth: NpdEndpoint['auth']): NpdEndpoint {
     connections: 4,
     maxReplyBytes: 1 << 20,
     maxDepth: 64,
+    maxNodes: 100000,
   };
 }
 

@@ -85,7 +85,14 @@ describe('JSON contracts (contracts/npd/*.json)', () => {
 
   it('describe what the adapter answers for every operation', async () => {
     const out = npdOutbound(
-      { prefix: 'dan', nameForm: 'as-is', connections: 2, maxReplyBytes: 1 << 20, maxDepth: 64 },
+      {
+        prefix: 'dan',
+        nameForm: 'as-is',
+        connections: 2,
+        maxReplyBytes: 1 << 20,
+        maxDepth: 64,
+        maxNodes: 100000,
+      },
       { name: 'npd', url: sim.url, log: undefined as never },
     );
     try {

@@ -29,6 +29,7 @@ const base: NpdEndpoint = {
   connections: 4,
   maxReplyBytes: 1 << 20,
   maxDepth: 64,
+  maxNodes: 100000,
 };
 
 let sim: NpdSimulator;
@@ -219,7 +220,9 @@ describe('NPD outbound, failures', () => {
       const fault = await call('TraCuuThongTinCongDan', lookup(c)).catch((e: GatewayError) => e);
       expect(fault).toBeInstanceOf(GatewayError);
       expect((fault as GatewayError).code).toBe('LT_UPSTREAM_FAULT');
-      expect((fault as GatewayError).detail).toContain('mô phỏng');
+      // The faultstring is the provider's: logged (data.provider), never in the caller's detail.
+      expect((fault as GatewayError).detail).not.toContain('mô phỏng');
+      expect((fault as GatewayError).data?.provider).toContain('mô phỏng');
       await setFaults({ errorRate: 1 });
       expect(await codeOf(call('TraCuuThongTinCongDan', lookup(c)))).toBe('LT_UPSTREAM_ERROR');
       await setFaults({ dropRate: 1 });

@@ -70,8 +70,13 @@ describe('validate-response stage', () => {
     for (const strict of [true, false]) {
       await expect(stageFailingWith(malformed, strict).run()).rejects.toMatchObject({
         code: 'LT_UPSTREAM_BAD_REPLY',
-        detail: 'e: unreadable reply: line 1, column 3: unterminated tag',
-        data: { endpoint: 'e', cause: 'LT_XML_MALFORMED' },
+        detail: 'e: the reply could not be read (LT_XML_MALFORMED)',
+        // What the parser said about the provider's bytes is logged, not shown.
+        data: {
+          endpoint: 'e',
+          cause: 'LT_XML_MALFORMED',
+          provider: 'line 1, column 3: unterminated tag',
+        },
       });
     }
     // An adapter's own error (a lazily read body) already names it: not twice.

@@ -15,7 +15,7 @@ describe('registerBodyParsers: every parser sees the decoded body', () => {
     ) => Promise<void>,
   ) {
     const app = Fastify({ bodyLimit: SERVER_LIMIT });
-    registerBodyParsers(app);
+    registerBodyParsers(app, { maxContentCodings: 1, maxJsonNodes: 10000 });
     app.setErrorHandler((err, _req, reply) => sendProblem(reply, fromFastifyError(err as Error)));
     app.post('/echo', async (req) => ({
       body: req.body instanceof Buffer ? req.body.toString('utf8') : req.body,

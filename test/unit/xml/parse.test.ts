@@ -110,6 +110,43 @@ describe('parseXml: hostile and broken input (R14)', () => {
     );
   });
 
+  it('refuses more elements plus attributes than maxNodes, at the element that goes over', () => {
+    const limits = { maxBytes: 1 << 20, maxDepth: 8, maxNodes: 10 };
+    // Root + 9 children = 10 nodes: accepted; one more element or attribute is not.
+    expect(parseXml(`<r>${'<a/>'.repeat(9)}</r>`, limits).children).toHaveLength(9);
+    const over = gatewayError(() => parseXml(`<r>${'<a/>'.repeat(10)}</r>`, limits));
+    expect(over.code).toBe('LT_XML_TOO_MANY_NODES');
+    expect(over.data).toMatchObject({ maxNodes: 10 });
+    expect(gatewayError(() => parseXml(`<r x="1">${'<a/>'.repeat(9)}</r>`, limits)).code).toBe(
+      'LT_XML_TOO_MANY_NODES',
+    );
+    expect(
+      gatewayError(() => parseXml(`<r xmlns:p="u">${'<a/>'.repeat(9)}</r>`, limits)).code,
+    ).toBe('LT_XML_TOO_MANY_NODES');
+    // 1 MB of <b/> is 262,000 elements: stopped at the 10,001st of the SOAP inbound's default.
+    const wide = `<a>${'<b/>'.repeat(262_000)}</a>`;
+    expect(
+      gatewayError(() => parseXml(wide, { maxBytes: 1 << 21, maxDepth: 64, maxNodes: 10_000 }))
+        .code,
+    ).toBe('LT_XML_TOO_MANY_NODES');
+    // No maxNodes: the gateway's own files are not bounded.
+    expect(parseXml(wide, { maxBytes: 1 << 21, maxDepth: 64 }).children).toHaveLength(262_000);
+  });
+
+  it('checks a long namespace name and XML declaration without regex backtracking on them', () => {
+    const limits = { maxBytes: 1 << 21, maxDepth: 8 };
+    const long = 'a'.repeat(500_000);
+    expect(parseXml(`<a xmlns="urn:${long}%41"/>`, limits).ns).toBe(`urn:${long}%41`);
+    expect(gatewayError(() => parseXml(`<a xmlns="urn:${long}%4"/>`, limits)).code).toBe(
+      'LT_XML_MALFORMED',
+    );
+    const decl = `<?xml version="1.0"${' '.repeat(300)}?><a/>`;
+    expect(gatewayError(() => parseXml(decl, limits)).code).toBe('LT_XML_MALFORMED');
+    expect(
+      parseXml('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><a/>', limits).name,
+    ).toBe('a');
+  });
+
   describe('attributes and namespace declarations are bounded, and their checks stay linear', () => {
     const attrs = (n: number, name = (i: number) => `a${i}`) =>
       Array.from({ length: n }, (_, i) => `${name(i)}="${i}"`).join(' ');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { GatewayError } from '../../../src/message/errors.js';
+import { DETAIL_MAX, GatewayError } from '../../../src/message/errors.js';
 import {
   child,
   parseSoapEnvelope,
@@ -137,6 +137,20 @@ describe('SOAP writing', () => {
     );
     expect(env.fault?.faultcode).toBe('soap:Server');
     expect(readGatewayFault(env.fault!)?.code).toBe('LT_UPSTREAM_TIMEOUT');
+  });
+
+  it('soapFaultFor never throws: any detail gives a fault that parses, cut to DETAIL_MAX', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (detail) => {
+        const env = parseSoapEnvelope(
+          soapFaultFor(new GatewayError('LT_XML_MALFORMED', detail)),
+          LIMITS,
+        );
+        expect(readGatewayFault(env.fault!)?.code).toBe('LT_XML_MALFORMED');
+      }),
+    );
+    const long = soapFaultFor(new GatewayError('LT_SOAP_UNKNOWN_OPERATION', 'x'.repeat(100_000)));
+    expect(long.length).toBeLessThan(DETAIL_MAX * 2 + 1000);
   });
 
   it('reads a provider fault without gateway detail', () => {

@@ -4,6 +4,7 @@ import {
   compileShape,
   escapeAttr,
   escapeXml,
+  escapeXmlLossy,
   leaf,
   parseXml,
   type Shape,
@@ -100,6 +101,23 @@ describe('compileShape', () => {
     expect(write({})).toBe('<p:Root xmlns:p="urn:p"><p:Id/></p:Root>');
     expect(write({ id: '', name: '', birth: {} })).toBe(
       '<p:Root xmlns:p="urn:p"><p:Id/><p:Birth><p:Day/></p:Birth></p:Root>',
+    );
+  });
+});
+
+describe('escapeXmlLossy (error texts: never throws)', () => {
+  it('replaces what XML 1.0 cannot carry with U+FFFD and escapes the rest like escapeXml', () => {
+    expect(escapeXmlLossy('a\u0001b\uFFFEc\ud800d\uFFFF')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uFFFD');
+    expect(escapeXmlLossy(`a<b>&"c'\r\n\t`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;&#13;\n\t');
+    expect(escapeXmlLossy('Nguyễn 😀')).toBe('Nguyễn 😀');
+  });
+
+  it('gives text that parses back for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const doc = `<a>${escapeXmlLossy(s)}</a>`;
+        expect(() => parseXml(doc, { maxBytes: 1 << 20, maxDepth: 4 })).not.toThrow();
+      }),
     );
   });
 });
