@@ -7,6 +7,7 @@ import { renderConfigReference } from './config/reference.js';
 import { GatewayError } from './message/errors.js';
 import { renderErrorsDoc } from './server/errors-doc.js';
 import { KeyRing } from './security/keyring.js';
+import { KEY_PURPOSES, isKeyPurpose, type KeyPurpose } from './security/purposes.js';
 import { hashSecret } from './security/secret.js';
 import { startGateway } from './server/gateway.js';
 import { ContractRegistry } from './validation/contracts.js';
@@ -185,39 +186,73 @@ program
     }
   });
 
-const keys = program.command('keys').description("manage the gateway's signing keys");
+const keys = program
+  .command('keys')
+  .description("manage the gateway's signing keys (purposes: token, envelope)");
 async function ring(generate: boolean): Promise<KeyRing> {
   const loaded = loadConfig({ file: program.opts().config });
-  return KeyRing.load({ file: loaded.config.keys.file, generateIfMissing: generate });
+  return KeyRing.load({
+    file: loaded.config.keys.file,
+    generateIfMissing: generate,
+    allowMissingPurposes: true,
+  });
 }
+/** --purpose, checked: a key is for tokens or for envelopes, never both. */
+function purposeOf(v: string | undefined): KeyPurpose | undefined {
+  if (v === undefined || isKeyPurpose(v)) return v;
+  return die(
+    new GatewayError('LT_CONFIG_INVALID', `--purpose must be ${KEY_PURPOSES.join(' or ')}`),
+  );
+}
+const purposeOption = `key purpose: ${KEY_PURPOSES.join(' or ')}`;
 keys
   .command('generate')
-  .description('create the key file with a first key if it does not exist')
+  .description(
+    'create the key file, or add the key of each purpose it lacks (an older file has no token key)',
+  )
   .action(async () => {
     const r = await ring(true).catch(die);
-    console.log(`key file ready, active key ${r.activeKid}`);
+    console.log(
+      `key file ready, active keys: ${KEY_PURPOSES.map((p) => `${p} ${r.activeKid(p)}`).join(', ')}`,
+    );
   });
 keys
   .command('rotate')
-  .description('add a new active signing key; older keys keep verifying until removed')
-  .action(async () => {
+  .description(
+    'add a new active signing key for a purpose (both when none is given); older keys keep verifying until removed',
+  )
+  .option('--purpose <purpose>', purposeOption)
+  .action(async (o: { purpose?: string }) => {
+    const only = purposeOf(o.purpose);
     const r = await ring(false).catch(die);
-    const kid = await r.rotate().catch(die);
-    console.log(`new active key ${kid} (restart the gateways to sign with it)`);
+    for (const p of only ? [only] : KEY_PURPOSES) {
+      const kid = await r.rotate(p).catch(die);
+      console.log(`new active ${p} key ${kid} (restart the gateways to sign with it)`);
+    }
   });
 keys
   .command('list')
-  .description('list keys (kid, created, active)')
-  .action(async () => {
+  .description('list keys (active, kid, alg, purpose, created)')
+  .option('--purpose <purpose>', purposeOption)
+  .action(async (o: { purpose?: string }) => {
+    const only = purposeOf(o.purpose);
     const r = await ring(false).catch(die);
     for (const k of r.list())
-      console.log(`${k.active ? '*' : ' '} ${k.kid}  ${k.alg}  ${k.created}`);
+      if (!only || k.purpose === only)
+        console.log(
+          `${k.active ? '*' : ' '} ${k.kid}  ${k.alg}  ${k.purpose.padEnd(8)}  ${k.created}`,
+        );
   });
 keys
   .command('remove <kid>')
-  .description('remove a retired (non-active) key')
-  .action(async (kid: string) => {
+  .description('remove a retired key (not the active one of its purpose)')
+  .option('--purpose <purpose>', `${purposeOption}; refuse unless the key has it`)
+  .action(async (kid: string, o: { purpose?: string }) => {
+    const only = purposeOf(o.purpose);
     const r = await ring(false).catch(die);
+    const found = r.list().find((k) => k.kid === kid);
+    if (only && found && found.purpose !== only)
+      die(new GatewayError('LT_CONFIG_INVALID', `key ${kid} is a ${found.purpose} key`));
     await Promise.resolve(r.remove(kid)).catch(die);
     console.log(`removed ${kid}`);
   });

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { createServer, type Server } from 'node:http';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { RunningSimulator } from '../../src/adapter/spec.js';
 import { FaultInjector, FaultsSchema, cutOff, readBody } from '../../src/simulator/faults.js';
 import { listenSimulator } from '../../src/simulator/listen.js';
@@ -8,12 +8,13 @@ import {
   jwkThumbprint,
   PeerKeys,
   sha256b64url,
+  TYP,
   signDetached,
-  verifyDetached,
   type EcJwk,
   type Jwks,
   type Signer,
 } from '../../src/security/index.js';
+import { verifyOutbound } from '../../src/security/envelope.js';
 
 export const TestProviderSchema = Type.Object(
   {
@@ -30,8 +31,10 @@ export interface TestProvider extends RunningSimulator {
 
 /**
  * The built-in test provider behind the connection test (R3): it echoes what
- * it received, checks the gateway's signature when it knows the gateway's
- * JWKS, and signs its own reply (published at /.well-known/jwks.json) so the
+ * it received, checks the gateway's signature (typ lt-out+jws) when it knows
+ * the gateway's JWKS, and signs its own reply (published at
+ * /.well-known/jwks.json) the way docs/signatures.md asks a provider to —
+ * typ lt-reply+jws, iat, and lt-req naming the request it answers — so the
  * gateway's verify stage has something real to verify. Its faults make the
  * breaker observable: POST /__sim/faults {"errorRate":1}.
  */
@@ -93,7 +96,7 @@ export async function startTestProvider(opts: {
       if (known && !gatewayKeys) gatewayKeys = new PeerKeys(known, 'gateway JWKS');
       if (gatewayKeys) {
         try {
-          const h = verifyDetached(sigHeader, body, gatewayKeys.resolve);
+          const h = verifyOutbound(sigHeader, body, gatewayKeys.resolve);
           signature = { present: true, valid: true, kid: h.kid };
         } catch (err) {
           signature = { present: true, valid: false, code: (err as { code?: string }).code };
@@ -113,7 +116,16 @@ export async function startTestProvider(opts: {
     res.setHeader('content-type', 'application/json');
     res.setHeader(
       'x-jws-signature',
-      signDetached(reply, { typ: 'JOSE', iat: Math.floor(Date.now() / 1000) }, signer),
+      signDetached(
+        reply,
+        {
+          typ: TYP.reply,
+          iat: Math.floor(Date.now() / 1000),
+          jti: randomUUID(),
+          'lt-req': sha256b64url(body),
+        },
+        signer,
+      ),
     );
     res.end(reply);
   });

@@ -211,7 +211,12 @@ export const ConfigSchema = Type.Object(
     tokens: Type.Object(
       {
         ttlSeconds: Type.Integer({ minimum: 60, default: 3600 }),
-        issuer: Type.String({ default: 'lienthong' }),
+        issuer: Type.String({ default: 'lienthong', description: 'iss of the access tokens' }),
+        audience: Type.String({
+          default: 'urn:lienthong:gateway',
+          description:
+            'This gateway’s identity: aud of its access tokens and of the signed requests it accepts',
+        }),
         maxConcurrentSecretChecks: Type.Integer({
           minimum: 1,
           default: 1,

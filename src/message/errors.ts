@@ -76,6 +76,8 @@ const table = {
   LT_SIG_UNKNOWN_KEY: { http: 401, blame: 'caller', retry: false, vi: 'Không tìm thấy khóa công khai của bên ký', en: 'Signing key is not known for this peer' },
   LT_SIG_STALE: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký nằm ngoài khung thời gian cho phép', en: 'Signature iat is outside the replay window' },
   LT_SIG_REPLAYED: { http: 409, blame: 'caller', retry: false, vi: 'Thông điệp đã được gửi trước đó (trùng jti)', en: 'Signature jti was already seen (replay)' },
+  LT_SIG_WRONG_TYPE: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký được tạo cho mục đích khác (typ không đúng)', en: 'Signature was made for another purpose (wrong or missing typ)' },
+  LT_SIG_NOT_BOUND: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký không gắn với yêu cầu này (phương thức, đường dẫn, bên nhận hoặc yêu cầu được trả lời)', en: 'Signature is bound to another request (method, path, audience or the request answered)' },
 
   // ---- contracts -----------------------------------------------------------------
   LT_CONTRACT_REQUEST: { http: 422, blame: 'caller', retry: false, vi: 'Yêu cầu không đúng đặc tả dịch vụ', en: 'Request does not satisfy the contract' },

@@ -15,20 +15,38 @@ export interface VerifiedSignature {
   header: Record<string, unknown>;
 }
 
+/** What the gateway signs: a reply to its caller, or its request to a provider (typ per kind). */
+export type EnvelopeKind = 'reply' | 'outbound';
+
+/** The request a caller's signature must name: method, path and this gateway (docs/signatures.md). */
+export interface RequestBinding {
+  htm: string;
+  htu: string;
+  aud: string;
+}
+
 /**
  * Signing and verification as the pipeline needs them; src/security/envelope.ts
- * implements it over the key ring and peer JWKS (wire form: docs/signatures.md).
+ * implements it over the key ring's envelope keys and peer JWKS (wire form:
+ * docs/signatures.md).
  */
 export interface Envelopes {
-  /** Detached JWS over `payload`, signed with the gateway's active key. */
+  /** Detached JWS over `payload`, typed for `kind`, signed with the active envelope key. */
   sign(
+    kind: EnvelopeKind,
     payload: Buffer,
     claims?: Record<string, unknown>,
   ): Promise<{ header: string; kid: string; jws: string }>;
-  /** Verifies a caller's signed request (detached header or application/jose body) and its freshness. */
-  verifyRequest(msg: Message, peer: string, scope: string): Promise<VerifiedSignature>;
-  /** Verifies a provider reply's detached signature against the peer's JWKS. */
-  verifyReply(msg: Message, peer: string): Promise<VerifiedSignature>;
+  /**
+   * Verifies a caller's signed request (detached header or application/jose
+   * body): its typ, its binding to this request, its freshness (replays per key).
+   */
+  verifyRequest(msg: Message, peer: string, binding: RequestBinding): Promise<VerifiedSignature>;
+  /**
+   * Verifies a provider reply's detached signature against the peer's JWKS:
+   * its typ, its iat window, and that it answers the request sent (`sentDigest`).
+   */
+  verifyReply(msg: Message, peer: string, sentDigest: string): Promise<VerifiedSignature>;
 }
 
 export interface Authenticator {

@@ -1,9 +1,14 @@
 import type { ClientConfig } from '../config/schema.js';
 import { GatewayError, fail } from '../message/errors.js';
 import type { Caller, Message } from '../message/index.js';
-import { uuidv7 } from '../message/ids.js';
 import type { Authenticator } from '../pipeline/deps.js';
-import { signJwt, verifyJwt, verifySecret, type KeyRing } from '../security/index.js';
+import {
+  issueAccessToken,
+  verifyAccessToken,
+  verifySecret,
+  type KeyRing,
+  type TokenIdentity,
+} from '../security/index.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -22,9 +27,10 @@ const CACHE_LIMIT = 10_000;
 
 /**
  * Registered callers (from config for now; the policy model takes over the
- * source later) and their OAuth2 client-credentials tokens. Tokens are ES256
- * JWTs signed by the gateway's key ring, so every gateway instance sharing
- * the key file accepts them: no token table, no sticky sessions.
+ * source later) and their OAuth2 client-credentials tokens. Tokens are
+ * RFC 9068 access tokens (`typ: at+jwt`, `aud` this gateway) signed with the
+ * key ring's token keys, so every gateway instance sharing the key file
+ * accepts them: no token table, no sticky sessions.
  */
 export class ClientDirectory implements Authenticator {
   private readonly byId: Map<string, ClientConfig>;
@@ -37,9 +43,8 @@ export class ClientDirectory implements Authenticator {
     private readonly keys: KeyRing,
     private readonly opts: {
       ttlSeconds: number;
-      issuer: string;
       maxConcurrentSecretChecks: number;
-    },
+    } & TokenIdentity,
   ) {
     this.byId = new Map(clients.map((c) => [c.id, c]));
   }
@@ -75,17 +80,11 @@ export class ClientDirectory implements Authenticator {
       this.checking--;
     }
     if (!client || !ok) fail('LT_AUTH_INVALID_CLIENT', 'client id or secret is wrong');
-    const now = Math.floor(Date.now() / 1000);
-    const token = signJwt(
-      {
-        iss: this.opts.issuer,
-        sub: client.id,
-        org: client.orgId,
-        iat: now,
-        exp: now + this.opts.ttlSeconds,
-        jti: uuidv7(),
-      },
-      this.keys.signer(),
+    const token = issueAccessToken(
+      this.keys.signer('token'),
+      this.opts,
+      client,
+      this.opts.ttlSeconds,
     );
     return {
       access_token: token,
@@ -109,11 +108,12 @@ export class ClientDirectory implements Authenticator {
       this.cache.delete(token);
       fail('LT_AUTH_TOKEN_EXPIRED', 'request a new token from POST /token');
     }
-    const { claims } = verifyJwt(token, this.keys.resolve, { now });
-    if (claims.iss !== this.opts.issuer)
-      throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token was issued by someone else');
-    const client = this.byId.get(String(claims.sub));
-    if (!client) throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token names an unknown client');
+    const claims = verifyAccessToken(token, this.keys.resolver('token'), this.opts, now);
+    const client = this.byId.get(claims.sub);
+    if (!client)
+      throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token names an unknown client', {
+        reason: 'sub',
+      });
     const caller: Caller = {
       clientId: client.id,
       orgId: client.orgId,

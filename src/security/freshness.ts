@@ -27,17 +27,16 @@ const MAX_JTI_LENGTH = 256;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
- * Replay protection for signed messages: iat within the window, jti never
- * seen. A jti only needs remembering until iat + window: after that the iat
- * check alone refuses the message, which is what bounds the store's size.
+ * The time window alone: iat within ±windowSec of now (LT_SIG_STALE
+ * otherwise). Signed replies get this without a jti check: they are bound to
+ * the request they answer instead. Returns the iat.
  */
-export async function checkFreshness(
+export function checkIat(
   header: FreshnessClaims | Readonly<Record<string, unknown>>,
   opts: FreshnessOptions,
-  rememberJtiOnce: RememberJtiOnce,
-): Promise<void> {
+): number {
   const now = opts.now ?? Date.now();
-  const { iat, jti } = header as FreshnessClaims;
+  const { iat } = header as FreshnessClaims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) {
     throw new GatewayError('LT_SIG_STALE', 'signed header has no numeric iat');
   }
@@ -48,6 +47,21 @@ export async function checkFreshness(
       windowSec: opts.windowSec,
     });
   }
+  return iat;
+}
+
+/**
+ * Replay protection for signed messages: iat within the window, jti never
+ * seen. A jti only needs remembering until iat + window: after that the iat
+ * check alone refuses the message, which is what bounds the store's size.
+ */
+export async function checkFreshness(
+  header: FreshnessClaims | Readonly<Record<string, unknown>>,
+  opts: FreshnessOptions,
+  rememberJtiOnce: RememberJtiOnce,
+): Promise<void> {
+  const iat = checkIat(header, opts);
+  const { jti } = header as FreshnessClaims;
   if (
     typeof jti !== 'string' ||
     jti.length === 0 ||

@@ -5,3 +5,5 @@ export * from './keyring.js';
 export * from './peer-keys.js';
 export * from './freshness.js';
 export * from './secret.js';
+export * from './purposes.js';
+export * from './access-token.js';

@@ -75,13 +75,28 @@ export function publicJwk(jwk: EcJwk): EcJwk {
   return out;
 }
 
+/** RFC 7638 thumbprint of each public KeyObject made here, computed once at load. */
+const THUMBPRINTS = new WeakMap<KeyObject, string>();
+
+/**
+ * The identity of a verifying key: its RFC 7638 thumbprint, not the kid a
+ * JWKS gives it (two peers' JWKS could name different keys alike, or one key
+ * differently). Replay protection is scoped by it. Undefined for a key not
+ * made by publicKeyFromJwk.
+ */
+export function keyIdentity(key: KeyObject): string | undefined {
+  return THUMBPRINTS.get(key);
+}
+
 /** Public KeyObject from an ES256 JWK; LT_CONFIG_INVALID when it is not a P-256 point. */
 export function publicKeyFromJwk(jwk: EcJwk, where: string): KeyObject {
   if (!isP256Member(jwk.x) || !isP256Member(jwk.y)) {
     throw new GatewayError('LT_CONFIG_INVALID', `${where}: EC key has malformed x/y`);
   }
   try {
-    return createPublicKey({ key: publicJwk(jwk), format: 'jwk' });
+    const key = createPublicKey({ key: publicJwk(jwk), format: 'jwk' });
+    THUMBPRINTS.set(key, jwkThumbprint(jwk));
+    return key;
   } catch (err) {
     throw new GatewayError(
       'LT_CONFIG_INVALID',

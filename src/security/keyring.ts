@@ -14,35 +14,53 @@ import {
   type KeyResolver,
   type Signer,
 } from './jwk.js';
+import { KEY_PURPOSES, isKeyPurpose, type KeyPurpose } from './purposes.js';
 
 /**
- * The gateway's own signing keys.
+ * The gateway's own signing keys, each for one purpose (src/security/purposes.ts):
+ * token keys sign and verify access tokens only, envelope keys sign replies
+ * and outbound requests and are the only ones published.
  *
- * File format: a private JWKS (RFC 7517 §5) with one extra top-level member,
- * `created: { <kid>: <ISO-8601> }`. JWKS readers ignore unknown members, so
- * the file stays usable by ordinary JOSE tools, and the JWKs themselves stay
- * free of private extensions that could leak into the published set.
+ * File format: a private JWKS (RFC 7517 §5) with two extra top-level members,
+ * `created: { <kid>: <ISO-8601> }` and `purposes: { <kid>: "token" | "envelope" }`.
+ * JWKS readers ignore unknown members, so the file stays usable by ordinary
+ * JOSE tools, and the JWKs themselves stay free of private extensions that
+ * could leak into the published set.
  *
- * The active signer is the newest key; older keys keep verifying until they
- * are removed, so peers holding signatures or a cached JWKS are not broken by
- * a rotation. node-jose keeps the keystore (JWE and interop later); signing
- * and verifying use node:crypto KeyObjects built here once per key.
+ * A key without a recorded purpose is an envelope key: key files from before
+ * purposes existed held one key that signed everything, and the peers that
+ * cached it verify replies with it. Such a file gets a token key generated on
+ * load when generateIfMissing is set (`lienthong keys generate` does the same).
+ *
+ * Per purpose, the active signer is the newest key; older keys keep verifying
+ * until they are removed, so peers holding signatures or a cached JWKS are not
+ * broken by a rotation. node-jose keeps the keystore (JWE and interop later);
+ * signing and verifying use node:crypto KeyObjects built here once per key.
  */
 
 export interface KeyRingOptions {
   file: string;
+  /** Create the file, and any purpose's missing key, when absent. */
   generateIfMissing: boolean;
+  /**
+   * Load a file that lacks a purpose's key without generating one (the `keys`
+   * commands inspect and change such files). The gateway itself never sets it.
+   */
+  allowMissingPurposes?: boolean;
 }
 
 export interface KeyInfo {
   kid: string;
   alg: 'ES256';
+  purpose: KeyPurpose;
   created: string;
+  /** The key that signs new signatures of its purpose. */
   active: boolean;
 }
 
 interface Entry {
   kid: string;
+  purpose: KeyPurpose;
   created: string;
   jwk: EcJwk;
   signer: Signer;
@@ -51,6 +69,7 @@ interface Entry {
 
 interface KeyFile extends Jwks {
   created?: Record<string, string>;
+  purposes?: Record<string, unknown>;
 }
 
 /** Keys without a recorded creation time sort first, in file order. */
@@ -64,10 +83,11 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-function entryOf(jwk: EcJwk, created: string, where: string): Entry {
+function entryOf(jwk: EcJwk, purpose: KeyPurpose, created: string, where: string): Entry {
   const kid = jwk.kid as string;
   return {
     kid,
+    purpose,
     created,
     jwk,
     signer: { kid, key: privateKeyFromJwk(jwk, where) },
@@ -96,13 +116,20 @@ function byCreated(a: Entry, b: Entry): number {
   return a.created < b.created ? -1 : a.created > b.created ? 1 : 0;
 }
 
+/** A newly generated key for `purpose`, created after `after` (ISO) so that it is the newest. */
+function newEntry(purpose: KeyPurpose, after?: string): Entry {
+  let created = new Date().toISOString();
+  // Keep "newest signs" true even if the clock stepped back since the last rotation.
+  if (after !== undefined && created <= after)
+    created = new Date(Date.parse(after) + 1).toISOString();
+  return entryOf(generateJwk(), purpose, created, 'generated key');
+}
+
 export class KeyRing {
   private entries: Entry[];
   private byKid = new Map<string, Entry>();
   private jwksCache: Jwks = { keys: [] };
-
-  /** Public KeyObject of one of our keys by kid (for verifying our own signatures). */
-  readonly resolve: KeyResolver = (kid) => this.byKid.get(kid)?.publicKey;
+  private readonly resolvers: Record<KeyPurpose, KeyResolver>;
 
   private constructor(
     private readonly file: string,
@@ -112,6 +139,13 @@ export class KeyRing {
   ) {
     this.entries = entries;
     this.reindex();
+    const forPurpose =
+      (purpose: KeyPurpose): KeyResolver =>
+      (kid) => {
+        const e = this.byKid.get(kid);
+        return e?.purpose === purpose ? e.publicKey : undefined;
+      };
+    this.resolvers = { token: forPurpose('token'), envelope: forPurpose('envelope') };
   }
 
   static async load(opts: KeyRingOptions): Promise<KeyRing> {
@@ -130,21 +164,22 @@ export class KeyRing {
         );
       }
     }
-    if (text === undefined) {
-      if (!opts.generateIfMissing) {
-        throw new GatewayError('LT_CONFIG_INVALID', `key file ${opts.file} does not exist`);
-      }
-      const jwk = generateJwk();
-      const ring = new KeyRing(opts.file, jose.JWK.createKeyStore(), [
-        entryOf(jwk, new Date().toISOString(), 'generated key'),
-      ]);
-      await ring.keystore.add(jwk);
-      await ring.save();
-      return ring;
+    if (text === undefined && !opts.generateIfMissing) {
+      throw new GatewayError('LT_CONFIG_INVALID', `key file ${opts.file} does not exist`);
     }
-    const entries = KeyRing.parse(text, opts.file);
+    const entries = text === undefined ? [] : KeyRing.parse(text, opts.file);
+    const missing = KEY_PURPOSES.filter((p) => !entries.some((e) => e.purpose === p));
+    if (missing.length && opts.generateIfMissing) {
+      for (const p of missing) entries.push(newEntry(p, entries.at(-1)?.created));
+    } else if (missing.length && !opts.allowMissingPurposes) {
+      throw new GatewayError(
+        'LT_CONFIG_INVALID',
+        `key file ${opts.file} has no ${missing.join(', ')} key: run \`lienthong keys generate\``,
+      );
+    }
     const ring = new KeyRing(opts.file, jose.JWK.createKeyStore(), entries);
-    for (const e of entries) await ring.keystore.add(e.jwk);
+    for (const e of ring.entries) await ring.keystore.add(e.jwk);
+    if (missing.length && opts.generateIfMissing) await ring.save();
     return ring;
   }
 
@@ -161,6 +196,7 @@ export class KeyRing {
       throw new GatewayError('LT_CONFIG_INVALID', `key file ${file} has no keys`);
     }
     const created = typeof doc.created === 'object' && doc.created !== null ? doc.created : {};
+    const purposes = typeof doc.purposes === 'object' && doc.purposes !== null ? doc.purposes : {};
     const seen = new Set<string>();
     const entries = doc.keys.map((raw, i) => {
       const where = `key file ${file}, key #${i}`;
@@ -177,7 +213,15 @@ export class KeyRing {
       const when = created[jwk.kid];
       const iso =
         typeof when === 'string' && !Number.isNaN(Date.parse(when)) ? when : UNKNOWN_CREATED;
-      return entryOf(jwk, iso, where);
+      // No recorded purpose: a key from before purposes existed (see the class comment).
+      const purpose = purposes[jwk.kid] ?? 'envelope';
+      if (!isKeyPurpose(purpose)) {
+        throw new GatewayError(
+          'LT_CONFIG_INVALID',
+          `${where}: unknown purpose "${String(purpose)}"`,
+        );
+      }
+      return entryOf(jwk, purpose, iso, where);
     });
     return entries.sort(byCreated);
   }
@@ -185,64 +229,80 @@ export class KeyRing {
   private reindex(): void {
     this.entries.sort(byCreated);
     this.byKid = new Map(this.entries.map((e) => [e.kid, e]));
-    this.jwksCache = deepFreeze({ keys: this.entries.map((e) => publicJwk(e.jwk)) });
+    // Token keys are not published: only this gateway verifies its tokens.
+    this.jwksCache = deepFreeze({
+      keys: this.entries.filter((e) => e.purpose === 'envelope').map((e) => publicJwk(e.jwk)),
+    });
   }
 
-  private get active(): Entry {
-    return this.entries[this.entries.length - 1];
+  private active(purpose: KeyPurpose): Entry {
+    const e = this.entries.findLast((x) => x.purpose === purpose);
+    if (!e) {
+      throw new GatewayError(
+        'LT_CONFIG_INVALID',
+        `no ${purpose} key in ${this.file}: run \`lienthong keys generate\``,
+      );
+    }
+    return e;
   }
 
-  /** The key new signatures are made with (the newest). */
-  signer(): Signer {
-    return this.active.signer;
+  /** The key new signatures of this purpose are made with (its newest). */
+  signer(purpose: KeyPurpose): Signer {
+    return this.active(purpose).signer;
   }
 
-  get activeKid(): string {
-    return this.active.kid;
+  activeKid(purpose: KeyPurpose): string {
+    return this.active(purpose).kid;
+  }
+
+  /**
+   * kid → public KeyObject of one of our keys of this purpose, for verifying
+   * our own signatures: a token key never verifies an envelope, nor the reverse.
+   */
+  resolver(purpose: KeyPurpose): KeyResolver {
+    return this.resolvers[purpose];
   }
 
   list(): KeyInfo[] {
-    const activeKid = this.active.kid;
+    const active = new Set(
+      KEY_PURPOSES.map((p) => this.entries.findLast((e) => e.purpose === p)?.kid),
+    );
     return this.entries.map((e) => ({
       kid: e.kid,
       alg: 'ES256',
+      purpose: e.purpose,
       created: e.created,
-      active: e.kid === activeKid,
+      active: active.has(e.kid),
     }));
   }
 
-  /** The public JWKS to publish; the same frozen object until the keys change. */
+  /** The public JWKS to publish (envelope keys); the same frozen object until the keys change. */
   publicJwks(): Jwks {
     return this.jwksCache;
   }
 
   /**
-   * Add a new key and make it the active signer. The file is written before
-   * the new key signs anything: a signature by a key that a restart would
-   * forget could never be verified again.
+   * Add a new key for `purpose` and make it that purpose's active signer. The
+   * file is written before the new key signs anything: a signature by a key
+   * that a restart would forget could never be verified again.
    */
-  async rotate(): Promise<string> {
-    const jwk = generateJwk();
-    const last = this.active.created;
-    let created = new Date().toISOString();
-    // Keep "newest signs" true even if the clock stepped back since the last rotation.
-    if (created <= last) created = new Date(Date.parse(last) + 1).toISOString();
-    const entry = entryOf(jwk, created, 'generated key');
+  async rotate(purpose: KeyPurpose): Promise<string> {
+    const entry = newEntry(purpose, this.entries.at(-1)?.created);
     await this.persist([...this.entries, entry]);
     this.entries.push(entry);
     this.reindex();
-    await this.keystore.add(jwk);
+    await this.keystore.add(entry.jwk);
     return entry.kid;
   }
 
-  /** Remove a retired key (never the active one); persisted immediately. */
+  /** Remove a retired key (never the active one of its purpose); persisted immediately. */
   async remove(kid: string): Promise<void> {
     const entry = this.byKid.get(kid);
     if (!entry) throw new GatewayError('LT_SIG_UNKNOWN_KEY', `no key with kid ${kid}`, { kid });
-    if (entry === this.active) {
+    if (entry === this.entries.findLast((e) => e.purpose === entry.purpose)) {
       throw new GatewayError(
         'LT_CONFIG_INVALID',
-        'the active signing key cannot be removed; rotate first',
+        `the active ${entry.purpose} key cannot be removed; rotate first`,
       );
     }
     const rest = this.entries.filter((e) => e !== entry);
@@ -261,6 +321,7 @@ export class KeyRing {
     const doc: KeyFile = {
       keys: entries.map((e) => ({ ...e.jwk })),
       created: Object.fromEntries(entries.map((e) => [e.kid, e.created])),
+      purposes: Object.fromEntries(entries.map((e) => [e.kid, e.purpose])),
     };
     try {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });

@@ -31,7 +31,7 @@ export async function resolvePeers(
   const peers = new Map<string, KeyResolver>();
   for (const [name, peer] of Object.entries(config.peers)) {
     if (peer.self) {
-      peers.set(name, keys.resolve);
+      peers.set(name, keys.resolver('envelope'));
       continue;
     }
     let jwks: unknown = peer.jwks;

@@ -53,26 +53,68 @@ describe('lienthong check', () => {
 });
 
 describe('lienthong keys', () => {
-  it('generates, rotates and lists keys; the file is private', () => {
+  /** A config naming only a key file, in a fresh directory; `c` is the CLI's -c option. */
+  function keysConfig(): { dir: string; c: string[] } {
     const dir = mkdtempSync(join(tmpdir(), 'lt-keys-'));
     mkdirSync(join(dir, 'routes'));
     writeFileSync(
       join(dir, 'lienthong.yaml'),
       `keys: { file: ${join(dir, 'keys.json')} }\nroutesDir: ${join(dir, 'routes')}\n`,
     );
-    const c = ['-c', join(dir, 'lienthong.yaml')];
+    return { dir, c: ['-c', join(dir, 'lienthong.yaml')] };
+  }
+
+  it('generates, rotates and lists keys by purpose; the file is private', () => {
+    const { dir, c } = keysConfig();
     const gen = cli([...c, 'keys', 'generate']);
     expect(gen.code).toBe(0);
-    const first = /active key (\S+)/.exec(gen.out)![1];
+    const token = /token ([\w-]+)/.exec(gen.out)![1];
+    const envelope = /envelope ([\w-]+)/.exec(gen.out)![1];
+    expect(token).not.toBe(envelope);
     expect(statSync(join(dir, 'keys.json')).mode & 0o777).toBe(0o600);
-    const rot = cli([...c, 'keys', 'rotate']);
-    const second = /new active key (\S+)/.exec(rot.out)![1];
-    expect(second).not.toBe(first);
+    const rot = cli([...c, 'keys', 'rotate', '--purpose', 'envelope']);
+    expect(rot.code).toBe(0);
+    const second = /new active envelope key (\S+)/.exec(rot.out)![1];
+    expect(rot.out).not.toContain('token key');
+    expect(second).not.toBe(envelope);
     const list = cli([...c, 'keys', 'list']).out;
-    expect(list).toContain(`* ${second}`);
-    expect(list).toContain(`  ${first}`);
+    expect(list).toMatch(new RegExp(`\\* ${second}  ES256  envelope`));
+    expect(list).toMatch(new RegExp(`  ${envelope}  ES256  envelope`));
+    expect(list).toMatch(new RegExp(`\\* ${token}  ES256  token`));
+    const tokensOnly = cli([...c, 'keys', 'list', '--purpose', 'token']).out;
+    expect(tokensOnly).toContain(token);
+    expect(tokensOnly).not.toContain(envelope);
+    const doc = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'));
+    expect(doc.keys).toHaveLength(3);
+    expect(doc.purposes[token]).toBe('token');
+    // A purpose that does not exist, and removing a key under the wrong purpose, are refused.
+    expect(cli([...c, 'keys', 'rotate', '--purpose', 'everything']).code).toBe(1);
+    const wrong = cli([...c, 'keys', 'remove', envelope, '--purpose', 'token']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('LT_CONFIG_INVALID');
+    expect(cli([...c, 'keys', 'remove', envelope, '--purpose', 'envelope']).code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')).keys).toHaveLength(2);
-  });
+  }, 180_000);
+
+  it('generate adds a token key to a key file from before purposes', () => {
+    const { dir, c } = keysConfig();
+    expect(cli([...c, 'keys', 'generate']).code).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'));
+    const envelope = Object.keys(doc.purposes).find((k) => doc.purposes[k] === 'envelope')!;
+    writeFileSync(
+      join(dir, 'keys.json'),
+      JSON.stringify({ keys: doc.keys.filter((k: { kid: string }) => k.kid === envelope) }),
+    );
+    const before = cli([...c, 'keys', 'list']).out;
+    expect(before).toContain(`* ${envelope}  ES256  envelope`);
+    expect(before).not.toContain('token');
+    const gen = cli([...c, 'keys', 'generate']);
+    expect(gen.out).toContain(`envelope ${envelope}`);
+    expect(gen.out).toMatch(/token [\w-]+/);
+    expect(
+      Object.values(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')).purposes),
+    ).toEqual(['envelope', 'token']);
+  }, 120_000);
 
   it('hashes a client secret that the gateway accepts', () => {
     const r = cli(['secret', 'hunter2']);

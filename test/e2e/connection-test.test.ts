@@ -3,8 +3,13 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import jose from 'node-jose';
 import { hashSecret } from '../../src/security/secret.js';
-import { signCompact, signDetached, signJwt } from '../../src/security/index.js';
-import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { issueAccessToken, signCompact, signDetached } from '../../src/security/index.js';
+import {
+  demoToken,
+  requestSignatureHeader,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 // R3: the connection test runs the whole pipeline through the gateway's real HTTP port.
 let gw: TestGateway;
@@ -87,7 +92,13 @@ describe('system endpoints', () => {
     expect(ready.store.ok).toBe(true);
     expect(ready.endpoints['test-provider'].breaker).toBe('closed');
     const jwks = await getJson(`${gw.url}/.well-known/jwks.json`);
-    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid: gw.keys.activeKid });
+    // Envelope keys only: the token key verifies nothing outside the gateway.
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({
+      kty: 'EC',
+      crv: 'P-256',
+      kid: gw.keys.activeKid('envelope'),
+    });
     expect(jwks.keys[0].d).toBeUndefined();
     const openapi = await getJson(`${gw.url}/openapi.json`);
     expect(
@@ -101,15 +112,19 @@ describe('system endpoints', () => {
 });
 
 describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
-  it('issues a bearer token', async () => {
-    const res = await fetch(`${gw.url}/token`, {
+  /** POST /token with HTTP Basic credentials (none when `cred` is undefined) and a form. */
+  const tokenRequest = (cred: string | undefined, form = 'grant_type=client_credentials') =>
+    fetch(`${gw.url}/token`, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+        ...(cred ? { authorization: `Basic ${Buffer.from(cred).toString('base64')}` } : {}),
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'grant_type=client_credentials',
+      body: form,
     });
+
+  it('issues a bearer token', async () => {
+    const res = await tokenRequest('demo:demo-secret', 'grant_type=client_credentials');
     const body: any = await res.json();
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ token_type: 'Bearer', scope: 'default', expires_in: 3600 });
@@ -139,17 +154,61 @@ describe('POST /token (OAuth2 client credentials, WSO2-style answer)', () => {
       'unsupported_grant_type',
     ],
   ])('refuses %s', async (_name, cred, form, code, oauth) => {
-    const res = await fetch(`${gw.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(cred).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: form,
-    });
+    const res = await tokenRequest(cred, form);
     const body: any = await res.json();
     expect(body.code).toBe(code);
     expect(body.error).toBe(oauth);
+  });
+
+  it('issues an RFC 9068 access token for this gateway, not to be cached', async () => {
+    const res = await tokenRequest('demo:demo-secret', 'grant_type=client_credentials');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const [h, p] = ((await res.json()) as any).access_token.split('.');
+    expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toMatchObject({
+      typ: 'at+jwt',
+      kid: gw.keys.activeKid('token'),
+    });
+    expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({
+      iss: 'lienthong',
+      aud: gw.config.tokens.audience,
+      sub: 'demo',
+      client_id: 'demo',
+    });
+  });
+
+  it('takes the credentials from the form body when there is no Basic header', async () => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+    });
+    expect(res.status).toBe(200);
+    expect(typeof ((await res.json()) as any).access_token).toBe('string');
+  });
+
+  it.each([
+    ['Basic credentials without a colon', `Basic ${Buffer.from('demo').toString('base64')}`, ''],
+    [
+      'Basic credentials with an empty id',
+      `Basic ${Buffer.from(':demo-secret').toString('base64')}`,
+      '',
+    ],
+    ['a form with a client id but no secret', undefined, '&client_id=demo'],
+    ['a form with a secret but no client id', undefined, '&client_secret=demo-secret'],
+  ])('refuses %s as invalid_client, not to be cached', async (_n, authorization, form) => {
+    const res = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: `grant_type=client_credentials${form}`,
+    });
+    const body: any = await res.json();
+    expect(body.code).toBe('LT_AUTH_MISSING');
+    expect(body.error).toBe('invalid_client');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses a request without credentials', async () => {
@@ -182,7 +241,7 @@ describe('the connection test through the full pipeline', () => {
     expect(res.json.provider.signature).toMatchObject({
       present: true,
       valid: true,
-      kid: gw.keys.activeKid,
+      kid: gw.keys.activeKid('envelope'),
     });
 
     // A client verifies the reply with a standard JOSE library and the published keys.
@@ -193,9 +252,11 @@ describe('the connection test through the full pipeline', () => {
     const keystore = await jose.JWK.asKeyStore(jwks);
     const verified = await jose.JWS.createVerify(keystore).verify(compact);
     expect(verified.payload.toString()).toBe(res.text);
-    // The reply is bound to the request it answers.
+    // The reply is typed as a reply and bound to the request it answers.
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    expect(header.typ).toBe('lt-reply+jws');
     expect(header['lt-req']).toBe(createHash('sha256').update(body).digest('base64url'));
+    expect(Math.abs(header.iat - Date.now() / 1000)).toBeLessThan(60);
     expect(res.headers.get('x-lt-exchange-id')).toBe(res.json.exchangeId);
   });
 
@@ -301,10 +362,12 @@ describe('bad input gets its own code and the gateway stays up', () => {
   });
 
   it('refuses an expired token', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const expired = signJwt(
-      { iss: 'lienthong', sub: 'demo', iat: now - 7200, exp: now - 3600 },
-      gw.keys.signer(),
+    const expired = issueAccessToken(
+      gw.keys.signer('token'),
+      gw.config.tokens,
+      { id: 'demo', orgId: '000.00.00.H57' },
+      3600,
+      Date.now() - 7200_000,
     );
     const res = await post(
       '/v1/connection-test',
@@ -332,12 +395,10 @@ describe('bad input gets its own code and the gateway stays up', () => {
 
 describe('signed requests (route connection-test-signed)', () => {
   const body = () => Buffer.from(JSON.stringify({ message: 'signed hello' }));
+  const requestHeader = (claims: Record<string, unknown> = {}) =>
+    requestSignatureHeader(gw, '/v1/connection-test/signed', claims);
   const sign = (payload: Buffer, claims: Record<string, unknown> = {}) =>
-    signDetached(
-      payload,
-      { iat: Math.floor(Date.now() / 1000), jti: `jti-${Math.random()}`, ...claims },
-      gw.keys.signer(),
-    );
+    signDetached(payload, requestHeader(claims), gw.keys.signer('envelope'));
 
   it('accepts a fresh detached signature and reports it', async () => {
     const b = body();
@@ -346,16 +407,12 @@ describe('signed requests (route connection-test-signed)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.json.stages.find((s: any) => s.stage === 'verify-signature').saw.kid).toBe(
-      gw.keys.activeKid,
+      gw.keys.activeKid('envelope'),
     );
   });
 
   it('accepts an enveloped application/jose body', async () => {
-    const jws = signCompact(
-      body(),
-      { iat: Math.floor(Date.now() / 1000), jti: `env-${Math.random()}` },
-      gw.keys.signer(),
-    );
+    const jws = signCompact(body(), requestHeader(), gw.keys.signer('envelope'));
     const res = await post('/v1/connection-test/signed', jws, {
       'content-type': 'application/jose',
     });

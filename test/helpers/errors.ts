@@ -22,3 +22,20 @@ export async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'resolved
     },
   );
 }
+
+/** The code and `data.reason` of the GatewayError a call throws (token refusals say which check refused). */
+export function refusalOf(fn: () => unknown): [ErrorCode, unknown] {
+  const err = gatewayError(fn);
+  return [err.code, err.data?.reason];
+}
+
+/** The GatewayError a promise rejects with; fails the test when it resolves or rejects otherwise. */
+export async function rejectionOf(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw new Error(`expected a GatewayError, got ${String(err)}`);
+  }
+  throw new Error('expected a GatewayError, nothing was thrown');
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,4 +71,25 @@ export async function demoToken(url: string, id = 'demo', secret = 'demo-secret'
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/**
+ * The protected header a caller signing a request for `path` (POST) puts on it
+ * (docs/signatures.md): typ, the route's method and path, this gateway as
+ * aud, a fresh iat and a new jti. `claims` change or remove (undefined) members.
+ */
+export function requestSignatureHeader(
+  gw: Pick<Gateway, 'config'>,
+  path: string,
+  claims: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    typ: 'lt-req+jws',
+    htm: 'POST',
+    htu: path,
+    aud: gw.config.tokens.audience,
+    iat: Math.floor(Date.now() / 1000),
+    jti: `jti-${randomUUID()}`,
+    ...claims,
+  };
 }

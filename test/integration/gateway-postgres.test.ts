@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { signDetached } from '../../src/security/index.js';
 import { PG_START_HINT } from '../../src/store/postgres.js';
-import { demoToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  demoToken,
+  requestSignatureHeader,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 /**
  * Two gateway instances on the REAL PostgreSQL, sharing the store and the key
@@ -67,8 +72,8 @@ describe('gateway on PostgreSQL, two instances', () => {
     const body = Buffer.from('{"message":"once"}');
     const sig = signDetached(
       body,
-      { iat: Math.floor(Date.now() / 1000), jti: `pg-${Date.now()}` },
-      a.keys.signer(),
+      requestSignatureHeader(a, '/v1/connection-test/signed'),
+      a.keys.signer('envelope'),
     );
     const send = (url: string) =>
       fetch(`${url}/v1/connection-test/signed`, {

@@ -1,4 +1,5 @@
 import type { StageFactory } from '../deps.js';
+import { sentDigest } from './sign.js';
 
 /** Calls the provider through its breaker, bulkhead, timeout and (idempotent-only) retry. */
 export const send: StageFactory = {
@@ -20,7 +21,10 @@ export const send: StageFactory = {
   },
 };
 
-/** Replies from endpoints with `verifyReplyWith` must carry a valid provider signature. */
+/**
+ * Replies from endpoints with `verifyReplyWith` must carry a valid provider
+ * signature, typed as a reply, fresh, and naming the request it answers.
+ */
 export const verifyReply: StageFactory = {
   name: 'verify-reply',
   create(route, deps) {
@@ -28,7 +32,7 @@ export const verifyReply: StageFactory = {
     const peer = endpoint.verifyReplyWith;
     if (!peer) return null;
     return async (ex) => {
-      const v = await deps.envelopes.verifyReply(ex.reply!, peer);
+      const v = await deps.envelopes.verifyReply(ex.reply!, peer, sentDigest(ex));
       return { peer, kid: v.kid, valid: true };
     };
   },

@@ -1,9 +1,9 @@
 import type { Exchange, Message } from '../../message/index.js';
 import type { StageFactory } from '../deps.js';
 import { sha256b64url } from '../../security/jws.js';
+import { ANSWERS, SIGNATURE_HEADER } from '../../security/envelope.js';
 
-/** Header carrying the detached JWS (docs/signatures.md). */
-export const SIGNATURE_HEADER = 'x-jws-signature';
+export { SIGNATURE_HEADER };
 
 function bytesOf(msg: Message): Buffer {
   if (!msg.raw) {
@@ -23,6 +23,19 @@ function requestDigest(ex: Exchange): string {
   return d;
 }
 
+/**
+ * Digest of the bytes sent to the provider, which its signed reply must name
+ * in `lt-req`; computed once (sign-outbound already has it when it ran).
+ */
+export function sentDigest(ex: Exchange): string {
+  let d = ex.attrs.sentDigest as string | undefined;
+  if (!d) {
+    d = sha256b64url(bytesOf(ex.outbound ?? ex.request));
+    ex.attrs.sentDigest = d;
+  }
+  return d;
+}
+
 /** `signature.signOutbound`: sign exactly the bytes sent to the provider. */
 export const signOutbound: StageFactory = {
   name: 'sign-outbound',
@@ -32,9 +45,12 @@ export const signOutbound: StageFactory = {
     return async (ex) => {
       const msg = (ex.outbound ??= { ...ex.request, headers: {} });
       endpoint.outbound.encode?.(msg, ex);
-      const s = await deps.envelopes.sign(bytesOf(msg), { jti: ex.id, 'lt-org': ex.caller?.orgId });
+      const s = await deps.envelopes.sign('outbound', bytesOf(msg), {
+        jti: ex.id,
+        'lt-org': ex.caller?.orgId,
+      });
       msg.headers[SIGNATURE_HEADER] = s.jws;
-      return { kid: s.kid, digest: sha256b64url(msg.raw!) };
+      return { kid: s.kid, digest: sentDigest(ex) };
     };
   },
 };
@@ -46,9 +62,9 @@ export const signReply: StageFactory = {
     if (!route.signature.signReply) return null;
     return async (ex) => {
       const reply = ex.reply!;
-      const s = await deps.envelopes.sign(bytesOf(reply), {
+      const s = await deps.envelopes.sign('reply', bytesOf(reply), {
         jti: ex.id,
-        'lt-req': requestDigest(ex),
+        [ANSWERS]: requestDigest(ex),
       });
       reply.headers[SIGNATURE_HEADER] = s.jws;
       return { kid: s.kid };

@@ -4,6 +4,7 @@ import { GatewayError } from '../../../src/message/errors.js';
 import { KeyRing } from '../../../src/security/keyring.js';
 import { signCompact } from '../../../src/security/jws.js';
 import { signJwt, verifyJwt } from '../../../src/security/jwt.js';
+import { TYP } from '../../../src/security/purposes.js';
 import { codeOf, tempDir } from './helpers.js';
 
 // R10.4 / R14: access tokens issued to accounts and client applications.
@@ -20,49 +21,77 @@ describe('JWT on ES256', () => {
   });
   afterAll(() => cleanup());
 
-  it('round-trips claims with typ JWT', () => {
+  it('round-trips claims with typ at+jwt', () => {
     const token = signJwt(
       { sub: 'can-bo-001', exp: nowSec + 300, scope: 'npd.read' },
-      ring.signer(),
+      ring.signer('token'),
+      TYP.accessToken,
     );
-    const { header, claims } = verifyJwt(token, ring.resolve, { now });
-    expect(header).toMatchObject({ typ: 'JWT', alg: 'ES256', kid: ring.signer().kid });
+    const { header, claims } = verifyJwt(token, ring.resolver('token'), {
+      typ: TYP.accessToken,
+      now,
+    });
+    expect(header).toMatchObject({ typ: 'at+jwt', alg: 'ES256', kid: ring.signer('token').kid });
     expect(claims).toEqual({ sub: 'can-bo-001', exp: nowSec + 300, scope: 'npd.read' });
   });
 
   it('checks exp with clock skew: expired is LT_AUTH_TOKEN_EXPIRED', () => {
-    const token = signJwt({ sub: 'x', exp: nowSec - 10 }, ring.signer());
-    expect(verifyJwt(token, ring.resolve, { now, clockSkewSec: 30 }).claims.sub).toBe('x');
-    expect(codeOf(() => verifyJwt(token, ring.resolve, { now, clockSkewSec: 0 }))).toBe(
-      'LT_AUTH_TOKEN_EXPIRED',
-    );
-    const atExp = signJwt({ sub: 'x', exp: nowSec }, ring.signer());
-    expect(codeOf(() => verifyJwt(atExp, ring.resolve, { now, clockSkewSec: 0 }))).toBe(
-      'LT_AUTH_TOKEN_EXPIRED',
-    );
+    const token = signJwt({ sub: 'x', exp: nowSec - 10 }, ring.signer('token'), TYP.accessToken);
+    expect(
+      verifyJwt(token, ring.resolver('token'), { typ: TYP.accessToken, now, clockSkewSec: 30 })
+        .claims.sub,
+    ).toBe('x');
+    expect(
+      codeOf(() =>
+        verifyJwt(token, ring.resolver('token'), { typ: TYP.accessToken, now, clockSkewSec: 0 }),
+      ),
+    ).toBe('LT_AUTH_TOKEN_EXPIRED');
+    const atExp = signJwt({ sub: 'x', exp: nowSec }, ring.signer('token'), TYP.accessToken);
+    expect(
+      codeOf(() =>
+        verifyJwt(atExp, ring.resolver('token'), { typ: TYP.accessToken, now, clockSkewSec: 0 }),
+      ),
+    ).toBe('LT_AUTH_TOKEN_EXPIRED');
   });
 
   it('checks nbf with clock skew', () => {
-    const token = signJwt({ sub: 'x', exp: nowSec + 600, nbf: nowSec + 60 }, ring.signer());
-    expect(codeOf(() => verifyJwt(token, ring.resolve, { now, clockSkewSec: 30 }))).toBe(
-      'LT_AUTH_TOKEN_INVALID',
+    const token = signJwt(
+      { sub: 'x', exp: nowSec + 600, nbf: nowSec + 60 },
+      ring.signer('token'),
+      TYP.accessToken,
     );
-    expect(verifyJwt(token, ring.resolve, { now, clockSkewSec: 90 }).claims.nbf).toBe(nowSec + 60);
+    expect(
+      codeOf(() =>
+        verifyJwt(token, ring.resolver('token'), { typ: TYP.accessToken, now, clockSkewSec: 30 }),
+      ),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
+    expect(
+      verifyJwt(token, ring.resolver('token'), { typ: TYP.accessToken, now, clockSkewSec: 90 })
+        .claims.nbf,
+    ).toBe(nowSec + 60);
   });
 
   it('requires exp unless told otherwise, and numeric time claims', () => {
-    const noExp = signJwt({ sub: 'x' }, ring.signer());
-    expect(codeOf(() => verifyJwt(noExp, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
-    expect(verifyJwt(noExp, ring.resolve, { now, requireExp: false }).claims.sub).toBe('x');
+    const noExp = signJwt({ sub: 'x' }, ring.signer('token'), TYP.accessToken);
+    expect(
+      codeOf(() => verifyJwt(noExp, ring.resolver('token'), { typ: TYP.accessToken, now })),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
+    expect(
+      verifyJwt(noExp, ring.resolver('token'), { typ: TYP.accessToken, now, requireExp: false })
+        .claims.sub,
+    ).toBe('x');
     const strExp = signJwt(
       { sub: 'x', exp: String(nowSec + 60) as unknown as number },
-      ring.signer(),
+      ring.signer('token'),
+      TYP.accessToken,
     );
-    expect(codeOf(() => verifyJwt(strExp, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+    expect(
+      codeOf(() => verifyJwt(strExp, ring.resolver('token'), { typ: TYP.accessToken, now })),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
   });
 
   it('reports signature problems as LT_AUTH_TOKEN_INVALID with the reason kept', () => {
-    const token = signJwt({ sub: 'x', exp: nowSec + 60 }, ring.signer());
+    const token = signJwt({ sub: 'x', exp: nowSec + 60 }, ring.signer('token'), TYP.accessToken);
     const [h, p, s] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ sub: 'admin', exp: nowSec + 60 })).toString(
       'base64url',
@@ -72,7 +101,7 @@ describe('JWT on ES256', () => {
       ['garbage', 'LT_SIG_INVALID'],
     ] as const) {
       try {
-        verifyJwt(bad, ring.resolve, { now });
+        verifyJwt(bad, ring.resolver('token'), { typ: TYP.accessToken, now });
         throw new Error('accepted');
       } catch (err) {
         expect(err).toBeInstanceOf(GatewayError);
@@ -80,12 +109,20 @@ describe('JWT on ES256', () => {
         expect((err as GatewayError).data?.reason).toBe(reason);
       }
     }
-    expect(codeOf(() => verifyJwt(`${h}.${p}.${s}`, () => undefined, { now }))).toBe(
-      'LT_AUTH_TOKEN_INVALID',
+    expect(
+      codeOf(() => verifyJwt(`${h}.${p}.${s}`, () => undefined, { typ: TYP.accessToken, now })),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
+    const notJson = signCompact(
+      Buffer.from('not json'),
+      { typ: TYP.accessToken },
+      ring.signer('token'),
     );
-    const notJson = signCompact(Buffer.from('not json'), { typ: 'JWT' }, ring.signer());
-    expect(codeOf(() => verifyJwt(notJson, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
-    const array = signCompact(Buffer.from('[1,2]'), { typ: 'JWT' }, ring.signer());
-    expect(codeOf(() => verifyJwt(array, ring.resolve, { now }))).toBe('LT_AUTH_TOKEN_INVALID');
+    expect(
+      codeOf(() => verifyJwt(notJson, ring.resolver('token'), { typ: TYP.accessToken, now })),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
+    const array = signCompact(Buffer.from('[1,2]'), { typ: TYP.accessToken }, ring.signer('token'));
+    expect(
+      codeOf(() => verifyJwt(array, ring.resolver('token'), { typ: TYP.accessToken, now })),
+    ).toBe('LT_AUTH_TOKEN_INVALID');
   });
 });

@@ -24,6 +24,25 @@ describe('PeerKeys', () => {
     expect(verifyCompact(jws, peer.resolve).payload.toString()).toBe('hồ sơ');
   });
 
+  it('skips P-256 keys marked for encryption or bound to another algorithm', async () => {
+    const ks = jose.JWK.createKeyStore();
+    const sig = (await ks.generate('EC', 'P-256', { use: 'sig', alg: 'ES256' })).toJSON() as Record<
+      string,
+      unknown
+    >;
+    const other = (await ks.generate('EC', 'P-256')).toJSON() as Record<string, unknown>;
+    const peer = new PeerKeys({
+      keys: [
+        sig,
+        { ...other, kid: 'for-encryption', use: 'enc' },
+        { ...other, kid: 'for-ecdh', alg: 'ECDH-ES' },
+        { ...other, kid: 'unmarked' },
+      ],
+    });
+    expect(peer.kids()).toEqual([sig.kid, 'unmarked']);
+    expect(peer.size).toBe(2);
+  });
+
   it('derives the kid from the RFC 7638 thumbprint when the JWK has none', async () => {
     const key = await jose.JWK.createKeyStore().generate('EC', 'P-256');
     const { kid: _kid, ...noKid } = key.toJSON() as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { hashSecret, verifySecret } from '../../../src/security/secret.js';
 
 // R11 / R14: client secrets are never stored in clear.
@@ -32,5 +33,37 @@ describe('client secret hashing (scrypt)', () => {
       `${good}$extra`,
     ];
     for (const encoded of bad) expect(await verifySecret('s3cret', encoded)).toBe(false);
+  });
+
+  describe('records that are correct hashes but outside the accepted parameters', () => {
+    // Each record is what scrypt really gives for the secret with its
+    // parameters, so only the bound named refuses it.
+    const record = (n: number, r: number, p: number, keylen = 32, nText = String(n)) => {
+      const salt = randomBytes(16);
+      const hash = scryptSync('s3cret', salt, keylen, { N: n, r, p, maxmem: 256 * 1024 * 1024 });
+      return `scrypt$${nText}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+    };
+
+    it('accepts the largest r and p and a 16-byte hash (the controls)', async () => {
+      expect(await verifySecret('s3cret', record(16, 32, 1))).toBe(true);
+      expect(await verifySecret('s3cret', record(16, 1, 16))).toBe(true);
+      expect(await verifySecret('s3cret', record(16, 8, 1, 16))).toBe(true);
+    });
+
+    it.each([
+      ['r over 32', () => record(16, 33, 1)],
+      ['p over 16', () => record(16, 1, 17)],
+      ['N of 1', () => record(1 << 1, 8, 1, 32, '1')],
+      ['N written with a leading zero', () => record(16, 8, 1, 32, '016')],
+      ['a hash shorter than 16 bytes', () => record(16, 8, 1, 15)],
+    ])('refuses %s', async (_n, make) => {
+      expect(await verifySecret('s3cret', make())).toBe(false);
+    });
+
+    it('refuses a secret that is not a string', async () => {
+      const good = record(16, 8, 1);
+      expect(await verifySecret(undefined as unknown as string, good)).toBe(false);
+      expect(await verifySecret('s3cret', undefined as unknown as string)).toBe(false);
+    });
   });
 });
