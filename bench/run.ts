@@ -7,7 +7,8 @@
  * Knobs (environment): BENCH_ONLY=<scenario,...>, BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
- * --cpu-prof).
+ * --cpu-prof), BENCH_LATENCY_SHARE (0.25) and BENCH_LATENCY_CONNECTIONS (20)
+ * for the fixed-rate latency scenario.
  *
  * Results: printed, and written to bench/results/latest.json.
  */
@@ -18,13 +19,26 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cpuMicros, launch } from './launch.js';
 import { measureOperations } from './micro.js';
-import { scenarios, startEnvironment, type BenchContext, type Target } from './scenarios.js';
+import { paced, quantile } from './paced.js';
+import {
+  scenarios,
+  startEnvironment,
+  type BenchContext,
+  type Environment,
+  type Target,
+} from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const LATENCY_SHARE = Number(process.env.BENCH_LATENCY_SHARE ?? 0.25);
+const LATENCY_CONNECTIONS = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 20);
+/** The fixed-rate scenario: what the gateway adds to the bare proxy's latency, not how much it serves. */
+const LATENCY_SCENARIO = 'connection-test-latency';
+/** The issue's ceiling on the latency the gateway adds at a moderate rate (ms). */
+const ADDED_LATENCY_TARGET = { p50: 2, p99: 10 };
 const children: ChildProcess[] = [];
 /** Label per child pid, for the CPU accounting. */
 const labels = new Map<number, string>();
@@ -94,20 +108,30 @@ interface Round {
   cpu: Map<string, number>;
 }
 
-async function load(t: Target, seconds: number): Promise<Round> {
+/** Runs `work`, with the CPU each process used meanwhile. */
+async function withCpu<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; cpu: Map<string, number> }> {
   const before = cpuTimes();
-  const r = await autocannon({
-    url: t.url,
-    method: 'POST',
-    headers: t.headers,
-    body: t.body,
-    connections: CONNECTIONS,
-    duration: seconds,
-    timeout: 10,
-  });
+  const result = await work();
   const after = cpuTimes();
   const cpu = new Map<string, number>();
   for (const [k, v] of after) cpu.set(k, v - (before.get(k) ?? v));
+  return { result, cpu };
+}
+
+async function load(t: Target, seconds: number): Promise<Round> {
+  const { result: r, cpu } = await withCpu(() =>
+    autocannon({
+      url: t.url,
+      method: 'POST',
+      headers: t.headers,
+      body: t.body,
+      connections: CONNECTIONS,
+      duration: seconds,
+      timeout: 10,
+    }),
+  );
   return {
     requests: r.requests.total,
     seconds: r.duration,
@@ -116,6 +140,126 @@ async function load(t: Target, seconds: number): Promise<Round> {
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
     cpu,
+  };
+}
+
+/** CPU µs per request by process, for the processes that did work. */
+function cpuPer(cpu: Map<string, number>[], requests: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of cpu[0]?.keys() ?? []) {
+    const used = cpu.reduce((n, c) => n + (c.get(k) ?? 0), 0) / Math.max(1, requests);
+    if (used >= 1) out[k] = Math.round(used);
+  }
+  return out;
+}
+
+/**
+ * The latency the gateway adds at a moderate, fixed rate: BENCH_LATENCY_SHARE
+ * of the saturated throughput `saturatedRps` (measured by the connection-test
+ * scenario of the same run, or here when that did not run), evenly paced over
+ * BENCH_LATENCY_CONNECTIONS connections, the gateway and the bare proxy in
+ * alternating rounds. Added = the gateway's percentile minus the proxy's.
+ */
+async function measureAddedLatency(
+  env: Environment,
+  saturatedRps: number | undefined,
+): Promise<Record<string, unknown>> {
+  const s = scenarios.find((x) => x.name === 'connection-test')!;
+  const { subject, baselines } = await s.setup(env);
+  const proxy = baselines[0];
+  for (const t of [subject, proxy]) await t.check();
+  let rps = saturatedRps;
+  if (rps === undefined) {
+    if (WARMUP > 0) await load(subject, WARMUP);
+    const r = await load(subject, Math.max(2, DURATION / ROUNDS));
+    rps = r.requests / r.seconds;
+  }
+  const rate = Math.max(1, Math.round(rps * LATENCY_SHARE));
+  process.stdout.write(
+    `  rate ${rate} req/s (${LATENCY_SHARE} × ${rps.toFixed(0)} req/s saturated), ${LATENCY_CONNECTIONS} connections\n`,
+  );
+  const targets = [proxy, subject];
+  if (WARMUP > 0) for (const t of targets) await paced(t, rate, WARMUP, LATENCY_CONNECTIONS);
+  const all = new Map(
+    targets.map((t) => [
+      t.name,
+      {
+        lat: [] as number[],
+        /** p50 and p99 of each round, for the per-round differences. */
+        rounds: [] as { p50: number; p99: number }[],
+        cpu: [] as Map<string, number>[],
+        sent: 0,
+        failed: 0,
+      },
+    ]),
+  );
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const t of targets) {
+      const { result, cpu } = await withCpu(() =>
+        paced(t, rate, DURATION / ROUNDS, LATENCY_CONNECTIONS),
+      );
+      const a = all.get(t.name)!;
+      a.lat.push(...result.latencies);
+      a.rounds.push({
+        p50: quantile(result.latencies, 0.5),
+        p99: quantile(result.latencies, 0.99),
+      });
+      a.cpu.push(cpu);
+      a.sent += result.sent;
+      a.failed += result.failed;
+    }
+  }
+  const stats = (name: string) => {
+    const a = all.get(name)!;
+    return {
+      p50: Number(quantile(a.lat, 0.5).toFixed(2)),
+      p99: Number(quantile(a.lat, 0.99).toFixed(2)),
+      sent: a.sent,
+      failed: a.failed,
+      cpu: cpuPer(a.cpu, a.sent),
+    };
+  };
+  const g = stats(subject.name);
+  const b = stats(proxy.name);
+  for (const [name, m] of [
+    [proxy.name, b],
+    [subject.name, g],
+  ] as const) {
+    process.stdout.write(
+      `  ${name.padEnd(34)} p50 ${m.p50.toFixed(2).padStart(6)} ms   p99 ${m.p99.toFixed(2).padStart(6)} ms   sent ${m.sent}  failed ${m.failed}\n`,
+    );
+    const cpu = Object.entries(m.cpu).map(([k, v]) => `${k} ${v}`);
+    if (cpu.length) process.stdout.write(`    CPU µs/request: ${cpu.join(', ')}\n`);
+  }
+  // Added latency as the median over rounds of (gateway − proxy) in the same turn: a
+  // hiccup of the shared machine lands in one round, not in the whole figure.
+  const gr = all.get(subject.name)!.rounds;
+  const br = all.get(proxy.name)!.rounds;
+  const addedIn = (q: 'p50' | 'p99') =>
+    Number(median(gr.map((r, i) => r[q] - br[i][q])).toFixed(2));
+  const added = { p50: addedIn('p50'), p99: addedIn('p99') };
+  process.stdout.write(
+    `  added by the gateway (median over ${ROUNDS} rounds of gateway − proxy): p50 ${added.p50} ms (target ≤ ${ADDED_LATENCY_TARGET.p50}), p99 ${added.p99} ms (target ≤ ${ADDED_LATENCY_TARGET.p99})\n`,
+  );
+  return {
+    name: `${subject.name} at a fixed rate`,
+    baseline: proxy.name,
+    kind: 'latency',
+    rate,
+    saturatedRps: Math.round(rps),
+    connections: LATENCY_CONNECTIONS,
+    p50: g.p50,
+    p99: g.p99,
+    baselineP50: b.p50,
+    baselineP99: b.p99,
+    addedP50: added.p50,
+    addedP99: added.p99,
+    target: ADDED_LATENCY_TARGET,
+    errors: g.failed,
+    cpuMicrosPerRequest: g.cpu,
+    baselineCpuMicrosPerRequest: b.cpu,
+    durationSeconds: DURATION,
+    rounds: ROUNDS,
   };
 }
 
@@ -128,11 +272,10 @@ function median(xs: number[]): number {
 function summarise(rounds: Round[]): Measured {
   const requests = rounds.reduce((n, r) => n + r.requests, 0);
   const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
-  const cpuPerRequest: Record<string, number> = {};
-  for (const k of rounds[0].cpu.keys()) {
-    const used = rounds.reduce((n, r) => n + (r.cpu.get(k) ?? 0), 0) / Math.max(1, requests);
-    if (used >= 1) cpuPerRequest[k] = Math.round(used);
-  }
+  const cpuPerRequest = cpuPer(
+    rounds.map((r) => r.cpu),
+    requests,
+  );
   return {
     rps: requests / seconds,
     cpuPerRequest,
@@ -166,6 +309,7 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   try {
     const env = await startEnvironment(ctx);
+    let connectionTestRps: number | undefined;
     for (const s of scenarios) {
       if (only && !only.includes(s.name)) continue;
       process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
@@ -173,6 +317,7 @@ async function main(): Promise<void> {
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
       const results = await measureInTurns([...baselines, subject]);
+      if (s.name === 'connection-test') connectionTestRps = results[subject.name].rps;
       for (const t of [...baselines, subject]) {
         const m = results[t.name];
         process.stdout.write(
@@ -222,6 +367,12 @@ async function main(): Promise<void> {
           ratio: Number(between.toFixed(3)),
         });
       }
+    }
+    if (!only || only.includes(LATENCY_SCENARIO)) {
+      process.stdout.write(
+        `\n# ${LATENCY_SCENARIO}: the latency the gateway adds to the bare proxy's at ${LATENCY_SHARE} of its saturated throughput, evenly paced\n`,
+      );
+      entries.push(await measureAddedLatency(env, connectionTestRps));
     }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');

@@ -14,6 +14,7 @@ import { ContractRegistry } from './validation/contracts.js';
 import { xmlContractLoader } from './validation/xml.js';
 import { loadCatalogs, translationSteps } from './catalogs/index.js';
 import { pino } from 'pino';
+import { existsSync, readFileSync } from 'node:fs';
 import { simulatorOptions, startStandaloneSimulator } from './simulator/standalone.js';
 
 /** One living citizen of the NPD simulator, for the start banner. */
@@ -40,8 +41,21 @@ function die(err: unknown): never {
   process.exit(1);
 }
 
+/** The package's version: package.json is one level up from src/, two from dist/src/. */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const file = new URL(rel, import.meta.url);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lienthong' && pkg.version) return pkg.version;
+    }
+  }
+  return 'unknown';
+}
+
 const program = new Command()
   .name('lienthong')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .description('Message gateway for Vietnamese e-government integration (NDXP/NPD, LGSP, VDXP)')
   .option('-c, --config <file>', 'config file (default: $LIENTHONG_CONFIG or ./lienthong.yaml)');
 
@@ -86,6 +100,14 @@ program
     }
     process.stdout.write(lines.join('\n') + '\n');
     stopOnSignals(gw.log, () => gw.close());
+    // A crash writes what the log buffer holds, then its own line, before the process ends.
+    const crash = (err: unknown) => {
+      gw.log.fatal({ err }, 'crashed');
+      gw.flushLog();
+      process.exit(1);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
   });
 
 /** SIGINT (Ctrl-C) or SIGTERM: log it, close, exit 0. */

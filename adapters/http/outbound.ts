@@ -66,6 +66,7 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
         'x-lt-exchange-id': ex.id,
       };
       for (const h of forward) if (ex.request.headers[h]) headers[h] = ex.request.headers[h];
+      if (ex.trace) headers.traceparent = ex.trace.traceparent;
       Object.assign(headers, signatureOf(msg.headers));
       const res = await httpExchange(pool, {
         method: cfg.method,

@@ -229,6 +229,7 @@ export function npdOutbound(
         ...(msg === ex.request ? {} : signatureOf(msg.headers)),
         ...authHeaders,
       };
+      if (ex.trace) headers.traceparent = ex.trace.traceparent;
       const { status, body } = await httpExchange(pool, {
         method: 'POST',
         path,

@@ -77,6 +77,7 @@ export function soapOutbound(cfg: SoapEndpoint, ctx: OutboundContext): Outbound 
           'content-type': 'text/xml; charset=utf-8',
           soapaction: `"${cfg.soapAction}"`,
           'x-lt-exchange-id': ex.id,
+          ...(ex.trace && { traceparent: ex.trace.traceparent }),
         },
         body,
         signal,

@@ -184,6 +184,13 @@ export const ConfigSchema = Type.Object(
           ),
           { default: 'info' },
         ),
+        flushIntervalMs: Type.Integer({
+          minimum: 10,
+          maximum: 10000,
+          default: 200,
+          description:
+            'Log lines are buffered and written at least this often (and at exit or crash): the most a crash can lose, and the longest a line waits',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -32,3 +32,14 @@ export function uuidv7(now: number = Date.now()): string {
 export function uuidv7Time(id: string): number {
   return parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 }
+
+/**
+ * The caller's `X-Request-Id`, when it is one we can log and echo safely:
+ * 1–128 characters of letters, digits and `-_.:`. Anything else (too long,
+ * spaces, quotes, control characters that could forge a log line) is not.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function saneRequestId(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && SANE_REQUEST_ID.test(value) ? value : undefined;
+}

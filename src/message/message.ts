@@ -1,3 +1,4 @@
+import type { TraceContext } from './trace.js';
 import type { ErrorCode } from './errors.js';
 
 /**
@@ -63,6 +64,14 @@ export interface Exchange {
    * adapter gets the attempt's AbortSignal, which carries it.
    */
   readonly deadline: number;
+  /**
+   * W3C Trace Context of this exchange (src/message/trace.ts): the caller's
+   * trace id, and this hop's span, which outbound adapters send as
+   * `traceparent`. Set by the pipeline; absent in exchanges built by hand.
+   */
+  readonly trace?: TraceContext;
+  /** The request id the gateway logs and echoes in `x-request-id` (src/server/request-id.ts). */
+  readonly requestId?: string;
   /** Scratch space for stages that must hand something on (e.g. request digest). */
   attrs: Record<string, unknown>;
 }

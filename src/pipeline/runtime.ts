@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { RouteDef } from '../config/schema.js';
-import { toGatewayError, uuidv7, type Exchange } from '../message/index.js';
+import {
+  saneRequestId,
+  toGatewayError,
+  traceFrom,
+  uuidv7,
+  type Exchange,
+} from '../message/index.js';
 import type { DispatchInit } from '../adapter/contract.js';
+import { exchangeLoad } from '../security/offload.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
@@ -40,14 +47,6 @@ export interface CompiledRoute {
   run(init: DispatchInit): Promise<Exchange>;
 }
 
-/** The longest caller X-Request-Id the exchange line repeats. */
-const REQUEST_ID_MAX = 128;
-
-/** The caller's X-Request-Id, cut to a bound: every exchange line carries it, and a caller chooses it. */
-function requestIdForLog(id: string | undefined): string | undefined {
-  return id !== undefined && id.length > REQUEST_ID_MAX ? `${id.slice(0, REQUEST_ID_MAX)}…` : id;
-}
-
 /** Composes the route's stages once; `run` is the per-message path. */
 export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
   const stages: { name: string; fn: Stage }[] = [];
@@ -80,9 +79,15 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         deadline: receivedAt + overallMs,
         attrs: {},
         ip: init.ip,
+        trace: traceFrom(init.request.headers.traceparent),
+        // The HTTP side put the id it echoes in the headers (src/server/request-id.ts); from
+        // any other inbound only a sane one is kept: every exchange line carries it.
+        requestId: saneRequestId(init.request.headers['x-request-id']),
       };
       metrics.inFlight(1);
       inFlight.enter();
+      // Process-wide, unlike the gateway's count: where ES256 runs depends on the whole process's load.
+      exchangeLoad.enter();
       try {
         for (const s of stages) {
           const t0 = performance.now();
@@ -118,6 +123,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
       } finally {
         metrics.inFlight(-1);
         inFlight.leave();
+        exchangeLoad.leave();
         const ms = performance.now() - started;
         const code = ex.outcome?.code ?? 'LT_INTERNAL';
         metrics.observe(code, ms);
@@ -126,7 +132,8 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
             ex: ex.id,
             route: def.id,
             client: ex.caller?.clientId || undefined,
-            req: requestIdForLog(ex.request.headers['x-request-id']),
+            req: ex.requestId,
+            trace: ex.trace!.traceId,
             code,
             ms: Math.round(ms * 100) / 100,
           },

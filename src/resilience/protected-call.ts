@@ -350,7 +350,12 @@ export function createProtectedCall<M, R>(
     errorFilter: (err: unknown) =>
       !(err instanceof GatewayError) || callerAborts.has(err) || !o.isBreakerFailure(err),
   });
-  breaker.on('open', () => onStateChange(name, 'open'));
+  // When the breaker opened: its refusals tell the caller when the trial call comes (Retry-After).
+  let openedAt = 0;
+  breaker.on('open', () => {
+    openedAt = Date.now();
+    onStateChange(name, 'open');
+  });
   breaker.on('halfOpen', () => onStateChange(name, 'halfOpen'));
   breaker.on('close', () => onStateChange(name, 'closed'));
 
@@ -359,8 +364,11 @@ export function createProtectedCall<M, R>(
     const code = (err as { code?: unknown } | null)?.code;
     if (code === 'EOPENBREAKER') {
       counters.breakerRejections++;
+      // Half-open (the trial call in flight) or just about to be: try again in a second.
+      const left = openedAt + o.breaker.resetTimeoutMs - Date.now();
       return new GatewayError('LT_BREAKER_OPEN', `circuit breaker of ${name} is open`, {
         endpoint: name,
+        retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)),
       });
     }
     if (code === 'ESHUTDOWN') return new GatewayError('LT_SHUTTING_DOWN');
@@ -428,6 +436,8 @@ export function createProtectedCall<M, R>(
           {
             endpoint: name,
             maxInFlight: o.bulkhead.maxInFlight,
+            // A slot frees as soon as one call ends: the shortest whole-second wait.
+            retryAfterSeconds: 1,
           },
         );
       }

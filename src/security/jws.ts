@@ -1,5 +1,6 @@
 import { sign, verify, hash, type KeyObject } from 'node:crypto';
 import { GatewayError } from '../message/errors.js';
+import { offloadCrypto } from './offload.js';
 import type { KeyResolver, Signer } from './jwk.js';
 
 /**
@@ -56,9 +57,17 @@ function es256(signingInput: Buffer, key: KeyObject): string {
 /**
  * The same signature computed on libuv's thread pool (node:crypto's callback
  * form): the event loop stays free for I/O while the EC arithmetic runs on
- * another core. The pipeline's per-message signing and verifying use these.
+ * another core. The pipeline's per-message signing and verifying use these;
+ * a lone exchange computes inline (src/security/offload.ts).
  */
 function es256Async(signingInput: Buffer, key: KeyObject): Promise<string> {
+  if (!offloadCrypto()) {
+    try {
+      return Promise.resolve(es256(signingInput, key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   return new Promise((resolve, reject) => {
     sign('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => {
       if (err)
@@ -214,8 +223,9 @@ function check(v: Verification): void {
   if (!ok) throw invalid(NOT_VERIFIED);
 }
 
-/** check, with the EC verification computed on libuv's thread pool. */
+/** check, with the EC verification computed on libuv's thread pool (inline for a lone exchange). */
 async function checkAsync(v: Verification): Promise<void> {
+  if (!offloadCrypto()) return check(v);
   const ok = await new Promise<boolean>((resolve) => {
     try {
       verify(

@@ -1,124 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import { ERRORS } from '../message/errors.js';
-import type { ContractRegistry } from '../validation/contracts.js';
-
-const PROBLEM = {
-  type: 'object',
-  description: 'RFC 9457 problem details with the gateway error code (docs/errors.md)',
-  properties: {
-    type: { type: 'string', examples: ['urn:lienthong:error:LT_AUTH_MISSING'] },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string', enum: Object.keys(ERRORS) },
-    detail: { type: 'string' },
-    message_vi: { type: 'string' },
-    instance: { type: 'string' },
-  },
-  required: ['type', 'title', 'status', 'code'],
-};
-
-/** The published technical documentation (R3), generated from the routes and contracts. */
-export function buildOpenApi(
-  config: GatewayConfig,
-  routes: RouteDef[],
-  contracts: ContractRegistry,
-): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const from = r.from as { adapter: string; method?: string; path?: string; operation?: string };
-    if (!from.path) continue;
-    const contract = r.contract ? contracts.get(r.contract) : undefined;
-    const soap = from.adapter === 'soap';
-    const method = (from.method ?? 'POST').toLowerCase();
-    const op: Record<string, unknown> = {
-      operationId: r.id,
-      summary: r.description || r.service,
-      tags: [r.service.split('.')[0]],
-      'x-lienthong-service': r.service,
-      ...(r.auth === 'bearer' ? { security: [{ clientCredentials: [] }] } : {}),
-      requestBody: soap
-        ? {
-            required: true,
-            description: `SOAP 1.1 envelope; operation ${from.operation ?? ''}. WSDL: ${from.path}?wsdl`,
-            content: { 'text/xml': { schema: { type: 'string' } } },
-          }
-        : {
-            required: true,
-            content: {
-              'application/json': {
-                schema: contract?.requestSchema ?? { type: 'object' },
-                ...(r.examples?.request !== undefined ? { example: r.examples.request } : {}),
-              },
-            },
-          },
-      responses: {
-        '200': {
-          description: r.signature.signReply
-            ? 'Reply, signed: X-JWS-Signature (detached JWS, keys at /.well-known/jwks.json)'
-            : 'Reply',
-          content: soap
-            ? { 'text/xml': { schema: { type: 'string' } } }
-            : {
-                'application/json': {
-                  schema: contract?.responseSchema ?? { type: 'object' },
-                  ...(r.examples?.response !== undefined ? { example: r.examples.response } : {}),
-                },
-              },
-        },
-        default: {
-          description: soap
-            ? 'SOAP fault whose detail carries the error code'
-            : 'Error with its code',
-          content: soap
-            ? { 'text/xml': { schema: { type: 'string' } } }
-            : { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-        },
-      },
-    };
-    if (r.signature.require) {
-      (op as Record<string, unknown>).parameters = [
-        {
-          name: 'X-JWS-Signature',
-          in: 'header',
-          required: false,
-          description: 'Detached JWS over the body (or send application/jose)',
-          schema: { type: 'string' },
-        },
-      ];
-    }
-    // Several SOAP operations share one path: document the first, list the rest.
-    const key = from.path;
-    paths[key] ??= {};
-    if (paths[key][method]) {
-      const prev = paths[key][method] as Record<string, unknown>;
-      prev.summary = `${prev.summary}; ${op.summary}`;
-    } else {
-      paths[key][method] = op;
-    }
-  }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'lienthong gateway',
-      version: '0.1.0',
-      description:
-        'Routes served by this gateway. Get a token with POST /token (OAuth2 client credentials, HTTP Basic), then call a route with Authorization: Bearer <token>.',
-    },
-    servers: [
-      { url: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}` },
-    ],
-    paths,
-    components: {
-      securitySchemes: {
-        clientCredentials: {
-          type: 'oauth2',
-          flows: { clientCredentials: { tokenUrl: '/token', scopes: {} } },
-        },
-      },
-      schemas: { Problem: PROBLEM },
-    },
-  };
-}
 
 function esc(s: string): string {
   return s.replace(
@@ -126,6 +10,39 @@ function esc(s: string): string {
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 }
+
+/**
+ * The interactive reference is Swagger UI (swagger-ui-dist, Apache-2.0, see
+ * NOTICE), served from node_modules so /docs works offline, with no CDN. Only
+ * these files are served, each at a fixed path: no path from the request ever
+ * reaches the file system.
+ */
+export const DOCS_ASSETS: readonly { path: string; file: string; type: string }[] = [
+  { path: '/docs/assets/swagger-ui.css', file: 'swagger-ui.css', type: 'text/css; charset=utf-8' },
+  {
+    path: '/docs/assets/swagger-ui-bundle.js',
+    file: 'swagger-ui-bundle.js',
+    type: 'text/javascript; charset=utf-8',
+  },
+];
+
+/** An asset's bytes, read once on first use (the bundle is ~1.5 MB; most gateways never serve it). */
+export function docsAsset(file: string): () => Buffer {
+  let bytes: Buffer | undefined;
+  return () => {
+    if (!bytes) {
+      const dir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+      bytes = readFileSync(join(dir, file));
+    }
+    return bytes;
+  };
+}
+
+/** Starts Swagger UI on /openapi.json; a file of ours rather than inline script. */
+export const DOCS_INIT_JS = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });
+});
+`;
 
 /** A human page at /docs: the same facts as /openapi.json, plus the error table. */
 export function renderDocsPage(
@@ -157,6 +74,7 @@ export function renderDocsPage(
     .join('\n');
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>lienthong — tài liệu kỹ thuật / technical documentation</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}pre{background:#f4f4f4;padding:.5rem;overflow:auto}code{font-size:.9em}</style></head>
 <body>
 <h1>lienthong</h1>
@@ -167,10 +85,14 @@ export function renderDocsPage(
 <table><tr><th>id</th><th>endpoint</th><th>service</th><th>description</th></tr>
 ${rows}
 </table>
-<h2>3. Error codes</h2>
+<h2>3. Reference (interactive)</h2>
+<div id="reference"><p>The interactive reference needs JavaScript; <a href="/openapi.json">/openapi.json</a> has the same.</p></div>
+<h2>4. Error codes / Mã lỗi</h2>
 <p>Every refusal carries one of these codes (R8): in <code>application/problem+json</code> (<code>code</code>), or in the SOAP fault detail.</p>
 <table><tr><th>code</th><th>HTTP</th><th>SOAP</th><th>English</th><th>Tiếng Việt</th></tr>
 ${errors}
 </table>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/init.js"></script>
 </body></html>`;
 }

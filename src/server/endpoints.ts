@@ -3,7 +3,9 @@ import type { Outbound } from '../adapter/spec.js';
 import type { EndpointConfig } from '../config/schema.js';
 import type { Exchange, Message } from '../message/index.js';
 import type { ProtectedEndpoint } from '../pipeline/deps.js';
+import { performance } from 'node:perf_hooks';
 import { createProtectedCall } from '../resilience/index.js';
+import { classifySendError } from '../resilience/classify.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /**
@@ -20,9 +22,23 @@ export function protectEndpoint(
 ): ProtectedEndpoint {
   const r = cfg.resilience ?? {};
   const setInFlight = metrics.endpointInFlight(name);
+  const timeUpstream = metrics.upstream(name);
   const call = createProtectedCall<{ msg: Message; ex: Exchange }, Message>(
     name,
-    ({ msg, ex }, signal) => outbound.send(msg, ex, signal),
+    // Each attempt is timed on its own: the provider's latency, not the retries'.
+    ({ msg, ex }, signal) => {
+      const t0 = performance.now();
+      return outbound.send(msg, ex, signal).then(
+        (reply) => {
+          timeUpstream('OK', performance.now() - t0);
+          return reply;
+        },
+        (err: unknown) => {
+          timeUpstream(classifySendError(err).code, performance.now() - t0);
+          throw err;
+        },
+      );
+    },
     {
       timeoutMs: r.timeoutMs ?? 5000,
       retries: r.retries ?? 0,

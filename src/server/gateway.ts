@@ -24,6 +24,9 @@ import { registerBodyParsers } from './body.js';
 import { GatewayMetrics } from './metrics.js';
 import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
 import { registerSystemRoutes } from './system-routes.js';
+import { conventionHeaders, refusals, trackMethods } from './http-conventions.js';
+import type { RefusalStage } from './metrics.js';
+import { requestIdOf } from './request-id.js';
 import { protectEndpoint } from './endpoints.js';
 import { resolvePeers } from './peers.js';
 import { closeListener, ListenerHost } from './http-host.js';
@@ -40,6 +43,8 @@ export interface Gateway {
   readonly store: Store;
   readonly catalogs: Catalogs;
   readonly log: Logger;
+  /** Writes buffered log lines now, synchronously (crash paths). */
+  flushLog(): void;
   /** Every inbound binding (HTTP paths, consumers, pollers), running. */
   readonly inbounds: readonly InboundBinding[];
   /**
@@ -51,6 +56,18 @@ export interface Gateway {
    * the same promise.
    */
   close(deadlineMs?: number): Promise<void>;
+}
+
+/** What routes may say about themselves in their fastify `config`. */
+interface RouteConfig {
+  /** `soap`: errors are SOAP faults (HTTP 500), with no WWW-Authenticate challenge. */
+  protocol?: string;
+  /** An inbound adapter that renders errors in its own protocol (SOAP fault, OAuth2 error). */
+  renderError?: ErrorRenderer;
+  /** The scheme a 401 challenges with (WWW-Authenticate); default Bearer. */
+  challenge?: 'Basic' | 'Bearer';
+  /** Where its refusals count in lienthong_refusals_total; default pre-route. */
+  refusalStage?: RefusalStage;
 }
 
 export interface StartOptions {
@@ -68,13 +85,26 @@ export interface StartOptions {
  */
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<Gateway> {
   const { config } = loaded;
-  // Exchange lines are buffered (4 KiB) rather than written one syscall each; they are
-  // flushed on close. A crash may lose the last few lines, never an exchange's outcome.
+  // Log lines are buffered (4 KiB) rather than written one syscall each, and flushed
+  // every log.flushIntervalMs (unref'd: the timer keeps nobody alive), on close and, from
+  // the CLI's crash handler, on a crash: a crash loses at most that interval's lines.
   const destination = opts.log
     ? undefined
-    : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    : pino.destination({
+        dest: 1,
+        sync: false,
+        minLength: 4096,
+        periodicFlush: config.log.flushIntervalMs,
+      });
   const log =
     opts.log ?? pino({ level: config.log.level, base: { svc: 'lienthong' } }, destination);
+  const flushLog = () => {
+    try {
+      destination?.flushSync();
+    } catch {
+      // not open yet: nothing was written
+    }
+  };
   const adapters = opts.adapters;
   // Cleanups run in reverse: pushed in start-up order, they undo it from the outside in.
   const cleanups: (() => Promise<void>)[] = [];
@@ -83,11 +113,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const closeAll = async () => {
     for (const c of cleanups.reverse())
       await c().catch((err) => log.warn({ err }, 'error while closing'));
-    try {
-      destination?.flushSync();
-    } catch {
-      // not open yet: nothing was written
-    }
+    flushLog();
   };
 
   try {
@@ -190,36 +216,59 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       inFlight: new InFlight(),
     };
 
+    const refused = refusals(log, metrics);
     const server = Fastify({
-      // No fastify logger: the pipeline writes one line per exchange, and the error handler logs the rest.
+      // No fastify logger: the pipeline writes one line per exchange, and refusals before it one each.
       logger: false,
       bodyLimit: config.server.bodyLimit,
       trustProxy: config.server.trustProxy,
       // While the listener closes, a request on a connection still open reaches its route,
       // which answers LT_SHUTTING_DOWN in the caller's protocol (not fastify's own 503).
       return503OnClosing: false,
-      genReqId: () => '',
-      clientErrorHandler: answerClientError,
+      genReqId: requestIdOf,
+      clientErrorHandler: (err, socket) =>
+        answerClientError(err, socket, (ge, id, ip) =>
+          refused.record({ id, ip }, ge, 'http-parser'),
+        ),
     });
     // Closed first of all (after the drain), then endpoints, simulators, store.
     cleanups.push(() => closeListener(server, deadline));
     registerBodyParsers(server, config.server);
+    const allowed = trackMethods(server);
+    // Every answer names its request id, the one its log line carries.
+    server.addHook('onRequest', (req, reply, done) => {
+      reply.header('x-request-id', req.id);
+      done();
+    });
     server.setErrorHandler((err, req, reply) => {
       const ge = fromFastifyError(err as Error);
-      if (ge.code === 'LT_INTERNAL') log.error({ err }, 'unhandled error');
-      const render = (req.routeOptions.config as { renderError?: ErrorRenderer } | undefined)
-        ?.renderError;
-      return render ? render(ge, req, reply) : sendProblem(reply, ge);
-    });
-    server.setNotFoundHandler((req, reply) =>
-      sendProblem(
+      if (ge.code === 'LT_INTERNAL') log.error({ err, req: req.id }, 'unhandled error');
+      const cfg = req.routeOptions.config as RouteConfig | undefined;
+      // An error with an exchange id was the pipeline's: its exchange line and counters have it.
+      if (!ge.exchangeId) refused.record(req, ge, cfg?.refusalStage ?? 'pre-route');
+      conventionHeaders(
         reply,
-        new GatewayError(
-          'LT_ROUTE_NOT_FOUND',
-          `${req.method} ${req.url.split('?')[0]} is not served here (see /docs)`,
-        ),
-      ),
-    );
+        ge,
+        cfg?.protocol === 'soap' ? undefined : (cfg?.challenge ?? 'Bearer'),
+      );
+      return cfg?.renderError ? cfg.renderError(ge, req, reply) : sendProblem(reply, ge);
+    });
+    server.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0];
+      const allow = allowed(path);
+      const ge = allow
+        ? new GatewayError(
+            'LT_METHOD_NOT_ALLOWED',
+            `${req.method} is not served on ${path} (${allow})`,
+          )
+        : new GatewayError(
+            'LT_ROUTE_NOT_FOUND',
+            `${req.method} ${path} is not served here (see /docs)`,
+          );
+      refused.record(req, ge, 'pre-route');
+      if (allow) reply.header('allow', allow);
+      return sendProblem(reply, ge);
+    });
 
     const routes = new Map<string, CompiledRoute>();
     for (const r of loaded.routes) routes.set(r.def.id, compileRoute(r.def, deps));
@@ -324,6 +373,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       store,
       catalogs,
       log,
+      flushLog,
       inbounds: inbounds.map((i) => i.binding),
       close,
     };

@@ -1,10 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { cryptoOffloadStats } from '../security/offload.js';
 import { xsdOffloadStats } from '../xml/xsd-offload.js';
 
 export interface RouteMetrics {
   observe(code: string, ms: number): void;
   inFlight(delta: number): void;
 }
+
+/** Where a request was refused before a route's pipeline ran (lienthong_refusals_total). */
+export type RefusalStage = 'http-parser' | 'pre-route' | 'token';
 
 const BREAKER_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
@@ -64,17 +68,56 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  private readonly xsdWorker = new Gauge({
-    name: 'lienthong_xsd_worker_validations',
+  // A counter (the totals only grow), read from the offload's own tallies at scrape time.
+  private readonly xsdWorker = new Counter({
+    name: 'lienthong_xsd_worker_validations_total',
     help: 'XSD validations since start by where they were answered: worker-valid, main-thread (invalid, or the worker could not answer), worker-failures',
     labelNames: ['answer'],
     registers: [this.registry],
     collect() {
       const s = xsdOffloadStats();
-      this.labels('worker-valid').set(s.valid);
-      this.labels('main-thread').set(s.offloaded - s.valid);
-      this.labels('worker-failures').set(s.workerFailures);
+      this.reset();
+      this.labels('worker-valid').inc(s.valid);
+      this.labels('main-thread').inc(s.offloaded - s.valid);
+      this.labels('worker-failures').inc(s.workerFailures);
     },
+  });
+  private readonly cryptoOffload = new Counter({
+    name: 'lienthong_crypto_operations_total',
+    help: 'ES256 signatures and verifications of exchanges by where they ran: pool (libuv thread pool, other exchanges in flight) or inline (a lone exchange)',
+    labelNames: ['where'],
+    registers: [this.registry],
+    collect() {
+      const s = cryptoOffloadStats();
+      this.reset();
+      this.labels('pool').inc(s.pool);
+      this.labels('inline').inc(s.inline);
+    },
+  });
+  private readonly upstreamDuration = new Histogram({
+    name: 'lienthong_upstream_request_duration_seconds',
+    help: 'One attempt at a provider, per outbound endpoint and outcome (OK or an LT_* code)',
+    labelNames: ['endpoint', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly tokensIssued = new Counter({
+    name: 'lienthong_tokens_issued_total',
+    help: 'Access tokens issued at /token, per client',
+    labelNames: ['client'],
+    registers: [this.registry],
+  });
+  private readonly tokenFailures = new Counter({
+    name: 'lienthong_token_failures_total',
+    help: 'Refused /token requests by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'lienthong_refusals_total',
+    help: 'Requests refused before any route pipeline ran, by code and stage (http-parser: Node refused the bytes; pre-route: fastify or an inbound adapter refused them; token: /token)',
+    labelNames: ['code', 'stage'],
+    registers: [this.registry],
   });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -116,6 +159,28 @@ export class GatewayMetrics {
   endpointInFlight(endpoint: string): (n: number) => void {
     const child = this.endpointInFlightGauge.labels(endpoint);
     return (n) => child.set(n);
+  }
+
+  /** Times one provider attempt: a function to call with its outcome when it settles. */
+  upstream(endpoint: string): (outcome: string, ms: number) => void {
+    const byOutcome = new Map<string, ReturnType<Histogram['labels']>>();
+    return (outcome, ms) => {
+      let h = byOutcome.get(outcome);
+      if (!h) byOutcome.set(outcome, (h = this.upstreamDuration.labels(endpoint, outcome)));
+      h.observe(ms / 1000);
+    };
+  }
+
+  tokenIssued(client: string): void {
+    this.tokensIssued.labels(client).inc();
+  }
+
+  tokenFailed(code: string): void {
+    this.tokenFailures.labels(code).inc();
+  }
+
+  refused(code: string, stage: RefusalStage): void {
+    this.refusals.labels(code, stage).inc();
   }
 
   contractViolation(route: string): void {

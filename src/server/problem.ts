@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERRORS, GatewayError, shownDetail, toGatewayError } from '../message/errors.js';
+import {
+  ERRORS,
+  GatewayError,
+  shownDetail,
+  toGatewayError,
+  type ErrorCode,
+} from '../message/errors.js';
+import { uuidv7 } from '../message/ids.js';
 
 /** Route-level hook: an inbound adapter that renders errors in its own protocol (SOAP fault, …). */
 export type { ErrorRenderer } from '../adapter/http-host.js';
@@ -21,6 +28,18 @@ export function problemBody(err: GatewayError): Record<string, unknown> {
       ? { violations: err.data.violations, violationCount: err.data.violationCount }
       : {}),
   };
+}
+
+const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+  LT_AUTH_MISSING: 'invalid_client',
+  LT_AUTH_INVALID_CLIENT: 'invalid_client',
+  LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+  LT_AUTH_BUSY: 'temporarily_unavailable',
+};
+
+/** The OAuth2 `error` (RFC 6749 §5.2) that /token answers a refusal's code with. */
+export function oauthError(code: ErrorCode): string {
+  return OAUTH_ERROR[code] ?? 'invalid_request';
 }
 
 export function sendProblem(reply: FastifyReply, err: GatewayError): FastifyReply {
@@ -54,9 +73,15 @@ export function fromFastifyError(err: FastifyError | Error): GatewayError {
  * the size limit, a request line that is not HTTP, a request that does not
  * arrive in time): answered in problem+json with a code from the table, like
  * every other refusal, instead of fastify's own JSON. The connection closes,
- * as it must after a parse error. Fastify's `clientErrorHandler`.
+ * as it must after a parse error. Fastify's `clientErrorHandler` (bound to
+ * `onRefused`, which logs and counts the refusal under a new request id, also
+ * sent back in X-Request-Id).
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+export function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+  onRefused?: (ge: GatewayError, requestId: string, ip: string | undefined) => void,
+): void {
   // A reset connection has nobody left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const ge =
@@ -65,11 +90,14 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new GatewayError('LT_REQUEST_TIMEOUT', 'the request did not arrive in time')
         : new GatewayError('LT_HTTP_MALFORMED', `${err.code ?? 'parse error'}: ${err.message}`);
+  const requestId = uuidv7();
+  onRefused?.(ge, requestId, socket.remoteAddress);
   if (socket.writable) {
     const status = ERRORS[ge.code].http;
     const body = JSON.stringify(problemBody(ge));
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

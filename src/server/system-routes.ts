@@ -9,8 +9,9 @@ import type { KeyRing } from '../security/keyring.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { GatewayMetrics } from './metrics.js';
-import { buildOpenApi, renderDocsPage } from './docs.js';
-import { problemBody } from './problem.js';
+import { DOCS_ASSETS, DOCS_INIT_JS, docsAsset, renderDocsPage } from './docs.js';
+import { buildOpenApi } from './openapi.js';
+import { oauthError, problemBody } from './problem.js';
 import { ERRORS, shownDetail } from '../message/errors.js';
 
 export interface SystemDeps {
@@ -56,13 +57,6 @@ function clientCredentials(req: FastifyRequest): { id: string; secret: string } 
     'send client id and secret with HTTP Basic authentication',
   );
 }
-
-const OAUTH_ERROR: Partial<Record<string, string>> = {
-  LT_AUTH_MISSING: 'invalid_client',
-  LT_AUTH_INVALID_CLIENT: 'invalid_client',
-  LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
-  LT_AUTH_BUSY: 'temporarily_unavailable',
-};
 
 /** Health, readiness, metrics, keys, tokens and published documentation. */
 export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): void {
@@ -116,28 +110,33 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
     '/token',
     {
       config: {
+        challenge: 'Basic',
+        refusalStage: 'token',
         renderError: (
           err: GatewayError,
           _req: FastifyRequest,
           reply: import('fastify').FastifyReply,
-        ) =>
-          reply
+        ) => {
+          d.metrics.tokenFailed(err.code);
+          return reply
             .code(ERRORS[err.code].http)
             .header('cache-control', 'no-store')
             .type('application/json')
             .send(
               JSON.stringify({
-                error: OAUTH_ERROR[err.code] ?? 'invalid_request',
+                error: oauthError(err.code),
                 error_description: shownDetail(err),
                 ...problemBody(err),
               }),
-            ),
+            );
+        },
       },
     },
     async (req, reply) => {
       const { id, secret } = clientCredentials(req);
       const form = (req.body ?? {}) as Record<string, string>;
       const token = await d.auth.issueToken(id, secret, form.grant_type);
+      d.metrics.tokenIssued(id);
       reply.header('cache-control', 'no-store');
       return token;
     },
@@ -155,4 +154,13 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
     openapi,
   );
   server.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+  for (const a of DOCS_ASSETS) {
+    const bytes = docsAsset(a.file);
+    server.get(a.path, async (_req, reply) =>
+      reply.type(a.type).header('cache-control', 'public, max-age=86400').send(bytes()),
+    );
+  }
+  server.get('/docs/assets/init.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(DOCS_INIT_JS),
+  );
 }

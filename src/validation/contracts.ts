@@ -43,6 +43,8 @@ export class ContractRegistry {
   private readonly ajv = createContractAjv();
   private readonly contracts = new Map<string, Contract>();
   private readonly xmlBySystem = new Map<string, XmlValidator>();
+  /** Shared definitions by `$id`, for documents that must resolve the contracts' `$ref`s (OpenAPI). */
+  readonly shared = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly dir: string,
@@ -58,7 +60,10 @@ export class ContractRegistry {
             const { $schema: _dialect, ...schema } = JSON.parse(
               readFileSync(join(dir, system.name, f), 'utf8'),
             );
-            if (schema.$id) this.ajv.addSchema(schema);
+            if (schema.$id) {
+              this.ajv.addSchema(schema);
+              this.shared.set(schema.$id, schema);
+            }
           }
         }
       }

@@ -16,6 +16,15 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+describe('lienthong --version', () => {
+  it('prints the version of package.json', () => {
+    const r = cli(['--version']);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(r.out.trim()).toBe(pkg.version);
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('lienthong check', () => {
   it('passes on the shipped config, routes and contracts', () => {
     const r = cli(['check']);

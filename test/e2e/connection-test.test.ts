@@ -101,10 +101,10 @@ describe('system endpoints', () => {
     });
     expect(jwks.keys[0].d).toBeUndefined();
     const openapi = await getJson(`${gw.url}/openapi.json`);
-    expect(
-      openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema
-        .required,
-    ).toContain('message');
+    // The contract's schema is a component (test/e2e/docs.test.ts validates the document).
+    const ref: string =
+      openapi.paths['/v1/connection-test'].post.requestBody.content['application/json'].schema.$ref;
+    expect(openapi.components.schemas[ref.split('/').pop()!].required).toContain('message');
     const docs = await (await fetch(`${gw.url}/docs`)).text();
     expect(docs).toContain('/v1/connection-test');
     expect(docs).toContain('LT_BREAKER_OPEN');
@@ -459,9 +459,14 @@ describe('provider faults and the breaker', () => {
     await faults({ errorRate: 1 });
     // Earlier tests' successes are in the breaker's rolling window: keep failing until the error share passes 50%.
     const codes: string[] = [];
+    let retryAfter: string | null = null;
     for (let i = 0; i < 60 && !codes.includes('LT_BREAKER_OPEN'); i++) {
-      codes.push((await post('/v1/connection-test', { message: 'x' })).json.code);
+      const res = await post('/v1/connection-test', { message: 'x' });
+      codes.push(res.json.code);
+      retryAfter = res.headers.get('retry-after');
     }
+    // The breaker's reset (300 ms here) rounded up to a whole second; a 5xx of the provider has none.
+    expect(retryAfter).toBe('1');
     expect(codes[0]).toBe('LT_UPSTREAM_ERROR');
     expect(codes).toContain('LT_BREAKER_OPEN');
     expect(new Set(codes)).toEqual(new Set(['LT_UPSTREAM_ERROR', 'LT_BREAKER_OPEN']));
@@ -520,11 +525,17 @@ describe('a provider that refuses connections; the bulkhead', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
         body: '{"message":"x"}',
-      }).then((r) => r.json() as Promise<any>);
+      }).then(async (r) => ({
+        ...((await r.json()) as any),
+        retryAfter: r.headers.get('retry-after'),
+      }));
     const results = await Promise.all([call(), call(), call()]);
     expect(results.filter((r: any) => r.code === 'LT_BULKHEAD_FULL').length).toBeGreaterThanOrEqual(
       1,
     );
+    // A slot frees when a call ends: come back in a second (RFC 9110 §10.2.3).
+    for (const r of results.filter((r: any) => r.code === 'LT_BULKHEAD_FULL'))
+      expect(r.retryAfter).toBe('1');
     expect(results.filter((r: any) => r.ok === true).length).toBeGreaterThanOrEqual(1);
     // The refused endpoint, called directly through its protected wrapper.
     const ep = other.endpoints.get('refused')!;

@@ -1,47 +1,61 @@
 // The image runs the compiled JavaScript, not tsx (deploy/Dockerfile:
 // `node --require ./bin/thread-pool.cjs dist/src/cli.js start`). No Docker engine
-// runs here, so this builds dist/ as the image's build stage does (`npm run build`)
+// runs here, so this builds as the image's build stage does (`npm run build`)
 // and runs that command: what only breaks in compiled output (a path resolved
 // from import.meta, the XSD worker loading libxml2 by URL, an import tsx
-// forgives) fails here instead of in a container.
+// forgives) fails here instead of in a container. The build goes to a
+// directory of its own at dist/'s depth (paths from import.meta resolve the
+// same) and is removed afterwards: a dist/ left behind would be what
+// bin/lienthong.cjs runs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
+import { exampleConfigIn } from '../helpers/cli.js';
 import { TRACUU } from '../../bench/fixtures.js';
 
-const CLI = ['--require', './bin/thread-pool.cjs', 'dist/src/cli.js'];
+let CLI: string[] = [];
 const env = { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn' };
-
-/** The example config with its state (store, keys) in `dir` and routes/contracts from the checkout. */
-function exampleConfigIn(dir: string): string {
-  const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
-    .replace(/^( +port:) \d+.*$/m, '$1 0')
-    .replace(/^( +path:) var\/lienthong\.db.*$/m, `$1 ${join(dir, 'lienthong.db')}`)
-    .replace(/^( +file:) var\/keys\.json.*$/m, `$1 ${join(dir, 'keys.json')}`)
-    .replace(/^routesDir: .*$/m, `routesDir: ${join(ROOT, 'routes')}`)
-    .replace(/^contractsDir: .*$/m, `contractsDir: ${join(ROOT, 'contracts')}`);
-  const file = join(dir, 'lienthong.yaml');
-  writeFileSync(file, text);
-  return file;
-}
 
 describe('the compiled gateway (dist/, as the image runs it)', () => {
   let dir: string;
+  let out: string;
   let child: ChildProcess | undefined;
+  const distBefore = existsSync(join(ROOT, 'dist'));
 
   beforeAll(() => {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env, encoding: 'utf8' });
+    out = mkdtempSync(join(ROOT, '.dist-test-'));
+    const build = spawnSync('npm', ['run', 'build', '--', '--outDir', out], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
     expect(build.stderr + build.stdout).not.toMatch(/error TS/);
     expect(build.status).toBe(0);
+    CLI = ['--require', './bin/thread-pool.cjs', join(out, 'src', 'cli.js')];
     dir = mkdtempSync(join(tmpdir(), 'lienthong-dist-'));
   }, 180_000);
 
   afterAll(() => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('leaves no dist/ behind for bin/lienthong.cjs to prefer', () => {
+    expect(existsSync(join(ROOT, 'dist'))).toBe(distBefore);
+  });
+
+  it('lienthong --version prints the package version', () => {
+    const r = spawnSync(process.execPath, [...CLI, '--version'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it('lienthong check passes on the shipped config', () => {
@@ -106,7 +120,9 @@ describe('the compiled gateway (dist/, as the image runs it)', () => {
     expect(await bad.text()).toContain('<lt:code>LT_CONTRACT_REQUEST</lt:code>');
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/lienthong_xsd_worker_validations\{answer="worker-valid"\} [1-9]/);
+    expect(metrics).toMatch(
+      /lienthong_xsd_worker_validations_total\{answer="worker-valid"\} [1-9]/,
+    );
 
     const exit = new Promise<number | null>((resolve) => started.once('exit', resolve));
     started.kill('SIGTERM');

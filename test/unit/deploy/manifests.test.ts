@@ -420,7 +420,7 @@ describe('the Kubernetes Deployment', () => {
       {
         config: cfg.value,
         routes: new Map(),
-        contracts: { get: () => undefined } as never,
+        contracts: { get: () => undefined, shared: new Map() } as never,
       } as unknown as SystemDeps,
     );
     return gets;

@@ -97,6 +97,18 @@ describe('createProtectedCall', () => {
     expect(await codeOf(pc.call('x', { idempotent: false }))).toBe('LT_UPSTREAM_TIMEOUT');
   });
 
+  it('an open breaker says when its trial call comes: retryAfterSeconds, the reset left rounded up', async () => {
+    const pc = make(fails('LT_UPSTREAM_ERROR'), { breaker: { resetTimeoutMs: 4_500 } });
+    for (let i = 0; i < 3; i++) await pc.call('q', { idempotent: false }).catch(() => undefined);
+    expect(pc.state()).toBe('open');
+    const err = await pc.call('q', { idempotent: false }).then(
+      () => undefined,
+      (e: unknown) => e as GatewayError,
+    );
+    expect(err?.code).toBe('LT_BREAKER_OPEN');
+    expect(err?.data?.retryAfterSeconds).toBe(5);
+  });
+
   it('bulkhead: refuses immediately with LT_BULKHEAD_FULL at maxInFlight, never queues', async () => {
     const gates = [deferred<string>(), deferred<string>()];
     let sent = 0;

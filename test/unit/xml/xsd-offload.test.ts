@@ -144,10 +144,12 @@ describe('XSD validation on the worker thread (src/xml/xsd-offload.ts)', () => {
     const xsd = offloaded();
     await xsd.validateAsync(doc('09106'), 'LT_CONTRACT_REQUEST');
     const text = await new GatewayMetrics({ defaultMetrics: false }).registry.metrics();
-    const valid = /lienthong_xsd_worker_validations\{answer="worker-valid"\} (\d+)/.exec(text);
+    const valid = /lienthong_xsd_worker_validations_total\{answer="worker-valid"\} (\d+)/.exec(
+      text,
+    );
     expect(Number(valid?.[1])).toBe(xsdOffloadStats().valid);
     expect(Number(valid?.[1])).toBeGreaterThan(0);
-    expect(text).toMatch(/lienthong_xsd_worker_validations\{answer="main-thread"\} \d+/);
+    expect(text).toMatch(/lienthong_xsd_worker_validations_total\{answer="main-thread"\} \d+/);
   });
 
   it('stops the worker when the last set is disposed (a gateway closing)', async () => {
