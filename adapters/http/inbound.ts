@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src/adapter/spec.js';
 import { flatHeaders, type HttpReply } from '../../src/adapter/http-host.js';
+import type { RouteDef } from '../../src/config/schema.js';
 import type { Message } from '../../src/message/index.js';
 
 export const HttpInboundSchema = Type.Object(
@@ -17,6 +18,16 @@ export const HttpInboundSchema = Type.Object(
     operation: Type.Optional(
       Type.String({ description: 'Operation name handed to the provider adapter' }),
     ),
+    accept: Type.Optional(
+      Type.Array(
+        Type.String({ pattern: '^([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+|\\+[a-z0-9]+)$' }),
+        {
+          minItems: 1,
+          description:
+            'Media types of the request body (type/subtype, or +suffix); default application/json and +json, plus application/jose when the route requires signatures. Anything else: 415',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,10 +40,18 @@ export function sendReply(reply: HttpReply, msg: Message): HttpReply {
   return reply.send(msg.raw ?? JSON.stringify(msg.body ?? null));
 }
 
+/** JSON (and a JWS compact body where signatures are required), unless the binding lists its own. */
+export function acceptedByHttp(binding: HttpInbound, route: RouteDef): string[] {
+  if (binding.accept) return binding.accept;
+  const json = ['application/json', '+json'];
+  return route.signature.require ? [...json, 'application/jose'] : json;
+}
+
 /**
- * Binds a route to an HTTP path. JSON bodies were decoded by the server's
- * content-type parser (which keeps the raw bytes for signatures); errors go
- * back as problem+json through the server's one error handler.
+ * Binds a route to an HTTP path. A body in a media type the route does not
+ * accept is refused (415) before it is read; JSON bodies were decoded by the
+ * server's content-type parser (which keeps the raw bytes for signatures);
+ * errors go back as problem+json through the server's one error handler.
  */
 export function bindHttp(
   [{ binding, route }]: BindingGroup<HttpInbound>,
@@ -43,6 +62,8 @@ export function bindHttp(
     url: binding.path,
     protocol: 'http',
     routeId: route.id,
+    accept: acceptedByHttp(binding, route),
+    acceptHint: `${binding.path} takes a JSON body`,
     handler: async (req, reply) => {
       const request: Message = {
         body: req.body ?? null,

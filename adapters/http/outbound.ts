@@ -10,6 +10,7 @@ import {
 import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
+import { isJsonType } from '../../src/message/media-type.js';
 
 export const HttpEndpointSchema = Type.Object(
   {
@@ -41,8 +42,6 @@ export const HttpEndpointSchema = Type.Object(
 );
 export type HttpEndpoint = Static<typeof HttpEndpointSchema>;
 
-/** application/json and the structured `+json` types (problem+json, …). */
-const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
 /** The media type of every reply of a JSON route, whatever the provider labelled its JSON with. */
 const REPLY_TYPE = 'application/json; charset=utf-8';
 
@@ -86,7 +85,7 @@ export function httpOutbound(cfg: HttpEndpoint, ctx: OutboundContext): Outbound 
       // JSON routes answer JSON: a provider's other media type (an HTML error
       // page with 200, say) is an unreadable reply, never relayed as it came.
       const providerType = headerValue(res.headers, 'content-type');
-      if (providerType !== undefined && !JSON_TYPE.test(providerType))
+      if (providerType !== undefined && !isJsonType(providerType))
         throw badReplyError(
           ctx.name,
           new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', `reply Content-Type ${providerType}`),

@@ -127,7 +127,7 @@ export const CitizenSchema = Type.Object(
     birthDate: opt(
       nullable(
         Type.String({
-          pattern: '^\\d{4}(\\d{4})?$',
+          pattern: '^[0-9]{4}([0-9]{4})?$',
           description: 'yyyyMMdd, or yyyy when only the year is known',
         }),
       ),
@@ -183,7 +183,7 @@ export const NpdRequestSchema = Type.Object(
     }),
     integrationCode: opt(
       Type.String({
-        pattern: '^\\d{3}$',
+        pattern: '^[0-9]{3}$',
         description: 'MaTichHop; the endpoint’s code for the operation when absent',
       }),
     ),
@@ -192,10 +192,14 @@ export const NpdRequestSchema = Type.Object(
       maxLength: 64,
       description: 'MaCanBo: the officer’s account or personal id',
     }),
-    idNumber: opt(Type.String({ pattern: '^\\d{12}$', description: 'SoDinhDanh / CCCD' })),
-    oldIdNumber: opt(Type.String({ pattern: '^\\d{9}$', description: 'SoCMND, for 9-digit ids' })),
+    idNumber: opt(Type.String({ pattern: '^[0-9]{12}$', description: 'SoDinhDanh / CCCD' })),
+    oldIdNumber: opt(
+      Type.String({ pattern: '^[0-9]{9}$', description: 'SoCMND, for 9-digit ids' }),
+    ),
     fullName: opt(Type.String({ minLength: 1, maxLength: 100, description: 'HoVaTen' })),
-    birthDate: opt(Type.String({ pattern: '^\\d{4}(\\d{4})?$', description: 'yyyyMMdd, or yyyy' })),
+    birthDate: opt(
+      Type.String({ pattern: '^[0-9]{4}([0-9]{4})?$', description: 'yyyyMMdd, or yyyy' }),
+    ),
   },
   {
     additionalProperties: false,

@@ -2,17 +2,28 @@ import { Type, type Static, type TOptional, type TString } from '@sinclair/typeb
 import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
-import { badReplyError, faultError, statusError } from '../../src/adapter/upstream.js';
+import { badReplyError, faultError, signatureOf, statusError } from '../../src/adapter/upstream.js';
 import { httpExchange } from '../../src/adapter/http-exchange.js';
 import { loadCatalogs, type Catalogs } from '../../src/catalogs/index.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
-import { forwardedSoapReply, parseSoapEnvelope, type SoapEnvelope } from '../../src/xml/index.js';
+import { bodyKind } from '../../src/message/media-type.js';
+import {
+  clark,
+  forwardedSoapReply,
+  gatewayEnvelope,
+  isXmlElement,
+  parseSoapEnvelope,
+  type SoapEnvelope,
+  type XmlElement,
+} from '../../src/xml/index.js';
 import { createAuth, NpdAuthSchema } from './auth.js';
 import {
   DEFAULT_INTEGRATION_CODES,
   NPD_OPERATIONS,
+  NPD_REQUEST_NS,
   npdOperation,
+  REQUEST_ELEMENT,
   type NpdOperation,
 } from './constants.js';
 import { createRequestWriter, type WireRequest } from './request.js';
@@ -22,7 +33,9 @@ const IntegrationCodesSchema = Type.Object(
   Object.fromEntries(
     NPD_OPERATIONS.map((op) => [
       op,
-      Type.Optional(Type.String({ pattern: '^\\d{3}$', description: `MaTichHop sent with ${op}` })),
+      Type.Optional(
+        Type.String({ pattern: '^[0-9]{3}$', description: `MaTichHop sent with ${op}` }),
+      ),
     ]),
   ) as Record<NpdOperation, TOptional<TString>>,
   {
@@ -90,6 +103,46 @@ function contractError(detail: string): never {
   throw new GatewayError('LT_CONTRACT_REQUEST', detail);
 }
 
+/** The SOAP request written for a message: its bytes, and the MaYeuCau a JSON reply is read with. */
+interface Wire {
+  kind: 'json' | 'xml';
+  bytes: Buffer;
+  requestId?: string;
+}
+
+/**
+ * The caller's operation element, when it may go to the NPD at all: only a
+ * message from the SOAP facade (channel soap, whose inbound parsed the
+ * envelope) is forwarded as XML, and only when its Body element is the
+ * request element of the operation the route sends. A JSON route given an
+ * XML body, or a lookup route carrying a household request, is refused here
+ * even if every stage before let it through (defence in depth).
+ */
+function passThroughElement(
+  msg: Message,
+  ex: Exchange,
+  op: NpdOperation,
+  endpoint: string,
+): XmlElement {
+  if (ex.channel !== 'soap') {
+    throw new GatewayError(
+      'LT_UNSUPPORTED_MEDIA_TYPE',
+      `${endpoint}: XML is forwarded to the NPD from the SOAP facade only, not from a ${ex.channel} route`,
+    );
+  }
+  const el = msg.body;
+  const expected = { ns: NPD_REQUEST_NS, name: REQUEST_ELEMENT[op] };
+  if (!isXmlElement(el) || el.ns !== expected.ns || el.name !== expected.name) {
+    const found = isXmlElement(el) ? clark(el) : 'no element';
+    throw new GatewayError(
+      'LT_SOAP_OPERATION_MISMATCH',
+      `${endpoint}: the route sends ${op}, whose Body element is ${clark(expected)}; the message carries ${found}`,
+      { operation: op, element: found },
+    );
+  }
+  return el;
+}
+
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
@@ -103,8 +156,10 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
  * - canonical JSON (`application/json`, `operation` = the NPD operation):
  *   written as the SOAP request, and the reply mapped to the canonical
  *   citizen (catalog names bound here, at start-up);
- * - pass-through XML (`msg.raw` = the caller's envelope): forwarded as it is
- *   with the endpoint's authentication; the reply travels back as bytes.
+ * - pass-through XML from the SOAP facade (`msg.body` = the caller's Body
+ *   element, which must be the route's operation): put into an envelope of
+ *   the gateway's own, without the caller's Header, and sent with the
+ *   endpoint's authentication; the reply travels back as bytes.
  * Provider faults become LT_UPSTREAM_FAULT in both, so the caller's inbound
  * renders them with the gateway's code.
  */
@@ -164,15 +219,20 @@ export function npdOutbound(
   /** POSTs the envelope; after a 401 with a token-based auth, once more with a fresh token. */
   async function post(
     payload: Buffer,
+    msg: Message,
     ex: Exchange,
     signal: AbortSignal,
   ): Promise<{ status: number; body: Buffer }> {
     for (let attempt = 0; ; attempt++) {
       const authHeaders = await auth.headers(signal);
+      // Every header is the gateway's own: the endpoint's authentication, and
+      // the gateway's signature (sign-outbound, over exactly `payload`); the
+      // request's headers are the caller's, and a signature there is not ours.
       const headers: Record<string, string> = {
         'content-type': auth.contentType,
         soapaction: '""',
         'x-lt-exchange-id': ex.id,
+        ...(msg === ex.request ? {} : signatureOf(msg.headers)),
         ...authHeaders,
       };
       if (ex.trace) headers.traceparent = ex.trace.traceparent;
@@ -208,49 +268,75 @@ export function npdOutbound(
     return env;
   }
 
+  function operationOf(msg: Message): NpdOperation {
+    const op = npdOperation(msg.operation);
+    if (!op) {
+      // The operation is the route's configuration, never the caller's choice.
+      throw new GatewayError(
+        'LT_CONFIG_INVALID',
+        `${endpoint}: "${msg.operation ?? ''}" is not an NPD operation (${NPD_OPERATIONS.join(', ')})`,
+      );
+    }
+    return op;
+  }
+
+  /**
+   * The envelope the NPD gets, written once per message (encode, then every
+   * attempt, send the same bytes). JSON: the request written from the
+   * canonical fields. XML: a new envelope of the gateway's, with the caller's
+   * operation element in its Body and no caller Header: an `xrd:client`
+   * naming another organisation or a `wsa:Action` naming another operation
+   * never reaches the provider; who calls is said by the endpoint's own
+   * headers.
+   */
+  const wires = new WeakMap<Message, Wire>();
+  function wireOf(msg: Message, ex: Exchange, op: NpdOperation): Wire {
+    let w = wires.get(msg);
+    if (w) return w;
+    const kind = bodyKind(msg.contentType);
+    if (kind === 'json') {
+      const wire = toWire(msg.body, op, ex);
+      w = { kind, bytes: Buffer.from(write(op, wire), 'utf8'), requestId: wire.requestId };
+    } else if (kind === 'xml') {
+      const el = passThroughElement(msg, ex, op, endpoint);
+      w = { kind, bytes: gatewayEnvelope(el) };
+    } else {
+      throw new GatewayError(
+        'LT_UNSUPPORTED_MEDIA_TYPE',
+        `${endpoint}: NPD messages are JSON or SOAP XML, not ${msg.contentType}`,
+      );
+    }
+    wires.set(msg, w);
+    return w;
+  }
+
   const defaults = cfg.serviceCode ? Object.freeze({ serviceCode: cfg.serviceCode }) : undefined;
 
   return {
     idempotent: () => true,
     requestDefaults: () => defaults,
+    /** Sets `raw` to the bytes `send` posts, so sign-outbound signs exactly those. */
+    encode(msg: Message, ex: Exchange): void {
+      msg.raw = wireOf(msg, ex, operationOf(msg)).bytes;
+    },
     async send(msg: Message, ex: Exchange, signal: AbortSignal): Promise<Message> {
-      const op = npdOperation(msg.operation);
-      if (!op) {
-        // The operation is the route's configuration, never the caller's choice.
-        throw new GatewayError(
-          'LT_CONFIG_INVALID',
-          `${endpoint}: "${msg.operation ?? ''}" is not an NPD operation (${NPD_OPERATIONS.join(', ')})`,
-        );
-      }
-      const ct = msg.contentType.toLowerCase();
-      if (ct.startsWith('application/json')) {
-        const wire = toWire(msg.body, op, ex);
-        const { status, body } = await post(Buffer.from(write(op, wire), 'utf8'), ex, signal);
+      const op = operationOf(msg);
+      const wire = wireOf(msg, ex, op);
+      const { status, body } = await post(wire.bytes, msg, ex, signal);
+      if (wire.kind === 'json') {
         const env = classify(status, body);
         return {
           contentType: 'application/json',
-          body: reader.read(op, env, wire.requestId),
+          body: reader.read(op, env, wire.requestId!),
           headers: {},
           operation: op,
         };
       }
-      if (ct.includes('xml')) {
-        if (!msg.raw)
-          throw new GatewayError(
-            'LT_INTERNAL',
-            `${endpoint}: pass-through XML needs the raw envelope`,
-          );
-        const { status, body } = await post(msg.raw, ex, signal);
-        // Forwarded as bytes; the SOAP facade reads no body (src/xml/soap.ts).
-        return forwardedSoapReply(
-          status,
-          { contentType: REPLY_XML, raw: body, headers: {}, operation: msg.operation },
-          () => classify(status, body),
-        );
-      }
-      throw new GatewayError(
-        'LT_UNSUPPORTED_MEDIA_TYPE',
-        `${endpoint}: NPD messages are JSON or SOAP XML, not ${msg.contentType}`,
+      // Forwarded as bytes; the SOAP facade reads no body (src/xml/soap.ts).
+      return forwardedSoapReply(
+        status,
+        { contentType: REPLY_XML, raw: body, headers: {}, operation: op },
+        () => classify(status, body),
       );
     },
     async close() {

@@ -32,6 +32,7 @@ import { createCollectionWriter, providerFault, verificationReply } from './sim-
  * Control endpoints:
  *   GET  /__sim/citizens?limit=N&offset=M&status=1|2|3   some citizens (find valid ids)
  *   GET|POST /__sim/faults                               read / replace the faults
+ *   GET  /__sim/received                                 the last requests, as received (headers, body)
  *   GET  <any path>?wsdl, ?xsd=<file>                     the contracts, addressed to the simulator
  */
 
@@ -115,6 +116,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 class ClientFault extends Error {}
 
+/** What the simulator keeps of the requests it received: enough to see what a gateway sent. */
+const RECEIVED_KEPT = 32;
+const RECEIVED_BODY_BYTES = 16 * 1024;
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
 export async function startNpdSimulator(
   opts: StartNpdSimulatorOptions = {},
 ): Promise<NpdSimulator> {
@@ -128,6 +137,7 @@ export async function startNpdSimulator(
   const writeCollection = createCollectionWriter();
   const wsdl = new PublishedWsdl(`${CONTRACTS_DIR}npd.wsdl`, '');
   const host = opts.host ?? '127.0.0.1';
+  const received: Received[] = [];
 
   function send(res: ServerResponse, status: number, body: string, type = XML): void {
     res.statusCode = status;
@@ -224,6 +234,8 @@ export async function startNpdSimulator(
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET') {
       if (url.pathname === '/__sim/citizens') return listCitizens(url, res);
+      if (url.pathname === '/__sim/received')
+        return send(res, 200, JSON.stringify(received), 'application/json');
       let origin: string;
       try {
         origin = requestOrigin('http', header(req, 'host') ?? host);
@@ -239,6 +251,11 @@ export async function startNpdSimulator(
       return send(res, 404, 'GET serves ?wsdl, ?xsd=<file> and /__sim/citizens', 'text/plain');
     }
     if (req.method !== 'POST') return send(res, 405, 'POST a SOAP 1.1 envelope', 'text/plain');
+    received.push({
+      headers: { ...req.headers },
+      body: body.subarray(0, RECEIVED_BODY_BYTES).toString('utf8'),
+    });
+    if (received.length > RECEIVED_KEPT) received.shift();
 
     const refused = authProblem(req);
     if (refused) return send(res, 401, providerFault('Client', `Xác thực thất bại: ${refused}`));

@@ -37,6 +37,9 @@ interface SoapService {
 }
 
 const XML = 'text/xml; charset=utf-8';
+/** SOAP 1.1 travels as text/xml (SOAP 1.2's application/soap+xml is refused, as its envelope is). */
+const SOAP11_MEDIA_TYPES = ['text/xml'];
+const SOAP11_HINT = 'SOAP 1.1 requests use Content-Type: text/xml';
 
 /** SOAP 1.1 faults travel with HTTP 500 (WS-I Basic Profile R1126), whatever the cause. */
 export function renderSoapFault(err: GatewayError, _req: HttpRequest, reply: HttpReply): HttpReply {
@@ -101,14 +104,12 @@ export function bindSoap(
     url: binding.path,
     protocol: 'soap',
     renderError: renderSoapFault,
+    accept: SOAP11_MEDIA_TYPES,
+    acceptHint: SOAP11_HINT,
     handler: async (req, reply) => {
       const raw = ctx.http.rawBody(req);
-      // JSON keeps its raw bytes too: only an XML content type is a SOAP request.
-      if (!raw || !req.headers['content-type']?.toLowerCase().includes('xml'))
-        throw new GatewayError(
-          'LT_UNSUPPORTED_MEDIA_TYPE',
-          'SOAP 1.1 requests use Content-Type: text/xml',
-        );
+      // A POST without a body has no envelope; one with a body passed the accept check.
+      if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', SOAP11_HINT);
       const env = parseSoapEnvelope(raw, svc.limits);
       const op = svc.ops.get(env.operation.name);
       if (!op || (op.namespace && op.namespace !== env.operation.ns)) {

@@ -23,6 +23,15 @@ export interface HttpRouteOptions {
   readonly routeId?: string;
   /** Refusals on this path in the adapter's protocol; problem+json without it. */
   readonly renderError?: ErrorRenderer;
+  /**
+   * The media types this path's bodies may have (`type/subtype`, or `+suffix`
+   * for any type with that suffix): any other Content-Type is refused with 415
+   * LT_UNSUPPORTED_MEDIA_TYPE before the body is read or the caller
+   * authenticated. A route accepts the media types it declares, nothing else.
+   */
+  readonly accept?: readonly string[];
+  /** What that refusal tells the caller to send. */
+  readonly acceptHint?: string;
   readonly handler: (req: HttpRequest, reply: HttpReply) => Promise<unknown>;
 }
 

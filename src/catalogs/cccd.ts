@@ -59,8 +59,11 @@ function sexOf(digit: number): NpdSex {
   return digit % 2 === 0 ? '1' : '2';
 }
 
-const CCCD_FORMAT = /^\d{12}$/;
-const BIRTH_DATE_FORMAT = /^(\d{4})(?:(\d{2})(\d{2}))?$/;
+// ASCII digits, written out: `\d` means any Unicode decimal digit in XSD and
+// in other engines (Python, Java with UNICODE_CHARACTER_CLASS), and a Java
+// `Long.parseLong` upstream reads "٠٥٢…" (Arabic-Indic) as a number.
+const CCCD_FORMAT = /^[0-9]{12}$/;
+const BIRTH_DATE_FORMAT = /^([0-9]{4})(?:([0-9]{2})([0-9]{2}))?$/;
 /** NPD GioiTinh codes (the sex catalog): 0 no information, 1 male, 2 female. */
 const NPD_SEX_CODES: ReadonlySet<string> = new Set(['0', '1', '2']);
 

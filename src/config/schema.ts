@@ -440,7 +440,7 @@ export const RouteSchema = Type.Object(
     codes: Type.Optional(
       Type.Record(Type.String({ pattern: '^/' }), Type.String(), {
         description:
-          'Request fields (JSON pointers) to check before sending: a catalog name (province, commune, sex, …) or cccd (R2)',
+          'Request fields to check before sending: a catalog name (province, commune, sex, …) or cccd (R2). JSON pointers for JSON bodies (/idNumber); for SOAP bodies, child element names of the operation element (/SoDinhDanh)',
       }),
     ),
     auth: Type.Union([Type.Literal('bearer'), Type.Literal('none')], {

@@ -57,6 +57,7 @@ const table = {
   LT_XML_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Tài liệu XML vượt quá kích thước cho phép', en: 'XML document exceeds the size limit' },
   LT_SOAP_NOT_ENVELOPE: { http: 400, blame: 'caller', retry: false, vi: 'Không phải thông điệp SOAP 1.1 hợp lệ', en: 'Not a SOAP 1.1 envelope' },
   LT_SOAP_UNKNOWN_OPERATION: { http: 400, blame: 'caller', retry: false, vi: 'Thao tác SOAP không được hỗ trợ', en: 'Unknown SOAP operation' },
+  LT_SOAP_OPERATION_MISMATCH: { http: 400, blame: 'caller', retry: false, vi: 'Phần tử trong SOAP Body không phải thao tác của dịch vụ được gọi', en: 'The SOAP Body element is not the operation of this route' },
 
   // ---- authentication --------------------------------------------------------
   LT_AUTH_MISSING: { http: 401, blame: 'caller', retry: false, vi: 'Thiếu thông tin xác thực', en: 'Missing credentials' },

@@ -17,6 +17,7 @@ import {
 } from './jws.js';
 import { keyIdentity, type KeyResolver } from './jwk.js';
 import type { KeyRing } from './keyring.js';
+import { bodyKind } from '../message/media-type.js';
 import { TYP, audienceMatches, requireTyp } from './purposes.js';
 
 export const SIGNATURE_HEADER = 'x-jws-signature';
@@ -96,7 +97,7 @@ export class EnvelopeService implements Envelopes {
     const resolve = this.resolver(peer);
     let header: JwsHeader;
     let signed: Buffer | undefined;
-    if (msg.contentType.startsWith('application/jose')) {
+    if (bodyKind(msg.contentType) === 'jose') {
       const text = (msg.raw ?? Buffer.alloc(0)).toString('ascii').trim();
       const v = verifyCompact(text, resolve);
       header = v.header;

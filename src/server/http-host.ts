@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HttpHost, HttpRouteOptions } from '../adapter/http-host.js';
 import type { InboundBinding } from '../adapter/spec.js';
 import { GatewayError } from '../message/errors.js';
+import { acceptOnly } from './accept.js';
 import { rawBodyOf } from './body.js';
 
 /**
@@ -22,6 +23,14 @@ export class ListenerHost implements HttpHost {
       method: o.method,
       url: o.url,
       config: { protocol: o.protocol, routeId: o.routeId, renderError: o.renderError },
+      ...(o.accept
+        ? {
+            onRequest: acceptOnly(
+              o.accept,
+              o.acceptHint ?? `${o.url} takes ${o.accept.join(', ')}`,
+            ),
+          }
+        : {}),
       handler: (req, reply) => (this.draining ? refuse(reply) : handler(req, reply)),
     });
   }

@@ -2,14 +2,22 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError, type ErrorCode } from '../message/errors.js';
 import type { Message } from '../message/index.js';
+import { bodyKind } from '../message/media-type.js';
 import { createContractAjv, jsonCheck, type JsonCheck } from './json.js';
 
 /** Validates raw XML (a whole SOAP envelope) against a compiled XSD set. */
 export type XmlCheck = (xml: Buffer | string, code: ErrorCode) => void | Promise<void>;
 
-/** A system's compiled XSD set: its check, and how to free it (WebAssembly memory, worker state). */
+/** One operation's XML contract: its request and reply envelopes, each admitting only its own element. */
+export interface XmlOperationChecks {
+  checkRequest: XmlCheck;
+  checkResponse: XmlCheck;
+}
+
+/** A system's XML contracts, per operation, and how to free them (WebAssembly memory, worker state). */
 export interface XmlValidator {
-  check: XmlCheck;
+  /** The checks of one operation (compiled when first asked for), or undefined if the system has no such operation. */
+  operation(name: string): XmlOperationChecks | undefined;
   dispose(): void;
 }
 
@@ -23,14 +31,11 @@ export interface Contract {
   validateResponse(msg: Message): void | Promise<void>;
 }
 
-function isXml(contentType: string): boolean {
-  return contentType.includes('xml');
-}
-
 /**
  * Contracts are data under `contracts/<system>/`:
  *   <Name>.request.json / <Name>.response.json   JSON Schema for JSON messages
- *   envelope.xsd (via the system's XML validator)  XSD for SOAP messages
+ *   envelope.xsd + the WSDL (via the system's XML validator)  XSD for SOAP
+ *     messages, per operation: only the operation's own element in the Body
  * Everything is compiled when the registry loads; `get` on an unknown name is
  * a configuration error found at start-up, never per message.
  */
@@ -104,21 +109,33 @@ export class ContractRegistry {
     };
     const req = load('request');
     const res = load('response');
-    const xml = this.xmlFor(system);
-    // The XSD covers a whole system; the name must still be one of its operations.
+    const xml = this.xmlFor(system)?.operation(op);
     if (!req && !res) {
       throw new GatewayError(
         'LT_CONFIG_INVALID',
         `contract "${name}" not found (looked for ${base}.request.json, .response.json)`,
       );
     }
-    const check = (msg: Message, json: JsonCheck | undefined, code: ErrorCode) => {
-      if (isXml(msg.contentType)) {
-        if (!xml) throw new GatewayError(code, `${name}: no XSD for ${system} XML messages`);
-        return xml(msg.raw ?? String(msg.body), code);
-      } else if (json) {
-        json(msg.body, code);
+    // The media type decides which schema applies, read by the same parse
+    // every other stage uses (src/message/media-type.ts).
+    const check = (
+      msg: Message,
+      json: JsonCheck | undefined,
+      xmlCheck: XmlCheck | undefined,
+      code: ErrorCode,
+    ) => {
+      const kind = bodyKind(msg.contentType);
+      if (kind === 'xml') {
+        if (!xmlCheck) throw new GatewayError(code, `${name}: no XSD for ${op} XML messages`);
+        return xmlCheck(msg.raw ?? String(msg.body), code);
       }
+      if (kind !== 'json') {
+        throw new GatewayError(
+          code,
+          `${name} checks JSON or XML messages, not ${msg.contentType.slice(0, 100)}`,
+        );
+      }
+      if (json) json(msg.body, code);
     };
     const contract: Contract = {
       name,
@@ -126,8 +143,8 @@ export class ContractRegistry {
       hasResponse: !!(res || xml),
       requestSchema: req?.schema,
       responseSchema: res?.schema,
-      validateRequest: (msg) => check(msg, req?.check, 'LT_CONTRACT_REQUEST'),
-      validateResponse: (msg) => check(msg, res?.check, 'LT_CONTRACT_RESPONSE'),
+      validateRequest: (msg) => check(msg, req?.check, xml?.checkRequest, 'LT_CONTRACT_REQUEST'),
+      validateResponse: (msg) => check(msg, res?.check, xml?.checkResponse, 'LT_CONTRACT_RESPONSE'),
     };
     this.contracts.set(name, contract);
     return contract;
@@ -139,13 +156,13 @@ export class ContractRegistry {
     this.xmlBySystem.clear();
   }
 
-  private xmlFor(system: string): XmlCheck | undefined {
+  private xmlFor(system: string): XmlValidator | undefined {
     if (!this.xmlLoader) return undefined;
     if (!this.xmlBySystem.has(system)) {
       const validator = this.xmlLoader(join(this.dir, system));
       if (validator) this.xmlBySystem.set(system, validator);
       else return undefined;
     }
-    return this.xmlBySystem.get(system)!.check;
+    return this.xmlBySystem.get(system);
   }
 }

@@ -9,6 +9,7 @@ export {
   children,
   childText,
   clark,
+  isXmlElement,
   toPlain,
   XML_NS,
   XMLNS_NS,
@@ -19,6 +20,7 @@ export {
 export {
   LT_ERROR_NS,
   forwardedSoapReply,
+  gatewayEnvelope,
   parseSoapEnvelope,
   readGatewayFault,
   readSoapEnvelope,
@@ -45,4 +47,5 @@ export {
   type Shape,
   type When,
 } from './write.js';
+export { serializeElement } from './serialize.js';
 export { compileXsd, type CompiledXsd, type XsdIssue, type XsdSource } from './xsd.js';

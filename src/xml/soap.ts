@@ -3,6 +3,7 @@ import { withLazyBody } from '../message/lazy-body.js';
 import type { Message } from '../message/message.js';
 import { parseXml, type XmlLimits } from './parse.js';
 import { child, clark, type XmlElement } from './tree.js';
+import { serializeElement } from './serialize.js';
 import { escapeXmlLossy } from './write.js';
 
 /** SOAP 1.1 envelope namespace, the only SOAP version the platforms of DOMAIN.md use. */
@@ -171,6 +172,17 @@ export function soapEnvelope(bodyXml: string, headerXml?: string): string {
         ? '<soapenv:Header/>'
         : `<soapenv:Header>${headerXml}</soapenv:Header>`;
   return `${XML_DECL}${ENV_OPEN}${header}<soapenv:Body>${bodyXml}</soapenv:Body></soapenv:Envelope>`;
+}
+
+/**
+ * The envelope the gateway sends a provider for a caller's SOAP request: its
+ * own, with an empty Header, and the caller's operation element in the Body.
+ * The caller's Header (an `xrd:client` naming another organisation, a
+ * `wsa:Action` naming another operation, WS-Security of the caller's) is
+ * never forwarded: who calls is what the endpoint's own headers say.
+ */
+export function gatewayEnvelope(operation: XmlElement): Buffer {
+  return Buffer.from(soapEnvelope(serializeElement(operation), ''), 'utf8');
 }
 
 export interface SoapFaultInit {

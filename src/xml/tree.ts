@@ -38,6 +38,13 @@ export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 
+/** Whether a value is a parsed element (a message body from the SOAP facade), not JSON or bytes. */
+export function isXmlElement(v: unknown): v is XmlElement {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const el = v as Partial<XmlElement>;
+  return typeof el.name === 'string' && typeof el.ns === 'string' && Array.isArray(el.children);
+}
+
 /** First child with this local name (and namespace, when given). */
 export function child(el: XmlElement, name: string, ns?: string): XmlElement | undefined {
   const kids = el.children;

@@ -1,3 +1,4 @@
+import { isJsonType } from '../../message/media-type.js';
 import type { StageFactory } from '../deps.js';
 
 /**
@@ -20,7 +21,7 @@ export const applyDefaults: StageFactory = {
       const req = ex.request;
       const body = req.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-      if (!req.contentType.toLowerCase().startsWith('application/json')) return;
+      if (!isJsonType(req.contentType)) return;
       let filled: Record<string, unknown> | undefined;
       const applied: string[] = [];
       for (const k of keys) {

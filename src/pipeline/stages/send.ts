@@ -11,7 +11,10 @@ export const send: StageFactory = {
     const policy = policyOf(route, deps.endpoints);
     return async (ex) => {
       const msg = ex.outbound ?? ex.request;
-      if (route.to.operation && !msg.operation) msg.operation = route.to.operation;
+      // The route names the provider's operation, never the caller: a SOAP
+      // facade's message carries the one its Body element chose, and the
+      // provider adapter refuses a Body that is not this one's.
+      if (route.to.operation) msg.operation = route.to.operation;
       const idempotent = endpoint.outbound.idempotent?.(msg) ?? false;
       ex.reply = await endpoint.call(msg, ex, { policy, idempotent });
       return { endpoint: endpoint.name, adapter: endpoint.adapter, breaker: endpoint.state() };

@@ -1,4 +1,5 @@
 import { fail } from '../../message/errors.js';
+import { isJsonType } from '../../message/media-type.js';
 import type { StageFactory, Translator } from '../deps.js';
 
 const MAX_FINDINGS = 20;
@@ -19,7 +20,7 @@ export const translate: StageFactory = {
     });
     return (ex) => {
       const reply = ex.reply!;
-      if (!reply.contentType.startsWith('application/json')) return { skipped: 'not JSON' };
+      if (!isJsonType(reply.contentType)) return { skipped: 'not JSON' };
       let body = reply.body;
       const findings: Record<string, unknown>[] = [];
       const report = (finding: Record<string, unknown>) => {

@@ -90,6 +90,68 @@ describe('generic SOAP outbound (adapters/soap/outbound.ts)', () => {
   });
 });
 
+describe('generic SOAP outbound: the envelope the provider gets is the gateway’s', () => {
+  const callerEnvelope = `<s:Envelope xmlns:s="${SOAP11_NS}" xmlns:m="urn:m"><s:Header><w:Security xmlns:w="urn:wsse">caller</w:Security></s:Header><s:Body><m:Op a="1"><m:V>01</m:V></m:Op></s:Body></s:Envelope>`;
+
+  async function recorded(msgs: (ex: ReturnType<typeof exchange>) => Message[]) {
+    const seen: { body: string; sig?: string }[] = [];
+    const server = await tinyServer((req, body, res) => {
+      seen.push({ body, sig: req.headers['x-jws-signature'] as string | undefined });
+      res.setHeader('content-type', 'text/xml');
+      res.end(envelope('<m:OpResponse xmlns:m="urn:m"/>'));
+    });
+    const ctx = {
+      name: 'svc',
+      url: `${server.url}/svc`,
+      log: undefined as never,
+    } as OutboundContext;
+    const out = soapOutbound(cfg, ctx);
+    const ex = exchange();
+    try {
+      for (const m of msgs(ex)) {
+        out.encode?.(m, ex);
+        await out.send(m, ex, ex.signal);
+      }
+    } finally {
+      await out.close();
+      await server.close();
+    }
+    return seen;
+  }
+
+  it('sends the operation element in its own envelope: the caller’s Header and signature stay behind', async () => {
+    const seen = await recorded((ex) => {
+      const m: Message = {
+        ...request,
+        raw: Buffer.from(callerEnvelope),
+        headers: { 'x-jws-signature': 'callers' },
+      };
+      ex.request = m;
+      return [m];
+    });
+    expect(seen[0].body).not.toContain('Security');
+    expect(seen[0].body).toContain('<soapenv:Header/>');
+    expect(seen[0].body).toContain('<m:Op xmlns:m="urn:m" a="1"><m:V>01</m:V></m:Op>');
+    expect(seen[0].sig).toBeUndefined();
+  });
+
+  it('takes the element the SOAP facade parsed, and sends exactly the bytes encode wrote (what sign-outbound signs)', async () => {
+    const parsed: XmlElement = {
+      ns: 'urn:m',
+      name: 'Parsed',
+      prefix: 'm',
+      attrs: {},
+      children: [],
+      text: '7',
+    };
+    const m: Message = { ...request, body: parsed, headers: { 'x-jws-signature': 'gateways' } };
+    const seen = await recorded(() => [m]);
+    expect(seen[0].body).toContain('<m:Parsed xmlns:m="urn:m">7</m:Parsed>');
+    expect(seen[0].body).toBe(m.raw!.toString('utf8'));
+    expect(seen[0].sig).toBe('gateways');
+  });
+});
+
 describe('withLazyBody (src/message/lazy-body.ts)', () => {
   it('reads once, on first use, and lets a stage replace the body', () => {
     let reads = 0;

@@ -49,6 +49,17 @@ describe('CCCD validation (DOMAIN.md §6)', () => {
     ['02609200826a', 'a letter'],
     [`${SAMPLE} `, 'a trailing space'],
     ['', 'empty'],
+    // Digits are ASCII: an upstream Long.parseLong reads these as numbers.
+    [
+      '\u0660\u0662\u0666\u0660\u0669\u0662\u0660\u0661\u0667\u0663\u0664\u0665',
+      'Arabic-Indic digits',
+    ],
+    [
+      '\uff10\uff12\uff16\uff10\uff19\uff12\uff10\uff11\uff17\uff13\uff14\uff15',
+      'fullwidth digits',
+    ],
+    ['02609201734\u0665', 'one Arabic-Indic digit'],
+    ['\u0966\u0968\u096c092017345', 'Devanagari digits'],
   ])('rejects %j (%s) with reason format', (id) => {
     expect(reasonOf(() => validateCccd(id))).toBe('format');
   });

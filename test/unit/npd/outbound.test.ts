@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OutboundContext } from '../../../src/adapter/spec.js';
 import { GatewayError } from '../../../src/message/errors.js';
 import type { Message } from '../../../src/message/index.js';
-import { child, parseXml, SOAP11_NS, type SoapEnvelope } from '../../../src/xml/index.js';
+import {
+  child,
+  parseSoapEnvelope,
+  parseXml,
+  SOAP11_NS,
+  type SoapEnvelope,
+} from '../../../src/xml/index.js';
 import type {
   CitizenReply,
   HouseholdReply,
@@ -367,17 +373,19 @@ describe('NPD outbound, pass-through XML', () => {
     <qldc:SoDinhDanh>${c.idNumber} </qldc:SoDinhDanh>
   </qldc:TraCuuThongTinCongDan></soapenv:Body></soapenv:Envelope>`,
     );
-  const passThrough = (raw: Buffer) => ({
+  // As the SOAP facade hands it on: the Body's element parsed, the bytes kept.
+  const passThrough = (raw: Buffer): Message => ({
     contentType: 'text/xml; charset=utf-8',
     operation: 'TraCuuThongTinCongDan',
     headers: {},
-    body: null,
+    body: parseSoapEnvelope(raw, { maxBytes: 1 << 20, maxDepth: 64 }).body,
     raw,
   });
+  const soapExchange = () => ({ ...exchange(), channel: 'soap' as const });
 
   it('forwards the caller envelope with the endpoint auth and returns the provider bytes', async () => {
     const c = population.citizens[5];
-    const ex = exchange();
+    const ex = soapExchange();
     const reply = await out.send(passThrough(envelope(c)), ex, ex.signal);
     expect(reply.contentType).toBe('text/xml; charset=utf-8');
     expect(reply.raw?.toString('utf8')).toContain(`<ns1:SoDinhDanh>${c.idNumber}</ns1:SoDinhDanh>`);
@@ -397,7 +405,7 @@ describe('NPD outbound, pass-through XML', () => {
       res.end(replies[next++]);
     });
     const o = npdOutbound(base, ctx(server.url));
-    const ex = exchange();
+    const ex = soapExchange();
     try {
       await use(() => o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal));
     } finally {
@@ -441,7 +449,7 @@ describe('NPD outbound, pass-through XML', () => {
   });
 
   it('passes an empty collection through untouched and turns faults into LT_UPSTREAM_FAULT', async () => {
-    const ex = exchange();
+    const ex = soapExchange();
     const reply = await out.send(
       passThrough(envelope({ idNumber: '001099000000' })),
       ex,
@@ -452,5 +460,153 @@ describe('NPD outbound, pass-through XML', () => {
       envelope(population.citizens[0]).toString().replace('<qldc:MaDVC>G15-TP110</qldc:MaDVC>', ''),
     );
     expect(await codeOf(out.send(passThrough(bad), ex, ex.signal))).toBe('LT_UPSTREAM_FAULT');
+  });
+});
+
+describe('NPD outbound, what may be forwarded as XML (a grant reaches one operation)', () => {
+  const ns = NPD_REQUEST_NS;
+  const lookupEl = (tag = 'TraCuuThongTinCongDan', elNs = ns) =>
+    `<q:${tag} xmlns:q="${elNs}"><q:MaYeuCau>R-1</q:MaYeuCau><q:MaDVC>G15-TP110</q:MaDVC><q:MaCanBo>cb</q:MaCanBo><q:SoDinhDanh>026092017345</q:SoDinhDanh></q:${tag}>`;
+  const callerEnvelope = (bodyXml: string) =>
+    Buffer.from(
+      `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:wsa="http://www.w3.org/2005/08/addressing"><soapenv:Header><xrd:client>VN/GOV/000.00.00.H99/OTHER</xrd:client><wsa:Action>CungCapThongTinHoGiaDinh</wsa:Action></soapenv:Header><soapenv:Body>${bodyXml}</soapenv:Body></soapenv:Envelope>`,
+    );
+  const xmlMessage = (raw: Buffer, contentType = 'text/xml; charset=utf-8'): Message => ({
+    contentType,
+    operation: 'TraCuuThongTinCongDan',
+    headers: {},
+    body: parseSoapEnvelope(raw, { maxBytes: 1 << 20, maxDepth: 64 }).body,
+    raw,
+  });
+
+  /** A provider that records every request and answers an empty collection. */
+  async function recording(
+    use: (
+      o: ReturnType<typeof npdOutbound>,
+      seen: { body: string; headers: any }[],
+    ) => Promise<void>,
+  ) {
+    const seen: { body: string; headers: any }[] = [];
+    const server = await tinyServer((req, body, res) => {
+      seen.push({ body, headers: req.headers });
+      res.setHeader('content-type', 'text/xml');
+      res.end(
+        `<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><n:CongdanCollection xmlns:n="${NPD_RESPONSE_NS}"/></s:Body></s:Envelope>`,
+      );
+    });
+    const o = npdOutbound(
+      { ...base, auth: { mode: 'c06', ...C06, xRoadClient: 'VN/GOV/000.00.00.H57/LIENTHONG' } },
+      ctx(server.url),
+    );
+    try {
+      await use(o, seen);
+    } finally {
+      await o.close();
+      await server.close();
+    }
+  }
+  const soapEx = () => ({ ...exchange(), channel: 'soap' as const });
+
+  it("sends the caller's Body element in the gateway's own envelope: no xrd:client, no wsa:Action of the caller", async () => {
+    await recording(async (o, seen) => {
+      const ex = soapEx();
+      await o.send(xmlMessage(callerEnvelope(lookupEl())), ex, ex.signal);
+      expect(seen).toHaveLength(1);
+      const sent = parseSoapEnvelope(seen[0].body, { maxBytes: 1 << 20, maxDepth: 64 });
+      // The gateway's envelope: an empty Header, whatever the caller's said.
+      expect(sent.header?.children).toEqual([]);
+      expect(seen[0].body).not.toContain('x-road.eu');
+      expect(seen[0].body).not.toContain('addressing');
+      expect(seen[0].body).not.toContain('H99');
+      expect(sent.operation).toEqual({ ns, name: 'TraCuuThongTinCongDan' });
+      expect(child(sent.body, 'SoDinhDanh', ns)?.text).toBe('026092017345');
+      // Who calls is the endpoint's own header.
+      expect(seen[0].headers['x-road-client']).toBe('VN/GOV/000.00.00.H57/LIENTHONG');
+    });
+  });
+
+  it.each([
+    ['another operation’s element', lookupEl('CungCapThongTinHoGiaDinh')],
+    ['the element in another namespace', lookupEl('TraCuuThongTinCongDan', 'urn:other')],
+  ])('refuses %s with LT_SOAP_OPERATION_MISMATCH, sending nothing', async (_n, bodyXml) => {
+    await recording(async (o, seen) => {
+      const ex = soapEx();
+      expect(await codeOf(o.send(xmlMessage(callerEnvelope(bodyXml)), ex, ex.signal))).toBe(
+        'LT_SOAP_OPERATION_MISMATCH',
+      );
+      expect(seen).toHaveLength(0);
+    });
+  });
+
+  it.each([
+    ['no parsed element', null],
+    ['a name without children', { ns, name: 'TraCuuThongTinCongDan' }],
+    ['a string', 'TraCuuThongTinCongDan'],
+  ])('refuses an XML message with %s as its body, sending nothing', async (_n, body) => {
+    await recording(async (o, seen) => {
+      const ex = soapEx();
+      const msg = { ...xmlMessage(callerEnvelope(lookupEl())), body };
+      expect(await codeOf(o.send(msg, ex, ex.signal))).toBe('LT_SOAP_OPERATION_MISMATCH');
+      expect(seen).toHaveLength(0);
+    });
+  });
+
+  it('forwards no XML from a route that is not the SOAP facade (the household SOAP body on the JSON lookup)', async () => {
+    await recording(async (o, seen) => {
+      const ex = exchange(); // channel http
+      const msg = xmlMessage(callerEnvelope(lookupEl()), 'text/xml');
+      expect(await codeOf(o.send(msg, ex, ex.signal))).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
+      expect(seen).toHaveLength(0);
+    });
+  });
+
+  it('reads the media type case-insensitively, by its essence, once for the whole adapter', async () => {
+    await recording(async (o, seen) => {
+      const ex = exchange();
+      // JSON whatever the case, and a parameter mentioning xml does not make it XML.
+      for (const ct of ['Application/JSON', 'application/json; profile="text/xml"']) {
+        const msg = {
+          ...jsonRequest('TraCuuThongTinCongDan', lookup(population.citizens[0])),
+          contentType: ct,
+        };
+        expect(await codeOf(o.send(msg, ex, ex.signal))).toBe('LT_NPD_NOT_FOUND');
+      }
+      const sx = soapEx();
+      await o.send(
+        xmlMessage(callerEnvelope(lookupEl()), 'TEXT/XML; Charset=UTF-8'),
+        sx,
+        sx.signal,
+      );
+      expect(seen).toHaveLength(3);
+      const other = { ...jsonRequest('TraCuuThongTinCongDan', {}), contentType: 'text/plain' };
+      expect(await codeOf(o.send(other, ex, ex.signal))).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
+      expect(seen).toHaveLength(3);
+    });
+  });
+
+  it('encode sets raw to exactly the bytes then sent, and only the gateway’s signature travels', async () => {
+    await recording(async (o, seen) => {
+      const ex = soapEx();
+      const request = xmlMessage(callerEnvelope(lookupEl()));
+      request.headers = { 'x-jws-signature': 'the-callers' };
+      ex.request = request;
+      // The caller's own headers (its signature included) never go on.
+      await o.send(request, ex, ex.signal);
+      expect(seen[0].headers['x-jws-signature']).toBeUndefined();
+      // sign-outbound: a copy for the provider, encoded, then signed over raw.
+      const outbound: Message = { ...request, headers: {} };
+      o.encode!(outbound, ex);
+      expect(outbound.raw?.toString('utf8')).not.toContain('x-road.eu');
+      outbound.headers['x-jws-signature'] = 'the-gateways';
+      await o.send(outbound, ex, ex.signal);
+      expect(seen[1].body).toBe(outbound.raw!.toString('utf8'));
+      expect(seen[1].headers['x-jws-signature']).toBe('the-gateways');
+      // A JSON request too: raw becomes the SOAP request that is sent.
+      const json = jsonRequest('TraCuuThongTinCongDan', lookup(population.citizens[0]));
+      const jex = exchange();
+      o.encode!(json, jex);
+      expect(await codeOf(o.send(json, jex, jex.signal))).toBe('LT_NPD_NOT_FOUND');
+      expect(seen[2].body).toBe(json.raw!.toString('utf8'));
+    });
   });
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadCatalogs, translationSteps, type Units2025 } from '../../../src/catalogs/index.js';
-import { checkSchema } from '../../../src/config/validate.js';
-import { RouteSchema, type RouteDef } from '../../../src/config/schema.js';
-import type { Exchange } from '../../../src/message/index.js';
+import type { Exchange, Message } from '../../../src/message/index.js';
 import type { PipelineDeps, Translator } from '../../../src/pipeline/deps.js';
 import { translate } from '../../../src/pipeline/stages/translate.js';
+import { routeDef } from '../../helpers/route.js';
 
 // R2: the reply's pre-2025 addresses get their 2025 units; codes that disagree are logged, never resolved silently.
 const catalogs = loadCatalogs();
@@ -17,17 +16,7 @@ const deps = {
   log: { warn: (obj: Record<string, unknown>, msg: string) => warnings.push({ obj, msg }) },
 } as unknown as PipelineDeps;
 
-function route(): RouteDef {
-  const r = checkSchema(RouteSchema, {
-    id: 'r',
-    from: { adapter: 'http' },
-    to: { endpoint: 'e' },
-    service: 's',
-    translate: ['admin-units-to-2025'],
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.value;
-}
+const route = () => routeDef({ translate: ['admin-units-to-2025'] });
 
 type Addr = Record<string, unknown> & { units2025: Units2025 };
 
@@ -72,5 +61,35 @@ describe('translate stage', () => {
     const bad = { provinceCode: '26', districtCode: '252', communeCode: '00004' };
     run({ list: Array.from({ length: 100 }, () => ({ ...bad })) });
     expect((warnings[0].obj.findings as unknown[]).length).toBe(20);
+  });
+});
+
+// Catalog steps apply to JSON replies, as the shared media-type parse reads them.
+const markDeps = {
+  translators: new Map([['mark', (v: unknown) => ({ ...(v as object), translated: true })]]),
+} as unknown as PipelineDeps;
+const markStage = translate.create(routeDef({ translate: ['mark'] }), markDeps)!;
+
+function runTyped(contentType: string) {
+  const reply: Message = { contentType, headers: {}, body: { a: 1 }, raw: Buffer.from('{"a":1}') };
+  const saw = markStage({ reply } as unknown as Exchange);
+  return { saw, reply };
+}
+
+describe('translate stage: JSON replies, by the shared media-type parse', () => {
+  it.each(['application/json', 'Application/JSON; charset=utf-8', 'application/problem+json'])(
+    'translates a %s reply and drops its stale bytes',
+    (ct) => {
+      const { saw, reply } = runTyped(ct);
+      expect(saw).toEqual({ steps: ['mark'] });
+      expect(reply.body).toEqual({ a: 1, translated: true });
+      expect(reply.raw).toBeUndefined();
+    },
+  );
+
+  it.each(['text/xml', 'text/plain; x=json'])('leaves a %s reply as it is', (ct) => {
+    const { saw, reply } = runTyped(ct);
+    expect(saw).toEqual({ skipped: 'not JSON' });
+    expect(reply.body).toEqual({ a: 1 });
   });
 });
