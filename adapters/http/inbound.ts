@@ -63,7 +63,9 @@ export function bindHttp(
     protocol: 'http',
     routeId: route.id,
     accept: acceptedByHttp(binding, route),
-    acceptHint: `${binding.path} takes a JSON body`,
+    acceptHint: binding.accept
+      ? `${binding.path} takes ${binding.accept.join(', ')}`
+      : `${binding.path} takes a JSON body`,
     handler: async (req, reply) => {
       const request: Message = {
         body: req.body ?? null,

@@ -447,7 +447,7 @@ beforeAll(async () => {
   service: fx.Default
 - id: fx-tuned
   description: Tuned route of the key-effects test
-  from: { adapter: http, method: PUT, path: /fx/tuned }
+  from: { adapter: http, method: PUT, path: /fx/tuned, accept: [application/json] }
   to: { endpoint: fx }
   service: fx.Tuned
   contract: local/connection-test
@@ -896,6 +896,18 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   'http.from:method': async () => {
     expect((await call(fx.gw, '/fx/tuned', { message: 'x' })).code).toBe('LT_METHOD_NOT_ALLOWED');
     expect((await call(fx.gw, '/fx/tuned', { message: 'x' }, { method: 'PUT' })).status).toBe(200);
+  },
+  'http.from:accept': async () => {
+    // The route's own list (JSON only) refuses a +json type the default list accepts.
+    const headers = { 'content-type': 'application/merge-patch+json' };
+    const tunedAnswer = await call(
+      fx.gw,
+      '/fx/tuned',
+      { message: 'x' },
+      { method: 'PUT', headers },
+    );
+    expect(tunedAnswer.code).toBe('LT_UNSUPPORTED_MEDIA_TYPE');
+    expect((await call(fx.gw, '/fx/default', {}, { headers })).code).toBe('LT_AUTH_MISSING');
   },
   'http.from:path': async () => {
     expect((await call(fx.gw, '/fx/default', {})).code).not.toBe('LT_ROUTE_NOT_FOUND');
