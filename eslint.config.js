@@ -29,7 +29,7 @@ const layer = (files, patterns, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.dist-test-*/**', 'node_modules/**', 'coverage/**', 'var/**'] },
+  { ignores: ['dist/**', '.dist-test-*/**', 'node_modules/**', 'coverage/**', 'var/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,6 +16,8 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // A mutation run's sandbox (npm run mutate) is a copy of the project: not ours to load.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
