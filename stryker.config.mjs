@@ -32,7 +32,8 @@ export default {
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
-  mutate: set.mutate,
+  // MUTATE_FILES (comma-separated) narrows the set, e.g. to the files a change touched.
+  mutate: process.env.MUTATE_FILES ? process.env.MUTATE_FILES.split(',') : set.mutate,
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants) would rerun every test each: left out, and counted as ignored.
   ignoreStatic: true,
