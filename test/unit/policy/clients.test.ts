@@ -96,6 +96,28 @@ describe('ClientDirectory', () => {
       expect(await asyncCodeOf(() => directory().issueToken(id, secret, grant))).toBe(code);
     });
 
+    it('checks at most maxConcurrentSecretChecks secrets at once, and frees the slot after each (mutation-tested)', async () => {
+      const dir = directory({ maxConcurrentSecretChecks: 1 });
+      const first = dir.issueToken('so-tp', 'wrong', 'client_credentials');
+      expect(await asyncCodeOf(() => dir.issueToken('so-tp', 'wrong', 'client_credentials'))).toBe(
+        'LT_AUTH_BUSY',
+      );
+      expect(await asyncCodeOf(() => first)).toBe('LT_AUTH_INVALID_CLIENT');
+      // The slot is free again: a wrong secret is refused as wrong, a right one answered.
+      expect(await asyncCodeOf(() => dir.issueToken('so-tp', 'wrong', 'client_credentials'))).toBe(
+        'LT_AUTH_INVALID_CLIENT',
+      );
+      expect((await dir.issueToken('so-tp', 'so-tp-secret', 'client_credentials')).token_type).toBe(
+        'Bearer',
+      );
+      const two = directory({ maxConcurrentSecretChecks: 2 });
+      const both = await Promise.all([
+        asyncCodeOf(() => two.issueToken('so-tp', 'wrong', 'client_credentials')),
+        asyncCodeOf(() => two.issueToken('so-tp', 'wrong', 'client_credentials')),
+      ]);
+      expect(both).toEqual(['LT_AUTH_INVALID_CLIENT', 'LT_AUTH_INVALID_CLIENT']);
+    });
+
     it('lists the demo clients and the JWKS peer of each client', () => {
       const dir = directory();
       expect(dir.demoClients).toEqual(['all-routes']);
@@ -124,6 +146,18 @@ describe('ClientDirectory', () => {
     ])('refuses %s with LT_AUTH_MISSING', (_n, headers) => {
       const msg: Message = { body: null, contentType: 'application/json', headers };
       expect(refusalOf(() => directory().authenticate(msg))[0]).toBe('LT_AUTH_MISSING');
+    });
+
+    it('reads the Bearer scheme only at the start, after any run of spaces (mutation-tested)', async () => {
+      const dir = directory();
+      const token = await tokenFor(dir);
+      const msg = (authorization: string): Message => ({
+        body: null,
+        contentType: 'application/json',
+        headers: { authorization },
+      });
+      expect(dir.authenticate(msg(`Bearer   ${token}`)).clientId).toBe('so-tp');
+      expect(refusalOf(() => dir.authenticate(msg(`XBearer ${token}`)))[0]).toBe('LT_AUTH_MISSING');
     });
 
     it('refuses a token from another issuer (same keys) with reason iss', async () => {

@@ -54,6 +54,33 @@ describe('JWT on ES256', () => {
     ).toBe('LT_AUTH_TOKEN_EXPIRED');
   });
 
+  it.each([
+    ['null', 'null', 'payload'],
+    ['an array', '[]', 'payload'],
+    ['a number', '5', 'payload'],
+    ['not JSON', '{', 'payload'],
+    ['a non-numeric nbf', JSON.stringify({ sub: 'x', exp: 4102444800, nbf: 'soon' }), 'nbf'],
+    ['a non-numeric exp', JSON.stringify({ sub: 'x', exp: 'later' }), 'exp'],
+  ])(
+    'refuses a validly signed payload that is %s, naming the claim (mutation-tested)',
+    (_n, payload, reason) => {
+      const token = signCompact(
+        Buffer.from(payload),
+        { typ: TYP.accessToken },
+        ring.signer('token'),
+      );
+      let caught: unknown;
+      try {
+        verifyJwt(token, ring.resolver('token'), { typ: TYP.accessToken, now });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(GatewayError);
+      expect((caught as GatewayError).code).toBe('LT_AUTH_TOKEN_INVALID');
+      expect((caught as GatewayError).data?.reason).toBe(reason);
+    },
+  );
+
   it('checks nbf with clock skew', () => {
     const token = signJwt(
       { sub: 'x', exp: nowSec + 600, nbf: nowSec + 60 },

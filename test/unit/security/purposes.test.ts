@@ -28,6 +28,7 @@ describe('signature purposes', () => {
     ['a prefix of it', { typ: 'lt-req' }],
     ['it with a suffix', { typ: 'lt-req+jwsx' }],
     ['another prefix than application/', { typ: 'text/lt-req+jws' }],
+    ['application/ anywhere but at the start', { typ: 'lt-req+jwsapplication/' }],
     ['not a string', { typ: ['lt-req+jws'] }],
   ])('refuses typ %s where a request is expected, with LT_SIG_WRONG_TYPE', (_n, header) => {
     expect(codeOf(() => requireTyp(header, TYP.request))).toBe('LT_SIG_WRONG_TYPE');
