@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleConfigIn } from '../helpers/cli.js';
 import { demoToken } from '../helpers/gateway.js';
 import { ROOT } from '../helpers/paths.js';
 import { TRACUU } from '../../bench/fixtures.js';
@@ -19,19 +20,23 @@ function slowProviderConfig(dir: string, latencyMs: number): string {
       f === 'connection-test.yaml' ? `${route}\nresilience: { timeoutMs: 20000 }\n` : route,
     );
   }
-  const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
-    .replace(/^( +port:) \d+.*$/m, '$1 0\n  shutdownDeadlineMs: 10000')
-    .replace(/^( +path:) var\/lienthong\.db.*$/m, `$1 ${join(dir, 'lienthong.db')}`)
-    .replace(/^( +file:) var\/keys\.json.*$/m, `$1 ${join(dir, 'keys.json')}`)
-    .replace(/^routesDir: .*$/m, `routesDir: ${join(dir, 'routes')}`)
-    .replace(/^contractsDir: .*$/m, `contractsDir: ${join(ROOT, 'contracts')}`)
-    .replace(
-      /^( +- name: test-provider\n +adapter: http)$/m,
-      `$1\n    options: { faults: { latencyMs: ${latencyMs} } }`,
-    );
+  let text = '';
+  const file = exampleConfigIn(
+    dir,
+    {},
+    {
+      routesDir: join(dir, 'routes'),
+      edit: (t) =>
+        (text = t
+          .replace(/^( +port:) 0$/m, '$1 0\n  shutdownDeadlineMs: 10000')
+          .replace(
+            /^( +- name: test-provider\n +adapter: http)$/m,
+            `$1\n    options: { faults: { latencyMs: ${latencyMs} } }`,
+          )),
+    },
+  );
   expect(text).toContain(`latencyMs: ${latencyMs}`);
-  const file = join(dir, 'lienthong.yaml');
-  writeFileSync(file, text);
+  expect(text).toContain('shutdownDeadlineMs: 10000');
   return file;
 }
 

@@ -5,17 +5,19 @@ import { ROOT } from './paths.js';
 
 /**
  * The example config with its state (store, keys) in `dir`, a free port, and
- * routes/contracts from the checkout; `extraLog` adds keys under `log:`.
+ * routes/contracts from the checkout; `extraLog` adds keys under `log:`,
+ * `routesDir` points at other routes, `edit` changes the text last.
  */
 export function exampleConfigIn(
   dir: string,
   extraLog: Record<string, string | number> = {},
+  opts: { routesDir?: string; edit?: (text: string) => string } = {},
 ): string {
-  const text = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
+  const base = readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8')
     .replace(/^( +port:) \d+.*$/m, '$1 0')
     .replace(/^( +path:) var\/lienthong\.db.*$/m, `$1 ${join(dir, 'lienthong.db')}`)
     .replace(/^( +file:) var\/keys\.json.*$/m, `$1 ${join(dir, 'keys.json')}`)
-    .replace(/^routesDir: .*$/m, `routesDir: ${join(ROOT, 'routes')}`)
+    .replace(/^routesDir: .*$/m, `routesDir: ${opts.routesDir ?? join(ROOT, 'routes')}`)
     .replace(/^contractsDir: .*$/m, `contractsDir: ${join(ROOT, 'contracts')}`)
     .replace(
       /^log:\n/m,
@@ -23,6 +25,7 @@ export function exampleConfigIn(
         .map(([k, v]) => `  ${k}: ${v}\n`)
         .join('')}`,
     );
+  const text = opts.edit ? opts.edit(base) : base;
   const file = join(dir, 'lienthong.yaml');
   writeFileSync(file, text);
   return file;
