@@ -26,6 +26,7 @@ import { GatewayMetrics } from './metrics.js';
 import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
 import { registerSystemRoutes } from './system-routes.js';
 import { conventionHeaders, refusals, trackMethods } from './http-conventions.js';
+import { TokenThrottle } from '../limits/token-throttle.js';
 import type { RefusalStage } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 import { protectEndpoint } from './endpoints.js';
@@ -328,6 +329,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       metrics,
       contracts,
       simulators,
+      tokenThrottle: new TokenThrottle(config.tokens.throttle),
     });
 
     let url = '';
