@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { rawRequest, type RawAnswer } from '../helpers/http.js';
+import { hashSecret } from '../../src/security/secret.js';
+
+// Limits through the gateway's real port (issue 19, "Limits"; docs/limits.md):
+// /token flood protection, per-client rate limits and daily quotas refused
+// with their code, reason and Retry-After. The gateway trusts X-Forwarded-For
+// here, so one test process can speak from several addresses.
+
+let gw: TestGateway;
+
+const code = (a: RawAnswer): string => (JSON.parse(a.text) as { code: string }).code;
+
+/** POST /token with Basic credentials, as if from `ip`. */
+const token = (id: string, secret: string, ip: string) =>
+  rawRequest(gw.url, {
+    method: 'POST',
+    path: '/token',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-forwarded-for': ip,
+    },
+    body: 'grant_type=client_credentials',
+  });
+
+beforeAll(async () => {
+  const secretHash = await hashSecret('agency-secret');
+  gw = await startTestGateway({
+    server: { trustProxy: true },
+    tokens: { throttle: { ipFailures: 5, clientFailures: 5, windowSeconds: 60 } },
+    clients: [
+      { id: 'agency', secretHash, orgId: '000.00.00.H01', routes: ['*'] },
+      {
+        id: 'province',
+        secretHash: await hashSecret('province-secret'),
+        orgId: '000.00.00.H02',
+        routes: ['*'],
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+});
+
+describe('POST /token under a flood of wrong secrets', () => {
+  it('keeps issuing tokens to a legitimate client while one address floods wrong secrets (LT_AUTH_THROTTLED, Retry-After)', async () => {
+    const ATTACKER = '203.0.113.7';
+    const OWNER = '10.20.30.40';
+    expect((await token('agency', 'agency-secret', OWNER)).status).toBe(200);
+    // The attacker's first wrong secrets are checked (one at a time) and counted.
+    for (let i = 0; i < 5; i++)
+      expect(code(await token('agency', `guess-${i}`, ATTACKER))).toBe('LT_AUTH_INVALID_CLIENT');
+
+    // Then a flood, and the owner asking for tokens in the middle of it.
+    let flooding = true;
+    const floodAnswers: RawAnswer[] = [];
+    const flood = (async () => {
+      const wave = () =>
+        Promise.all(Array.from({ length: 20 }, (_, i) => token('agency', `x${i}`, ATTACKER)));
+      while (flooding) floodAnswers.push(...(await wave()));
+    })();
+    const owner: number[] = [];
+    for (let i = 0; i < 10; i++) owner.push((await token('agency', 'agency-secret', OWNER)).status);
+    flooding = false;
+    await flood;
+
+    expect(owner).toEqual(Array(10).fill(200));
+    expect(floodAnswers.length).toBeGreaterThan(0);
+    expect(new Set(floodAnswers.map(code))).toEqual(new Set(['LT_AUTH_THROTTLED']));
+    const one = floodAnswers[0];
+    expect(one.status).toBe(429);
+    expect(Number(one.headers['retry-after'])).toBeGreaterThan(0);
+    expect((JSON.parse(one.text) as { error: string }).error).toBe('temporarily_unavailable');
+  });
+
+  it('refuses a client id attacked from many addresses, but not its owner where it got its token', async () => {
+    const OWNER = '10.20.30.41';
+    expect((await token('province', 'province-secret', OWNER)).status).toBe(200);
+    const answers: RawAnswer[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await token('province', 'wrong', `198.51.100.${i}`));
+    expect(answers.slice(0, 5).map(code)).toEqual(Array(5).fill('LT_AUTH_INVALID_CLIENT'));
+    expect(answers.slice(5).map(code)).toEqual(Array(7).fill('LT_AUTH_THROTTLED'));
+    expect((await token('province', 'province-secret', OWNER)).status).toBe(200);
+    // A new address cannot get in for the id, even with the right secret, until the window ends.
+    expect(code(await token('province', 'province-secret', '10.99.99.99'))).toBe(
+      'LT_AUTH_THROTTLED',
+    );
+  });
+});
