@@ -201,7 +201,7 @@ export const LimitsSchema = Type.Object(
       maximum: 10000,
       default: 20,
       description:
-        'Requests an instance admits on a quota before it adds them to the shared counter in one store call; bounds over-admission to (instances − 1) × quotaBatch a day (1: exact, one store call per request)',
+        'Requests an instance admits on a quota before it adds them to the shared counter in one store call; bounds over-admission to (instances − 1) × quotaBatch a day (1: one store call per request)',
     }),
     quotaSyncMs: Type.Integer({
       minimum: 10,

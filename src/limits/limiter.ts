@@ -85,7 +85,11 @@ export class Limiter implements RequestLimits {
     const out: Scope[] = [];
     const client = this.byClient.get(caller.clientId);
     if (client)
-      out.push({ key: `c:${caller.clientId}`, label: `client "${caller.clientId}"`, limit: client });
+      out.push({
+        key: `c:${caller.clientId}`,
+        label: `client "${caller.clientId}"`,
+        limit: client,
+      });
     const onRoute = this.byRoute.get(route.id);
     if (onRoute)
       out.push({

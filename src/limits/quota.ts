@@ -45,8 +45,9 @@ const DAY_MS = 86_400_000;
  * are unreported, the next one waits for that report. So each instance holds
  * at most `batch` unreported admissions, and a day's total can exceed the
  * quota by at most (instances − 1) × batch: every instance's view misses at
- * most the others' unreported requests. batch 1 is exact and costs a round
- * trip per request. The first request of a scope in a day waits for one read.
+ * most the others' unreported requests. batch 1 bounds it to instances − 1
+ * and costs a round trip per request. The first request of a scope in a day
+ * waits for one read.
  *
  * If the store cannot be reached, a request that must wait for it is refused
  * with LT_STORE_UNAVAILABLE (a quota is not waived because its counter is

@@ -61,7 +61,10 @@ export class TokenThrottle {
     const byId = this.current(idKey, now);
     if (byIp && byIp.failures + byIp.pending >= this.cfg.ipFailures)
       this.refuse('this address', byIp, now);
-    if (byId.failures + byId.pending >= this.cfg.clientFailures && !this.isTrusted(clientId, ip, now))
+    if (
+      byId.failures + byId.pending >= this.cfg.clientFailures &&
+      !this.isTrusted(clientId, ip, now)
+    )
       this.refuse(`client id "${clientId}"`, byId, now);
     if (byIp) byIp.pending++;
     byId.pending++;

@@ -49,10 +49,17 @@ describe('RateLimiter (token bucket per key, per instance)', () => {
 });
 
 describe('resolveLimit', () => {
-  const tiers = { Bronze: { perMinute: 1000 }, Gold: { perMinute: 5000, perDay: 100000 }, Unlimited: {} };
+  const tiers = {
+    Bronze: { perMinute: 1000 },
+    Gold: { perMinute: 5000, perDay: 100000 },
+    Unlimited: {},
+  };
   it('takes the tier, numbers overriding its fields; Unlimited and no spec limit nothing', () => {
     expect(resolveLimit({ tier: 'Gold' }, tiers)).toEqual({ perMinute: 5000, perDay: 100000 });
-    expect(resolveLimit({ tier: 'Bronze', perDay: 50 }, tiers)).toEqual({ perMinute: 1000, perDay: 50 });
+    expect(resolveLimit({ tier: 'Bronze', perDay: 50 }, tiers)).toEqual({
+      perMinute: 1000,
+      perDay: 50,
+    });
     expect(resolveLimit({ perMinute: 3 }, tiers)).toEqual({ perMinute: 3, perDay: undefined });
     expect(resolveLimit({ tier: 'Unlimited' }, tiers)).toBeUndefined();
     expect(resolveLimit(undefined, tiers)).toBeUndefined();

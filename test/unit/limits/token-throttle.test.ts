@@ -7,7 +7,13 @@ import { LruMap } from '../../../src/limits/lru.js';
 // secret check is stood in for by a counter: the point is that a throttled
 // request never reaches it.
 
-const CFG = { ipFailures: 3, clientFailures: 2, windowSeconds: 60, trustSeconds: 3600, maxEntries: 100 };
+const CFG = {
+  ipFailures: 3,
+  clientFailures: 2,
+  windowSeconds: 60,
+  trustSeconds: 3600,
+  maxEntries: 100,
+};
 
 function setup(cfg = CFG) {
   let now = 1_000_000;
