@@ -161,7 +161,10 @@ export const LimitSpecSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, description: 'Request rate and daily quota (a subscription tier)' },
+  {
+    additionalProperties: false,
+    description: 'Request rate and daily quota (a subscription tier)',
+  },
 );
 
 export const TierSchema = Type.Object(

@@ -38,11 +38,11 @@ function prepare(db: Database.Database) {
     // A counter is a kv value holding an integer; an expired one starts again from the delta.
     kvAdd: db
       .prepare<[{ ns: string; key: string; delta: number; exp: number; now: number }], number>(
-        `INSERT INTO lt_kv (ns, key, value, expires_at) VALUES (@ns, @key, CAST(@delta AS TEXT), @exp)
+        `INSERT INTO lt_kv (ns, key, value, expires_at) VALUES (@ns, @key, CAST(CAST(@delta AS INTEGER) AS TEXT), @exp)
          ON CONFLICT (ns, key) DO UPDATE SET
            value = CASE WHEN lt_kv.expires_at IS NOT NULL AND lt_kv.expires_at <= @now
-                        THEN CAST(@delta AS TEXT)
-                        ELSE CAST(CAST(lt_kv.value AS INTEGER) + @delta AS TEXT) END,
+                        THEN CAST(CAST(@delta AS INTEGER) AS TEXT)
+                        ELSE CAST(CAST(lt_kv.value AS INTEGER) + CAST(@delta AS INTEGER) AS TEXT) END,
            expires_at = CASE WHEN lt_kv.expires_at IS NOT NULL AND lt_kv.expires_at <= @now
                              THEN @exp ELSE lt_kv.expires_at END
          RETURNING CAST(value AS INTEGER)`,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { rawRequest, type RawAnswer } from '../helpers/http.js';
 import { hashSecret } from '../../src/security/secret.js';
+import { TRACUU } from '../../bench/fixtures.js';
 
 // Limits through the gateway's real port (issue 19, "Limits"; docs/limits.md):
 // /token flood protection, per-client rate limits and daily quotas refused
@@ -30,7 +31,33 @@ beforeAll(async () => {
   gw = await startTestGateway({
     server: { trustProxy: true },
     tokens: { throttle: { ipFailures: 5, clientFailures: 5, windowSeconds: 60 } },
+    limits: {
+      tiers: { Trial: { perDay: 4 }, Unlimited: {} },
+      // A batch of one: the e2e sees the shared counter move at once.
+      quotaBatch: 1,
+    },
     clients: [
+      {
+        id: 'fast',
+        secretHash: await hashSecret('fast-secret'),
+        orgId: '000.00.00.H03',
+        routes: ['*'],
+        limits: { perMinute: 3 },
+      },
+      {
+        id: 'trial',
+        secretHash: await hashSecret('trial-secret'),
+        orgId: '000.00.00.H04',
+        routes: ['*'],
+        limits: { tier: 'Trial' },
+      },
+      {
+        id: 'soapy',
+        secretHash: await hashSecret('soapy-secret'),
+        orgId: '000.00.00.H05',
+        routes: ['*'],
+        limits: { perMinute: 2 },
+      },
       { id: 'agency', secretHash, orgId: '000.00.00.H01', routes: ['*'] },
       {
         id: 'province',
@@ -89,5 +116,79 @@ describe('POST /token under a flood of wrong secrets', () => {
     expect(code(await token('province', 'province-secret', '10.99.99.99'))).toBe(
       'LT_AUTH_THROTTLED',
     );
+  });
+});
+
+/** A bearer token for `id` (its secret is `<id>-secret`), from an address of its own. */
+async function bearer(id: string): Promise<string> {
+  const r = await token(id, `${id}-secret`, `10.0.1.${id.length}`);
+  expect(r.status).toBe(200);
+  return (JSON.parse(r.text) as { access_token: string }).access_token;
+}
+
+const connectionTest = (tok: string) =>
+  rawRequest(gw.url, {
+    method: 'POST',
+    path: '/v1/connection-test',
+    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ message: 'xin chao' }),
+  });
+
+describe('rates and daily quotas through the port', () => {
+  it('a client over its rate is refused with LT_LIMIT_RATE, its reason and Retry-After', async () => {
+    const tok = await bearer('fast');
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await connectionTest(tok));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+    const refused = answers[3];
+    const body = JSON.parse(refused.text) as { code: string; detail: string };
+    expect(body.code).toBe('LT_LIMIT_RATE');
+    expect(body.detail).toContain('client "fast"');
+    expect(body.detail).toContain('3 requests a minute');
+    // 3 a minute: the next token comes in at most 20 s.
+    const after = Number(refused.headers['retry-after']);
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThanOrEqual(20);
+  });
+
+  it('a client over its daily quota (a tier) is refused with LT_LIMIT_QUOTA and Retry-After until the day resets', async () => {
+    const tok = await bearer('trial');
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await connectionTest(tok)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    const refused = await connectionTest(tok);
+    const body = JSON.parse(refused.text) as { code: string; detail: string };
+    expect(body.code).toBe('LT_LIMIT_QUOTA');
+    expect(body.detail).toContain('daily quota of 4 requests');
+    const after = Number(refused.headers['retry-after']);
+    // Until the next midnight in Vietnam (limits.dayOffsetMinutes 420).
+    const nextMidnight =
+      Math.ceil((Date.now() + 7 * 3_600_000) / 86_400_000) * 86_400_000 - 7 * 3_600_000;
+    expect(Math.abs(after - (nextMidnight - Date.now()) / 1000)).toBeLessThan(5);
+    // Another client is not affected.
+    expect((await connectionTest(await bearer('fast'))).status).not.toBe(500);
+  });
+
+  it('a SOAP caller over its rate gets a SOAP fault carrying the code and retryAfter, and the Retry-After header', async () => {
+    const tok = await bearer('soapy');
+    const post = () =>
+      rawRequest(gw.url, {
+        method: 'POST',
+        path: '/npd',
+        headers: {
+          authorization: `Bearer ${tok}`,
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: '""',
+        },
+        body: TRACUU('052180091442'),
+      });
+    await post();
+    await post();
+    const refused = await post();
+    expect(refused.status).toBe(500);
+    expect(refused.text).toContain('<lt:code>LT_LIMIT_RATE</lt:code>');
+    expect(refused.text).toMatch(/<lt:retryAfter>\d+<\/lt:retryAfter>/);
+    expect(refused.text).toContain('<faultcode>soap:Client</faultcode>');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 });

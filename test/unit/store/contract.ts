@@ -173,11 +173,15 @@ export function describeStoreContract(
       const t0 = clock.now();
       const exp = t0 + 1000;
       expect(await store.kvAdd(n, 'q', 5, exp)).toBe(5);
-      const totals = await Promise.all(Array.from({ length: 30 }, () => store.kvAdd(n, 'q', 2, exp)));
+      const totals = await Promise.all(
+        Array.from({ length: 30 }, () => store.kvAdd(n, 'q', 2, exp)),
+      );
       // Every add saw a distinct total: none was lost or counted twice.
       expect(new Set(totals).size).toBe(30);
       expect(Math.max(...totals)).toBe(65);
       expect(await store.kvAdd(n, 'q', 0, exp)).toBe(65);
+      // Stored as the integer's text on both backends (kvGet reads the same value).
+      expect(await store.kvGet(n, 'q')).toBe('65');
       // A later expiry passed with an add does not extend the current counter's day.
       expect(await store.kvAdd(n, 'q', 1, t0 + 999_999)).toBe(66);
       try {

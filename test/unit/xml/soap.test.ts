@@ -139,7 +139,7 @@ describe('SOAP writing', () => {
     expect(readGatewayFault(env.fault!)?.code).toBe('LT_UPSTREAM_TIMEOUT');
   });
 
-  it('soapFaultFor carries a refusal\'s Retry-After in the detail (lt:retryAfter), only when it has one', () => {
+  it("soapFaultFor carries a refusal's Retry-After in the detail (lt:retryAfter), only when it has one", () => {
     const limited = soapFaultFor(
       new GatewayError('LT_LIMIT_RATE', 'too fast', { retryAfterSeconds: 12 }),
     );
