@@ -291,6 +291,22 @@ function checkLimits(loaded: LoadedConfig): ConfigIssue[] {
       r.source,
       r.def.id,
     );
+  for (const r of routes) {
+    const c = r.def.citizen;
+    if (!c) continue;
+    const at = [...(r.index === undefined ? [] : [r.index]), 'citizen'];
+    const issue = (path: string[], message: string) =>
+      out.push(...located(r.source, [...at, ...path], [{ path: [], message }], r.def.id));
+    if (!config.peers[c.portal])
+      issue(
+        ['portal'],
+        `no peer named "${c.portal}"${didYouMean(c.portal, Object.keys(config.peers))}`,
+      );
+    if (r.def.from.adapter !== 'http')
+      issue([], 'citizen routes take JSON requests: from.adapter must be http');
+    if (r.def.auth === 'none')
+      issue([], 'citizen routes need auth: bearer (the portal is the authenticated caller)');
+  }
   if (config.tokens.throttle.trustSeconds < config.tokens.ttlSeconds)
     out.push(
       ...located(

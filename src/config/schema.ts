@@ -617,6 +617,50 @@ export const RouteSchema = Type.Object(
           'Rate and daily quota of each client on this route, beside its own (docs/limits.md)',
       }),
     ),
+    citizen: Type.Optional(
+      Type.Object(
+        {
+          portal: Type.String({
+            minLength: 1,
+            description:
+              'Peer (peers.<name>) whose JWKS verifies the portal’s citizen assertion (X-Citizen-Assertion, typ lt-citizen+jwt)',
+          }),
+          idField: Type.String({
+            pattern: '^/[^/]+$',
+            default: '/idNumber',
+            description:
+              'Top-level field of the JSON request naming the person asked for: filled with the citizen’s id when absent, refused with LT_CITIZEN_NOT_OWN_RECORD when another',
+          }),
+          refuseFields: Type.Array(Type.String({ pattern: '^/[^/]+$' }), {
+            default: ['/oldIdNumber'],
+            description:
+              'Other top-level fields that could name a person (the NPD’s 9-digit oldIdNumber): a request carrying one is refused with LT_CITIZEN_NOT_OWN_RECORD, so idField alone says whom it is about',
+          }),
+          alsoFill: Type.Array(Type.String({ pattern: '^/[^/]+$' }), {
+            default: [],
+            description:
+              'Other top-level request fields given the citizen’s id when absent (the NPD’s officer, MaCanBo: on self-service the citizen is the one asking)',
+          }),
+          replyIdField: Type.String({
+            pattern: '^(/[^/]+)+$',
+            default: '/citizen/idNumber',
+            description:
+              'JSON pointer of the person a reply is about: a reply about anyone else is refused (LT_UPSTREAM_BAD_REPLY), never shown',
+          }),
+          maxAgeSeconds: Type.Integer({
+            minimum: 10,
+            maximum: 3600,
+            default: 300,
+            description: 'Longest lifetime (exp − iat) of an assertion the gateway accepts',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Citizen self-service (R4): the caller acts for a citizen the portal identified; only that citizen’s own record is asked for and answered',
+        },
+      ),
+    ),
     report: Type.Boolean({
       default: false,
       description: 'Answer with what each pipeline stage saw (the connection test, R3)',

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';
 import type { InFlight } from './in-flight.js';
+import type { KeyResolver } from '../security/jwk.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -109,6 +110,8 @@ export interface PipelineDeps {
   readonly inFlight: InFlight;
   /** Rate limits and daily quotas; absent: none (tests that build deps by hand). */
   readonly limits?: RequestLimits;
+  /** Partners' public keys by peer name (citizen routes verify the portal's assertion). */
+  readonly peers?: ReadonlyMap<string, KeyResolver>;
 }
 
 /** What the pipeline reports (src/server/metrics.ts implements it with Prometheus). */

@@ -14,6 +14,7 @@ import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
 import { limit } from './stages/limit.js';
+import { citizenReply, citizenRequest } from './stages/citizen.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
 import { applyDefaults } from './stages/defaults.js';
@@ -31,6 +32,7 @@ export const STAGES: readonly StageFactory[] = [
   authenticate,
   authorize,
   limit,
+  citizenRequest,
   verifySignature,
   applyDefaults,
   validateRequest,
@@ -38,6 +40,7 @@ export const STAGES: readonly StageFactory[] = [
   signOutbound,
   send,
   verifyReply,
+  citizenReply,
   validateResponse,
   translate,
   report,

@@ -222,6 +222,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       metrics,
       inFlight: new InFlight(),
       limits,
+      peers,
     };
 
     const refused = refusals(log, metrics);

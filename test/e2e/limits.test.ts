@@ -52,6 +52,12 @@ beforeAll(async () => {
         limits: { tier: 'Trial' },
       },
       {
+        id: 'portal',
+        secretHash: await hashSecret('portal-secret'),
+        orgId: '000.00.00.H06',
+        routes: ['citizen-me'],
+      },
+      {
         id: 'soapy',
         secretHash: await hashSecret('soapy-secret'),
         orgId: '000.00.00.H05',
@@ -190,5 +196,92 @@ describe('rates and daily quotas through the port', () => {
     expect(refused.text).toMatch(/<lt:retryAfter>\d+<\/lt:retryAfter>/);
     expect(refused.text).toContain('<faultcode>soap:Client</faultcode>');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('citizen self-service (R4) through the port', () => {
+  /** The portal's service code (MaDVC) for the citizen's own lookup. */
+  const SVC = { serviceCode: 'G15-TP110' };
+  let tok: string;
+  let own: string;
+  let other: string;
+  const sim = (name: string) => gw.simulators.get(name)!.url;
+
+  /** What the portal simulator signs once `id` has logged in with VNeID. */
+  const login = async (id: string): Promise<string> => {
+    const r = await fetch(`${sim('npsp-portal')}/__sim/login`, {
+      method: 'POST',
+      body: JSON.stringify({ idNumber: id }),
+    });
+    return ((await r.json()) as { assertion: string }).assertion;
+  };
+  const me = (assertion: string | undefined, body: unknown) =>
+    rawRequest(gw.url, {
+      method: 'POST',
+      path: '/v1/citizen/me',
+      headers: {
+        authorization: `Bearer ${tok}`,
+        'content-type': 'application/json',
+        ...(assertion ? { 'x-citizen-assertion': assertion } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const npdReceived = async (): Promise<string> =>
+    JSON.stringify(await (await fetch(`${sim('npd')}/__sim/received`)).json());
+
+  beforeAll(async () => {
+    tok = await bearer('portal');
+    const people = (await (
+      await fetch(`${sim('npd')}/__sim/citizens?limit=2&status=1`)
+    ).json()) as {
+      items: { idNumber: string }[];
+    };
+    const list = people.items;
+    [own, other] = [list[0].idNumber, list[1].idNumber];
+  });
+
+  it("answers the citizen their own record, the id taken from the portal's assertion", async () => {
+    const r = await me(await login(own), SVC);
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.text) as { citizen: { idNumber: string } };
+    expect(body.citizen.idNumber).toBe(own);
+    // Asking with their own id in the body is the same.
+    expect((await me(await login(own), { ...SVC, idNumber: own })).status).toBe(200);
+    // The NPD was asked about this citizen, by this citizen (MaCanBo).
+    expect(await npdReceived()).toContain(
+      `<dan:MaCanBo>${own}</dan:MaCanBo><dan:SoDinhDanh>${own}</dan:SoDinhDanh>`,
+    );
+  });
+
+  it("refuses a citizen asking for another person's record before the NPD is asked (LT_CITIZEN_NOT_OWN_RECORD)", async () => {
+    const r = await me(await login(own), { ...SVC, idNumber: other });
+    expect(r.status).toBe(403);
+    const body = JSON.parse(r.text) as { code: string; detail: string };
+    expect(body.code).toBe('LT_CITIZEN_NOT_OWN_RECORD');
+    expect(body.detail).toContain('/idNumber');
+    // The 9-digit old id is another way to name a person: refused the same way.
+    const old = await me(await login(own), { ...SVC, oldIdNumber: '123456789' });
+    expect(code(old)).toBe('LT_CITIZEN_NOT_OWN_RECORD');
+    expect(await npdReceived()).not.toContain(other);
+  });
+
+  it('refuses without an assertion, with one the portal did not sign, or one made for another purpose (LT_CITIZEN_ASSERTION_INVALID)', async () => {
+    expect(code(await me(undefined, {}))).toBe('LT_CITIZEN_ASSERTION_INVALID');
+    const a = await login(own);
+    // The signature of another citizen's assertion on this one's claims.
+    const forged = [
+      (await login(other)).split('.')[0],
+      a.split('.')[1],
+      (await login(other)).split('.')[2],
+    ].join('.');
+    expect(code(await me(forged, {}))).toBe('LT_CITIZEN_ASSERTION_INVALID');
+    // The portal client's own bearer token is a JWT too, but not a citizen assertion.
+    const r = await me(tok, {});
+    expect(r.status).toBe(401);
+    expect(code(r)).toBe('LT_CITIZEN_ASSERTION_INVALID');
+  });
+
+  it('the portal client may use the citizen route only (authorize runs first)', async () => {
+    expect(code(await connectionTest(tok))).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
   });
 });

@@ -1386,6 +1386,45 @@ function npdRows(): Record<string, () => Promise<void>> {
  */
 const ELSEWHERE: Record<string, { test: string; because: string }> = {
   // ---- limits (guard, issue 19) ----
+  'route:citizen.portal': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'the citizen route verifies the assertion with the npsp-portal simulator’s JWKS: its own assertion passes, one with another signature is refused',
+  },
+  'route:citizen.idField': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'a request naming another person in /idNumber is refused with LT_CITIZEN_NOT_OWN_RECORD; an absent one is filled (the NPD is asked about the citizen)',
+  },
+  'route:citizen.refuseFields': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'a request carrying /oldIdNumber is refused with LT_CITIZEN_NOT_OWN_RECORD',
+  },
+  'route:citizen.alsoFill': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'the NPD receives MaCanBo = the citizen’s id (the route fills /officer)',
+  },
+  'route:citizen.replyIdField': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because:
+      'a reply whose /citizen/idNumber is another person is refused as LT_UPSTREAM_BAD_REPLY',
+  },
+  'route:citizen.maxAgeSeconds': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'an assertion living longer than maxAgeSeconds is refused (reason exp)',
+  },
+  'npsp.simulator:issuer': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'the simulator’s assertion names the configured issuer',
+  },
+  'npsp.simulator:audience': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'the assertion verifies for the configured audience',
+  },
+  'npsp.simulator:ttlSeconds': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'an assertion of 30 s passes maxAgeSeconds 30 and is refused at 29',
+  },
   'config:tokens.throttle.ipFailures': {
     test: 'test/e2e/limits.test.ts',
     because:
