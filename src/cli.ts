@@ -97,6 +97,15 @@ program
           `  More ids: curl -s '${gw.simulators.get(npd!.name)!.url}/__sim/citizens?limit=5'`,
           '',
         );
+        // Citizen self-service (R4): the portal simulator signs who logged in; the route answers only them.
+        const portal = loaded.config.simulators.find((s) => s.adapter === 'npsp');
+        if (portal && gw.routes.has('citizen-me'))
+          lines.push(
+            '  The same citizen reading their own record through the portal (R4):',
+            `    CITIZEN=$(curl -s -X POST ${gw.simulators.get(portal.name)!.url}/__sim/login -d '{"idNumber":"${sample.idNumber}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).assertion')`,
+            `    curl -s -X POST ${gw.url}/v1/citizen/me -H "Authorization: Bearer $TOKEN" -H "X-Citizen-Assertion: $CITIZEN" -H 'Content-Type: application/json' -d '{"serviceCode":"G15-TP110"}'`,
+            '',
+          );
       }
     }
     process.stdout.write(lines.join('\n') + '\n');
