@@ -70,7 +70,7 @@ const table = {
   // ---- authorization (policy) ----------------------------------------------
   LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
 
-  // ---- limits and citizen self-service (guard: src/limits/) -------------------
+  // ---- limits and citizen self-service ---------------------------------------
   LT_LIMIT_RATE: { http: 429, blame: 'caller', retry: true, vi: 'Vượt quá tần suất gọi dịch vụ cho phép, vui lòng thử lại sau', en: 'Request rate limit exceeded; retry later' },
   LT_LIMIT_QUOTA: { http: 429, blame: 'caller', retry: true, vi: 'Đã dùng hết hạn mức số lượt gọi trong ngày', en: 'Daily quota used up; retry after it resets' },
   LT_AUTH_THROTTLED: { http: 429, blame: 'caller', retry: true, vi: 'Quá nhiều lần xác thực sai, tạm thời từ chối yêu cầu cấp mã truy cập', en: 'Too many failed token requests; wait before trying again' },
