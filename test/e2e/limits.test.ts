@@ -3,6 +3,9 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { rawRequest, type RawAnswer } from '../helpers/http.js';
 import { hashSecret } from '../../src/security/secret.js';
 import { TRACUU } from '../../bench/fixtures.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { signCitizenAssertion } from '../../src/citizen/assertion.js';
+import { jwkThumbprint, type EcJwk } from '../../src/security/index.js';
 
 // Limits through the gateway's real port (issue 19, "Limits"; docs/limits.md):
 // /token flood protection, per-client rate limits and daily quotas refused
@@ -207,14 +210,18 @@ describe('citizen self-service (R4) through the port', () => {
   let other: string;
   const sim = (name: string) => gw.simulators.get(name)!.url;
 
-  /** What the portal simulator signs once `id` has logged in with VNeID. */
-  const login = async (id: string): Promise<string> => {
-    const r = await fetch(`${sim('npsp-portal')}/__sim/login`, {
-      method: 'POST',
-      body: JSON.stringify({ idNumber: id }),
+  /**
+   * What the portal signs once `id` has logged in. The example route's portal
+   * is gateway-self (the demo's stand-in, `lienthong citizen assert`): the
+   * gateway's own envelope key signs it.
+   */
+  const login = async (id: string, signer = gw.keys.signer('envelope')): Promise<string> =>
+    signCitizenAssertion(signer, {
+      portal: 'urn:test:portal',
+      citizenId: id,
+      audience: gw.config.tokens.audience,
+      idp: 'vneid',
     });
-    return ((await r.json()) as { assertion: string }).assertion;
-  };
   const me = (assertion: string | undefined, body: unknown) =>
     rawRequest(gw.url, {
       method: 'POST',
@@ -268,7 +275,14 @@ describe('citizen self-service (R4) through the port', () => {
   it('refuses without an assertion, with one the portal did not sign, or one made for another purpose (LT_CITIZEN_ASSERTION_INVALID)', async () => {
     expect(code(await me(undefined, {}))).toBe('LT_CITIZEN_ASSERTION_INVALID');
     const a = await login(own);
-    // The signature of another citizen's assertion on this one's claims.
+    // Signed by a key the portal does not have.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const stranger = {
+      kid: jwkThumbprint(publicKey.export({ format: 'jwk' }) as EcJwk),
+      key: privateKey,
+    };
+    expect(code(await me(await login(own, stranger), {}))).toBe('LT_CITIZEN_ASSERTION_INVALID');
+    // Claims of one assertion under the signature of another.
     const forged = [
       (await login(other)).split('.')[0],
       a.split('.')[1],

@@ -1389,7 +1389,7 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
   'route:citizen.portal': {
     test: 'test/e2e/limits.test.ts',
     because:
-      'the citizen route verifies the assertion with the npsp-portal simulator’s JWKS: its own assertion passes, one with another signature is refused',
+      'the example route verifies assertions with the gateway-self peer: one signed with the gateway’s envelope key passes, one signed with a stranger’s key is refused',
   },
   'route:citizen.idField': {
     test: 'test/e2e/limits.test.ts',
