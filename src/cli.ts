@@ -9,6 +9,7 @@ import { GatewayError } from './message/errors.js';
 import { renderErrorsDoc } from './server/errors-doc.js';
 import { KeyRing } from './security/keyring.js';
 import { KEY_PURPOSES, isKeyPurpose, type KeyPurpose } from './security/purposes.js';
+import { signCitizenAssertion } from './citizen/assertion.js';
 import { hashSecret } from './security/secret.js';
 import { startGateway } from './server/gateway.js';
 import { ContractRegistry } from './validation/contracts.js';
@@ -97,6 +98,14 @@ program
           `  More ids: curl -s '${gw.simulators.get(npd!.name)!.url}/__sim/citizens?limit=5'`,
           '',
         );
+        // Citizen self-service (R4): a demo assertion stands in for the portal's.
+        if (gw.routes.get('citizen-me')?.def.citizen?.portal === 'gateway-self')
+          lines.push(
+            '  The same citizen reading their own record, as the portal would ask (R4):',
+            `    CITIZEN=$(npx lienthong citizen assert ${sample.idNumber})`,
+            `    curl -s -X POST ${gw.url}/v1/citizen/me -H "Authorization: Bearer $TOKEN" -H "X-Citizen-Assertion: $CITIZEN" -H 'Content-Type: application/json' -d '{"serviceCode":"G15-TP110"}'`,
+            '',
+          );
       }
     }
     process.stdout.write(lines.join('\n') + '\n');
@@ -281,6 +290,34 @@ keys
       die(new GatewayError('LT_CONFIG_INVALID', `key ${kid} is a ${found.purpose} key`));
     await Promise.resolve(r.remove(kid)).catch(die);
     console.log(`removed ${kid}`);
+  });
+
+program
+  .command('citizen')
+  .description('citizen self-service (R4)')
+  .command('assert')
+  .description(
+    "sign a demo citizen assertion (typ lt-citizen+jwt) with the gateway's own envelope key, for routes whose citizen.portal is gateway-self: local trials only, the portal signs real ones",
+  )
+  .argument('<idNumber>', "the citizen's 12-digit personal id")
+  .option('--ttl <seconds>', 'lifetime', '120')
+  .action(async (idNumber: string, o: { ttl: string }) => {
+    if (!/^[0-9]{12}$/.test(idNumber))
+      die(new GatewayError('LT_CONFIG_INVALID', 'idNumber must be the 12-digit personal id'));
+    const loaded = loadConfig({ file: program.opts().config });
+    const r = await ring(false).catch(die);
+    try {
+      const assertion = signCitizenAssertion(r.signer('envelope'), {
+        portal: 'urn:lienthong:demo-portal',
+        citizenId: idNumber,
+        audience: loaded.config.tokens.audience,
+        idp: 'vneid',
+        ttlSeconds: Number(o.ttl),
+      });
+      console.log(assertion);
+    } catch (err) {
+      die(err);
+    }
   });
 
 program

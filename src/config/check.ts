@@ -6,6 +6,7 @@ import type { ContractRegistry } from '../validation/contracts.js';
 import { didYouMean } from './nearest.js';
 import { formatPath, type SchemaIssue } from './validate.js';
 import type { ConfigIssue, LoadedConfig, SourceFile } from './load.js';
+import type { LimitSpec } from './schema.js';
 
 function located(
   source: SourceFile | undefined,
@@ -242,5 +243,82 @@ export function crossCheck(
       }
     });
   });
+  out.push(...checkLimits(loaded));
+  return out;
+}
+
+/**
+ * Limits (docs/limits.md): every tier a client or route names exists, and no
+ * spec or tier allows fewer requests a day than a minute (its rate could never
+ * be reached: a typo, or the two fields swapped).
+ */
+function checkLimits(loaded: LoadedConfig): ConfigIssue[] {
+  const { config, routes, source } = loaded;
+  const out: ConfigIssue[] = [];
+  const tiers = config.limits.tiers;
+  const tierNames = Object.keys(tiers);
+  const check = (
+    spec: LimitSpec | undefined,
+    at: (string | number)[],
+    src: SourceFile | undefined,
+    route?: string,
+  ) => {
+    if (!spec) return;
+    const issue = (path: string[], message: string) =>
+      out.push(...located(src, [...at, ...path], [{ path: [], message }], route));
+    let base: { perMinute?: number; perDay?: number } = {};
+    if (spec.tier !== undefined) {
+      if (!Object.prototype.hasOwnProperty.call(tiers, spec.tier))
+        issue(['tier'], `no tier named "${spec.tier}"${didYouMean(spec.tier, tierNames)}`);
+      else base = tiers[spec.tier];
+    }
+    const perMinute = spec.perMinute ?? base.perMinute;
+    const perDay = spec.perDay ?? base.perDay;
+    // Reported where a number is written: a spec naming only a tier inherits the tier's report.
+    const ownNumber = spec.perMinute !== undefined || spec.perDay !== undefined;
+    if (ownNumber && perMinute !== undefined && perDay !== undefined && perDay < perMinute)
+      issue(
+        [spec.perDay !== undefined ? 'perDay' : 'perMinute'],
+        `perDay ${perDay} is below perMinute ${perMinute}: the rate can never be reached`,
+      );
+  };
+  for (const [name, tier] of Object.entries(tiers)) check(tier, ['limits', 'tiers', name], source);
+  config.clients.forEach((c, i) => check(c.limits, ['clients', i, 'limits'], source));
+  for (const r of routes)
+    check(
+      r.def.limits,
+      [...(r.index === undefined ? [] : [r.index]), 'limits'],
+      r.source,
+      r.def.id,
+    );
+  for (const r of routes) {
+    const c = r.def.citizen;
+    if (!c) continue;
+    const at = [...(r.index === undefined ? [] : [r.index]), 'citizen'];
+    const issue = (path: string[], message: string) =>
+      out.push(...located(r.source, [...at, ...path], [{ path: [], message }], r.def.id));
+    if (!config.peers[c.portal])
+      issue(
+        ['portal'],
+        `no peer named "${c.portal}"${didYouMean(c.portal, Object.keys(config.peers))}`,
+      );
+    if (r.def.from.adapter !== 'http')
+      issue([], 'citizen routes take JSON requests: from.adapter must be http');
+    if (r.def.auth === 'none')
+      issue([], 'citizen routes need auth: bearer (the portal is the authenticated caller)');
+  }
+  if (config.tokens.throttle.trustSeconds < config.tokens.ttlSeconds)
+    out.push(
+      ...located(
+        source,
+        ['tokens', 'throttle', 'trustSeconds'],
+        [
+          {
+            path: [],
+            message: `${config.tokens.throttle.trustSeconds} s is shorter than tokens.ttlSeconds (${config.tokens.ttlSeconds} s): a client renewing its token could be locked out by an attack on its id`,
+          },
+        ],
+      ),
+    );
   return out;
 }

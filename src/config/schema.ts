@@ -133,6 +133,149 @@ export const EndpointSchema = Type.Object(
   { additionalProperties: false, description: 'A provider the gateway calls' },
 );
 
+// ---- limits (src/limits/, docs/limits.md) ----------------------------------
+/**
+ * What a client, a route (per client on it) or, later, a policy grant is
+ * allowed: a named tier, numbers, or a tier with numbers overriding its fields.
+ * Nothing set: unlimited.
+ */
+export const LimitSpecSchema = Type.Object(
+  {
+    tier: Type.Optional(
+      Type.String({ minLength: 1, description: 'A tier under limits.tiers (Bronze, Silver, …)' }),
+    ),
+    perMinute: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000000,
+        description:
+          'Requests a minute (token bucket per instance, bursts up to this many); over it: LT_LIMIT_RATE (429, Retry-After)',
+      }),
+    ),
+    perDay: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000000000,
+        description:
+          'Requests a day, shared by every instance (counters in the store); over it: LT_LIMIT_QUOTA (429, Retry-After: until the day resets)',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Request rate and daily quota (a subscription tier)',
+  },
+);
+
+export const TierSchema = Type.Object(
+  {
+    perMinute: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000000, description: 'Requests a minute' }),
+    ),
+    perDay: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000000000, description: 'Requests a day' }),
+    ),
+  },
+  { additionalProperties: false, description: 'A named tier; neither field: unlimited' },
+);
+
+export const LimitsSchema = Type.Object(
+  {
+    tiers: Type.Record(Type.String({ minLength: 1 }), TierSchema, {
+      // WSO2 API Manager's default subscription tiers, so its users find the names they know.
+      default: {
+        Bronze: { perMinute: 1000 },
+        Silver: { perMinute: 2000 },
+        Gold: { perMinute: 5000 },
+        Unlimited: {},
+      },
+      description:
+        'Named tiers clients and routes refer to (limits.tier); setting tiers replaces the defaults (WSO2’s Bronze, Silver, Gold, Unlimited)',
+    }),
+    dayOffsetMinutes: Type.Integer({
+      minimum: -720,
+      maximum: 840,
+      default: 420,
+      description:
+        'Daily quotas reset at midnight of this UTC offset, in minutes (420: Vietnam, UTC+7)',
+    }),
+    quotaBatch: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 20,
+      description:
+        'Requests an instance admits on a quota before it adds them to the shared counter in one store call; bounds over-admission to (instances − 1) × quotaBatch a day (1: one store call per request)',
+    }),
+    quotaSyncMs: Type.Integer({
+      minimum: 10,
+      maximum: 60000,
+      default: 1000,
+      description:
+        'Longest an instance waits before adding what it admitted to the shared counter and reading the others’',
+    }),
+    maxKeys: Type.Integer({
+      minimum: 100,
+      maximum: 10000000,
+      default: 100000,
+      description:
+        'Rate buckets and quota counters kept in memory per instance (least recently used dropped first)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Rate limits and daily quotas (docs/limits.md)',
+  },
+);
+
+export const TokenThrottleSchema = Type.Object(
+  {
+    ipFailures: Type.Integer({
+      minimum: 1,
+      default: 20,
+      description:
+        'Wrong secrets from one IP within windowSeconds before POST /token refuses that IP with LT_AUTH_THROTTLED (429) without checking any secret',
+    }),
+    clientFailures: Type.Integer({
+      minimum: 1,
+      default: 5,
+      description:
+        'Wrong secrets for one client id within windowSeconds before that id is refused the same way, except from IPs that got a token for it recently',
+    }),
+    windowSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 86400,
+      default: 60,
+      description:
+        'How long failures are counted, from the first; a refusal’s Retry-After is what is left of it',
+    }),
+    trustSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 2592000,
+      default: 86400,
+      description:
+        'How long an IP that got a token for a client id stays exempt from that id’s throttle (keep it above tokens.ttlSeconds: a client renews from where it got its last token)',
+    }),
+    maxEntries: Type.Integer({
+      minimum: 100,
+      maximum: 10000000,
+      default: 10000,
+      description:
+        'IPs, client ids and trusted (client, IP) pairs remembered; least recently used dropped first, so a flood of new IPs costs bounded memory',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Failed-secret throttling of POST /token (docs/security.md)',
+  },
+);
+
+export type LimitSpec = Static<typeof LimitSpecSchema>;
+export type LimitsConfig = Static<typeof LimitsSchema>;
+export type TokenThrottleConfig = Static<typeof TokenThrottleSchema>;
+// ---- end limits --------------------------------------------------------------
+
 export const ClientSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, description: 'OAuth2 client id (consumer key)' }),
@@ -153,6 +296,12 @@ export const ClientSchema = Type.Object(
       default: false,
       description: 'Marks a well-known demo client: the gateway warns at start while it is enabled',
     }),
+    limits: Type.Optional(
+      Type.Object(LimitSpecSchema.properties, {
+        additionalProperties: false,
+        description: 'Rate and daily quota of this client over all its routes (docs/limits.md)',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'An OAuth2 client (a consuming agency system)' },
 );
@@ -331,6 +480,7 @@ export const ConfigSchema = Type.Object(
           description:
             'Client-secret checks (scrypt, ~50 ms and 16 MiB each, on the thread pool that also signs exchanges) POST /token runs at once; more are refused with LT_AUTH_BUSY (503) instead of queueing, so a flood of wrong secrets cannot hold the pool',
         }),
+        throttle: TokenThrottleSchema,
       },
       { additionalProperties: false, default: {}, description: 'OAuth2 access tokens (/token)' },
     ),
@@ -386,6 +536,7 @@ export const ConfigSchema = Type.Object(
       }),
     ),
     clients: Type.Array(ClientSchema, { default: [], description: 'Who may get a token' }),
+    limits: LimitsSchema,
     peers: Type.Record(Type.String(), PeerSchema, {
       default: {},
       description: 'Partners whose signatures the gateway verifies, by name',
@@ -459,6 +610,57 @@ export const RouteSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'JWS signatures (R14)' },
     ),
     resilience: Type.Optional(RouteResilienceSchema),
+    limits: Type.Optional(
+      Type.Object(LimitSpecSchema.properties, {
+        additionalProperties: false,
+        description:
+          'Rate and daily quota of each client on this route, beside its own (docs/limits.md)',
+      }),
+    ),
+    citizen: Type.Optional(
+      Type.Object(
+        {
+          portal: Type.String({
+            minLength: 1,
+            description:
+              'Peer (peers.<name>) whose JWKS verifies the portal’s citizen assertion (X-Citizen-Assertion, typ lt-citizen+jwt)',
+          }),
+          idField: Type.String({
+            pattern: '^/[^/]+$',
+            default: '/idNumber',
+            description:
+              'Top-level field of the JSON request naming the person asked for: filled with the citizen’s id when absent, refused with LT_CITIZEN_NOT_OWN_RECORD when another',
+          }),
+          refuseFields: Type.Array(Type.String({ pattern: '^/[^/]+$' }), {
+            default: ['/oldIdNumber'],
+            description:
+              'Other top-level fields that could name a person (the NPD’s 9-digit oldIdNumber): a request carrying one is refused with LT_CITIZEN_NOT_OWN_RECORD, so idField alone says whom it is about',
+          }),
+          alsoFill: Type.Array(Type.String({ pattern: '^/[^/]+$' }), {
+            default: [],
+            description:
+              'Other top-level request fields given the citizen’s id when absent (the NPD’s officer, MaCanBo: on self-service the citizen is the one asking)',
+          }),
+          replyIdField: Type.String({
+            pattern: '^(/[^/]+)+$',
+            default: '/citizen/idNumber',
+            description:
+              'JSON pointer of the person a reply is about: a reply about anyone else is refused (LT_UPSTREAM_BAD_REPLY), never shown',
+          }),
+          maxAgeSeconds: Type.Integer({
+            minimum: 10,
+            maximum: 3600,
+            default: 300,
+            description: 'Longest lifetime (exp − iat) of an assertion the gateway accepts',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Citizen self-service (R4): the caller acts for a citizen the portal identified; only that citizen’s own record is asked for and answered',
+        },
+      ),
+    ),
     report: Type.Boolean({
       default: false,
       description: 'Answer with what each pipeline stage saw (the connection test, R3)',

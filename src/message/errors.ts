@@ -70,6 +70,13 @@ const table = {
   // ---- authorization (policy) ----------------------------------------------
   LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
 
+  // ---- limits and citizen self-service ---------------------------------------
+  LT_LIMIT_RATE: { http: 429, blame: 'caller', retry: true, vi: 'Vượt quá tần suất gọi dịch vụ cho phép, vui lòng thử lại sau', en: 'Request rate limit exceeded; retry later' },
+  LT_LIMIT_QUOTA: { http: 429, blame: 'caller', retry: true, vi: 'Đã dùng hết hạn mức số lượt gọi trong ngày', en: 'Daily quota used up; retry after it resets' },
+  LT_AUTH_THROTTLED: { http: 429, blame: 'caller', retry: true, vi: 'Quá nhiều lần xác thực sai, tạm thời từ chối yêu cầu cấp mã truy cập', en: 'Too many failed token requests; wait before trying again' },
+  LT_CITIZEN_ASSERTION_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Thiếu hoặc sai xác nhận danh tính công dân từ cổng dịch vụ công', en: 'Missing or invalid citizen identity assertion from the portal' },
+  LT_CITIZEN_NOT_OWN_RECORD: { http: 403, blame: 'caller', retry: false, vi: 'Công dân chỉ được tra cứu thông tin của chính mình', en: 'A citizen may read only their own record' },
+
   // ---- signatures ----------------------------------------------------------------
   LT_SIG_MISSING: { http: 401, blame: 'caller', retry: false, vi: 'Thiếu chữ ký số trên thông điệp', en: 'The route requires a signed request' },
   LT_SIG_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký số không hợp lệ', en: 'Signature does not verify' },

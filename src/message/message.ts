@@ -27,6 +27,8 @@ export interface Caller {
   /** Officer account, when the protocol carries one (MaCanBo). */
   officer?: string;
   ip?: string;
+  /** The citizen a portal asserted (R4, citizen routes): only their own record is answered. */
+  citizenId?: string;
 }
 
 export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp';

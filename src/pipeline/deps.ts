@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';
 import type { InFlight } from './in-flight.js';
+import type { KeyResolver } from '../security/jwk.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -57,6 +58,17 @@ export interface Authenticator {
   peerOf(clientId: string): string | undefined;
 }
 
+/** Rates and daily quotas (src/limits/limiter.ts implements it). */
+export interface RequestLimits {
+  /** False when nothing limits this route's callers (the limit stage is left out). */
+  applies(route: RouteDef): boolean;
+  /** Counts the request or throws LT_LIMIT_RATE / LT_LIMIT_QUOTA with retryAfterSeconds. */
+  check(
+    route: RouteDef,
+    caller: Caller,
+  ): Record<string, unknown> | undefined | Promise<Record<string, unknown>>;
+}
+
 /** An outbound endpoint wrapped in its bulkhead, breaker, timeout and retry. */
 export interface ProtectedEndpoint {
   readonly name: string;
@@ -96,6 +108,10 @@ export interface PipelineDeps {
   readonly metrics: PipelineMetrics;
   /** Every exchange running in the gateway, for the shutdown's drain. */
   readonly inFlight: InFlight;
+  /** Rate limits and daily quotas; absent: none (tests that build deps by hand). */
+  readonly limits?: RequestLimits;
+  /** Partners' public keys by peer name (citizen routes verify the portal's assertion). */
+  readonly peers?: ReadonlyMap<string, KeyResolver>;
 }
 
 /** What the pipeline reports (src/server/metrics.ts implements it with Prometheus). */

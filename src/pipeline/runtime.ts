@@ -13,6 +13,8 @@ import { exchangeLoad } from '../security/offload.js';
 import type { PipelineDeps, Stage, StageFactory } from './deps.js';
 import { authenticate } from './stages/authenticate.js';
 import { authorize } from './stages/authorize.js';
+import { limit } from './stages/limit.js';
+import { citizenReply, citizenRequest } from './stages/citizen.js';
 import { verifySignature } from './stages/verify-signature.js';
 import { validateRequest, validateResponse } from './stages/validate.js';
 import { applyDefaults } from './stages/defaults.js';
@@ -29,6 +31,8 @@ import { report } from './stages/report.js';
 export const STAGES: readonly StageFactory[] = [
   authenticate,
   authorize,
+  limit,
+  citizenRequest,
   verifySignature,
   applyDefaults,
   validateRequest,
@@ -36,6 +40,7 @@ export const STAGES: readonly StageFactory[] = [
   signOutbound,
   send,
   verifyReply,
+  citizenReply,
   validateResponse,
   translate,
   report,

@@ -15,6 +15,8 @@ export const TYP = {
   reply: 'lt-reply+jws',
   /** What the gateway signs towards a provider (its outbound request). */
   outbound: 'lt-out+jws',
+  /** A portal's (NPSP, VNeID) assertion of the citizen it has logged in (R4; docs/limits.md). */
+  citizen: 'lt-citizen+jwt',
 } as const;
 
 export type Typ = (typeof TYP)[keyof typeof TYP];

@@ -28,6 +28,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
     en: 'Authorization (policy)',
     vi: 'Phân quyền (chính sách)',
   },
+  {
+    first: 'LT_LIMIT_RATE',
+    en: 'Limits and citizen self-service',
+    vi: 'Hạn mức sử dụng và công dân tự tra cứu',
+  },
   { first: 'LT_SIG_MISSING', en: 'Signatures', vi: 'Chữ ký số' },
   { first: 'LT_CONTRACT_REQUEST', en: 'Contracts', vi: 'Đặc tả dịch vụ' },
   {

@@ -26,6 +26,8 @@ import { GatewayMetrics } from './metrics.js';
 import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
 import { registerSystemRoutes } from './system-routes.js';
 import { conventionHeaders, refusals, trackMethods } from './http-conventions.js';
+import { TokenThrottle } from '../limits/token-throttle.js';
+import { Limiter } from '../limits/limiter.js';
 import type { RefusalStage } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 import { protectEndpoint } from './endpoints.js';
@@ -189,6 +191,18 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     }
 
     const auth = new ClientDirectory(config.clients, keys, config.tokens);
+    const limits = new Limiter(
+      config.limits,
+      config.clients,
+      loaded.routes.map((r) => r.def),
+      store,
+      log,
+    );
+    // Before the store closes: what this instance admitted reaches the shared quota counters.
+    cleanups.push(async () => {
+      limits.close();
+      await limits.flush().catch(() => {});
+    });
     for (const c of config.clients.filter((c) => c.demo)) {
       log.warn(
         { client: c.id, name: c.name || undefined },
@@ -207,6 +221,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       endpoints,
       metrics,
       inFlight: new InFlight(),
+      limits,
+      peers,
     };
 
     const refused = refusals(log, metrics);
@@ -328,6 +344,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       metrics,
       contracts,
       simulators,
+      tokenThrottle: new TokenThrottle(config.tokens.throttle),
     });
 
     let url = '';

@@ -35,6 +35,7 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   LT_AUTH_INVALID_CLIENT: 'invalid_client',
   LT_AUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
   LT_AUTH_BUSY: 'temporarily_unavailable',
+  LT_AUTH_THROTTLED: 'temporarily_unavailable',
 };
 
 /** The OAuth2 `error` (RFC 6749 §5.2) that /token answers a refusal's code with. */

@@ -5,6 +5,7 @@ import { GatewayError } from '../message/errors.js';
 import type { CompiledRoute } from '../pipeline/runtime.js';
 import type { ProtectedEndpoint } from '../pipeline/deps.js';
 import type { ClientDirectory } from '../policy/clients.js';
+import type { TokenThrottle } from '../limits/token-throttle.js';
 import type { KeyRing } from '../security/keyring.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
@@ -25,6 +26,8 @@ export interface SystemDeps {
   metrics: GatewayMetrics;
   contracts: ContractRegistry;
   simulators: ReadonlyMap<string, RunningSimulator>;
+  /** Failed-secret throttling of /token, asked before any secret is hashed. */
+  tokenThrottle: TokenThrottle;
 }
 
 /**
@@ -135,7 +138,19 @@ export function registerSystemRoutes(server: FastifyInstance, d: SystemDeps): vo
     async (req, reply) => {
       const { id, secret } = clientCredentials(req);
       const form = (req.body ?? {}) as Record<string, string>;
-      const token = await d.auth.issueToken(id, secret, form.grant_type);
+      // Refused here, before the secret check takes the thread pool, when this
+      // IP or client id has failed too often (src/limits/token-throttle.ts).
+      const admission = d.tokenThrottle.admit(id, req.ip);
+      let token;
+      try {
+        token = await d.auth.issueToken(id, secret, form.grant_type);
+        admission.succeeded();
+      } catch (err) {
+        // Only a checked, wrong secret counts; a busy or malformed refusal hashed nothing.
+        if ((err as GatewayError).code === 'LT_AUTH_INVALID_CLIENT') admission.failed();
+        else admission.released();
+        throw err;
+      }
       d.metrics.tokenIssued(id);
       reply.header('cache-control', 'no-store');
       return token;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { STORE_DEFAULTS } from '../config/defaults.js';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import { PG_SCHEMA_PATTERN, checkText, checkTime, type Store } from './store.js';
+import { PG_SCHEMA_PATTERN, checkDelta, checkText, checkTime, type Store } from './store.js';
 
 export interface PostgresStoreConfig {
   url: string;
@@ -88,6 +88,17 @@ function statements(schema: string) {
        ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
     ),
     kvDelete: q('kv_delete', `DELETE FROM ${s}.lt_kv WHERE ns = $1 AND key = $2`),
+    // One statement, row-locked by ON CONFLICT: concurrent adds from every instance serialise.
+    kvAdd: q(
+      'kv_add',
+      `INSERT INTO ${s}.lt_kv AS c (ns, key, value, expires_at) VALUES ($1, $2, $3::bigint::text, $4)
+       ON CONFLICT (ns, key) DO UPDATE SET
+         value = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= $5 THEN EXCLUDED.value
+                      ELSE (c.value::bigint + $3::bigint)::text END,
+         expires_at = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= $5
+                           THEN EXCLUDED.expires_at ELSE c.expires_at END
+       RETURNING value`,
+    ),
     purge: q(
       'purge',
       `WITH kv AS (DELETE FROM ${s}.lt_kv WHERE expires_at <= $1 RETURNING 1),
@@ -236,6 +247,19 @@ export class PostgresStore implements Store {
     checkText('namespace', ns);
     checkText('key', key);
     await this.query(this.sql.kvDelete, [ns, key], 'deleting a value');
+  }
+
+  async kvAdd(ns: string, key: string, delta: number, expiresAtMs: number): Promise<number> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    const d = checkDelta(delta);
+    const exp = checkTime('expiresAtMs', expiresAtMs);
+    const r = await this.query(
+      this.sql.kvAdd,
+      [ns, key, String(d), exp, Math.floor(this.now())],
+      'adding to a counter',
+    );
+    return Number((r.rows[0] as { value: string }).value);
   }
 
   async purgeExpired(nowMs?: number): Promise<number> {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import { checkText, checkTime, type Store } from './store.js';
+import { checkDelta, checkText, checkTime, type Store } from './store.js';
 
 function unavailable(err: unknown, doing: string): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -35,6 +35,19 @@ function prepare(db: Database.Database) {
        ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
     ),
     kvDelete: db.prepare<[string, string]>(`DELETE FROM lt_kv WHERE ns = ? AND key = ?`),
+    // A counter is a kv value holding an integer; an expired one starts again from the delta.
+    kvAdd: db
+      .prepare<[{ ns: string; key: string; delta: number; exp: number; now: number }], number>(
+        `INSERT INTO lt_kv (ns, key, value, expires_at) VALUES (@ns, @key, CAST(CAST(@delta AS INTEGER) AS TEXT), @exp)
+         ON CONFLICT (ns, key) DO UPDATE SET
+           value = CASE WHEN lt_kv.expires_at IS NOT NULL AND lt_kv.expires_at <= @now
+                        THEN CAST(CAST(@delta AS INTEGER) AS TEXT)
+                        ELSE CAST(CAST(lt_kv.value AS INTEGER) + CAST(@delta AS INTEGER) AS TEXT) END,
+           expires_at = CASE WHEN lt_kv.expires_at IS NOT NULL AND lt_kv.expires_at <= @now
+                             THEN @exp ELSE lt_kv.expires_at END
+         RETURNING CAST(value AS INTEGER)`,
+      )
+      .pluck(),
     purgeKv: db.prepare<[number]>(`DELETE FROM lt_kv WHERE expires_at <= ?`),
     purgeOnce: db.prepare<[number]>(`DELETE FROM lt_once WHERE expires_at <= ?`),
     ping: db.prepare(`SELECT 1`).pluck(),
@@ -183,6 +196,19 @@ export class SqliteStore implements Store {
       this.s.kvDelete.run(ns, key);
     } catch (err) {
       throw unavailable(err, 'deleting a value');
+    }
+  }
+
+  async kvAdd(ns: string, key: string, delta: number, expiresAtMs: number): Promise<number> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    const d = checkDelta(delta);
+    const exp = checkTime('expiresAtMs', expiresAtMs);
+    try {
+      const now = Math.floor(this.now());
+      return Number(this.s.kvAdd.get({ ns, key, delta: d, exp, now }));
+    } catch (err) {
+      throw unavailable(err, 'adding to a counter');
     }
   }
 

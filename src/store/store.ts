@@ -29,6 +29,12 @@ export interface Store {
   /** Insert or replace; without expiresAtMs the entry never expires. */
   kvPut(ns: string, key: string, value: string, expiresAtMs?: number): Promise<void>;
   kvDelete(ns: string, key: string): Promise<void>;
+  /**
+   * Adds `delta` to the integer counter at (ns, key) and returns the new total,
+   * atomically across instances; an absent or expired counter starts from 0
+   * and takes expiresAtMs. The daily quotas' shared counters (src/limits/quota.ts).
+   */
+  kvAdd(ns: string, key: string, delta: number, expiresAtMs: number): Promise<number>;
   /** Delete expired entries of every kind; returns how many were deleted. */
   purgeExpired(nowMs?: number): Promise<number>;
 }
@@ -103,6 +109,13 @@ export function checkText(what: string, s: string): void {
   if (typeof s !== 'string' || s.includes('\u0000')) {
     throw new GatewayError('LT_INTERNAL', `store ${what} must be a string without NUL characters`);
   }
+}
+
+/** A counter step: a whole number PostgreSQL's BIGINT and SQLite's INTEGER hold exactly. */
+export function checkDelta(delta: number): number {
+  if (!Number.isSafeInteger(delta))
+    throw new GatewayError('LT_INTERNAL', 'store counter delta must be a safe integer');
+  return delta;
 }
 
 export function checkTime(what: string, ms: number): number {

@@ -188,7 +188,14 @@ export function gatewayEnvelope(operation: XmlElement): Buffer {
 export interface SoapFaultInit {
   faultcode: 'soap:Client' | 'soap:Server';
   faultstring: string;
-  detail: { code: ErrorCode | string; vi: string; en: string; detail?: string };
+  detail: {
+    code: ErrorCode | string;
+    vi: string;
+    en: string;
+    detail?: string;
+    /** Seconds until a retry can succeed (rate limits, quotas): the HTTP Retry-After, in the fault. */
+    retryAfter?: number;
+  };
 }
 
 /**
@@ -203,6 +210,7 @@ export interface SoapFaultInit {
  *     <lt:vi>Tài liệu XML không đúng cú pháp</lt:vi>
  *     <lt:en>XML is not well-formed</lt:en>
  *     <lt:detail>line 3, column 9: …</lt:detail>   (optional)
+ *     <lt:retryAfter>30</lt:retryAfter>             (optional: seconds, as Retry-After)
  *   </lt:error>
  * </detail>
  * ```
@@ -216,11 +224,15 @@ export function soapFault(init: SoapFaultInit): string {
     d.detail === undefined || d.detail === ''
       ? ''
       : `<lt:detail>${escapeXmlLossy(d.detail)}</lt:detail>`;
+  const after =
+    d.retryAfter !== undefined && Number.isInteger(d.retryAfter) && d.retryAfter > 0
+      ? `<lt:retryAfter>${d.retryAfter}</lt:retryAfter>`
+      : '';
   return (
     `${XML_DECL}<soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body><soap:Fault>` +
     `<faultcode>${init.faultcode}</faultcode><faultstring>${escapeXmlLossy(init.faultstring)}</faultstring>` +
     `<detail><lt:error xmlns:lt="${LT_ERROR_NS}"><lt:code>${escapeXmlLossy(d.code)}</lt:code>` +
-    `<lt:vi>${escapeXmlLossy(d.vi)}</lt:vi><lt:en>${escapeXmlLossy(d.en)}</lt:en>${extra}</lt:error></detail>` +
+    `<lt:vi>${escapeXmlLossy(d.vi)}</lt:vi><lt:en>${escapeXmlLossy(d.en)}</lt:en>${extra}${after}</lt:error></detail>` +
     `</soap:Fault></soap:Body></soap:Envelope>`
   );
 }
@@ -232,6 +244,12 @@ export function soapFaultFor(err: GatewayError): string {
   return soapFault({
     faultcode: spec.soap === 'Client' ? 'soap:Client' : 'soap:Server',
     faultstring: detail ? `${err.code}: ${detail}` : `${err.code}: ${spec.en}`,
-    detail: { code: err.code, vi: spec.vi, en: spec.en, detail },
+    detail: {
+      code: err.code,
+      vi: spec.vi,
+      en: spec.en,
+      detail,
+      retryAfter: err.data?.retryAfterSeconds as number | undefined,
+    },
   });
 }

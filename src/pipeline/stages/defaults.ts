@@ -18,7 +18,8 @@ export const applyDefaults: StageFactory = {
     const keys = defaults ? Object.keys(defaults) : [];
     if (!defaults || keys.length === 0) return null;
     return (ex) => {
-      const req = ex.request;
+      // A stage before may have written the outbound already (a citizen route's id).
+      const req = ex.outbound ?? ex.request;
       const body = req.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
       if (!isJsonType(req.contentType)) return;

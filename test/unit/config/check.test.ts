@@ -123,4 +123,43 @@ describe('lienthong check (crossCheck)', () => {
       /route r2: to\.endpoint: no endpoint named "othr" \(did you mean "other"\?\)/,
     );
   });
+
+  it('limits: an unknown tier gets the nearest name; a day allowance below a minute’s is refused', () => {
+    const HTTP = 'endpoints:\n  p: { adapter: http, url: "http://127.0.0.1:9" }\n';
+    const client = (limits: string) =>
+      `clients:\n  - { id: c, secretHash: 'scrypt$x', orgId: 000.00.00.H01, routes: ['*'], limits: ${limits} }\n`;
+    const text = check(
+      HTTP +
+        'limits:\n  tiers: { Gold: { perMinute: 100 }, Odd: { perMinute: 60, perDay: 10 } }\n' +
+        client('{ tier: Goldd }'),
+      route('to: { endpoint: p }\nlimits: { tier: Platinum, perMinute: 5 }'),
+    ).join('\n');
+    expect(text).toMatch(
+      /clients\[0\]\.limits\.tier: no tier named "Goldd" \(did you mean "Gold"\?\)/,
+    );
+    expect(text).toMatch(/route r1: limits\.tier: no tier named "Platinum"/);
+    expect(text).toMatch(/limits\.tiers\.Odd\.perDay: perDay 10 is below perMinute 60/);
+    const own = check(HTTP + client('{ perMinute: 50, perDay: 20 }'), route('to: { endpoint: p }'));
+    expect(own.join('\n')).toMatch(/clients\[0\]\.limits\.perDay: perDay 20 is below perMinute 50/);
+    // Nonsense numbers are the schema's: zero, negative, fractional.
+    const zero = check(
+      HTTP + client('{ perMinute: 0, perDay: 2.5 }'),
+      route('to: { endpoint: p }'),
+    );
+    expect(zero.join('\n')).toMatch(/clients\[0\]\.limits\.perMinute: must be >= 1/);
+    expect(zero.join('\n')).toMatch(/clients\[0\]\.limits\.perDay: must be integer/);
+    expect(
+      check(HTTP + client('{ tier: Gold, perDay: 100000 }'), route('to: { endpoint: p }')),
+    ).toEqual([]);
+  });
+
+  it('tokens.throttle.trustSeconds below tokens.ttlSeconds is refused (an owner renewing could be locked out)', () => {
+    const text = check(
+      'endpoints:\n  p: { adapter: http, url: "http://127.0.0.1:9" }\ntokens: { ttlSeconds: 7200, throttle: { trustSeconds: 3600 } }\n',
+      route('to: { endpoint: p }'),
+    ).join('\n');
+    expect(text).toMatch(
+      /tokens\.throttle\.trustSeconds: 3600 s is shorter than tokens\.ttlSeconds/,
+    );
+  });
 });

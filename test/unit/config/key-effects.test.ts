@@ -1385,6 +1385,125 @@ function npdRows(): Record<string, () => Promise<void>> {
  * already sets it and observes the result, or it cannot be observed in-process.
  */
 const ELSEWHERE: Record<string, { test: string; because: string }> = {
+  // ---- limits (guard, issue 19) ----
+  'route:citizen.portal': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'the example route verifies assertions with the gateway-self peer: one signed with the gateway’s envelope key passes, one signed with a stranger’s key is refused',
+  },
+  'route:citizen.idField': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'a request naming another person in /idNumber is refused with LT_CITIZEN_NOT_OWN_RECORD; an absent one is filled (the NPD is asked about the citizen)',
+  },
+  'route:citizen.refuseFields': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'a request carrying /oldIdNumber is refused with LT_CITIZEN_NOT_OWN_RECORD',
+  },
+  'route:citizen.alsoFill': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'the NPD receives MaCanBo = the citizen’s id (the route fills /officer)',
+  },
+  'route:citizen.replyIdField': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because:
+      'a reply whose /citizen/idNumber is another person is refused as LT_UPSTREAM_BAD_REPLY',
+  },
+  'route:citizen.maxAgeSeconds': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'an assertion living longer than maxAgeSeconds is refused (reason exp)',
+  },
+  'npsp.simulator:issuer': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'the simulator’s assertion names the configured issuer',
+  },
+  'npsp.simulator:audience': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'the assertion verifies for the configured audience',
+  },
+  'npsp.simulator:ttlSeconds': {
+    test: 'test/unit/citizen/citizen.test.ts',
+    because: 'an assertion of 30 s passes maxAgeSeconds 30 and is refused at 29',
+  },
+  'config:tokens.throttle.ipFailures': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'the e2e sets it to 5 and sees the sixth wrong secret from one address refused with LT_AUTH_THROTTLED; the unit test (test/unit/limits/token-throttle.test.ts) counts the secret checks',
+  },
+  'config:tokens.throttle.clientFailures': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'the e2e sets it to 5 and sees a client id attacked from twelve addresses refused from the sixth',
+  },
+  'config:tokens.throttle.windowSeconds': {
+    test: 'test/unit/limits/token-throttle.test.ts',
+    because:
+      'an address may try again once its window has ended, and Retry-After is what is left of it (a moved clock)',
+  },
+  'config:tokens.throttle.trustSeconds': {
+    test: 'test/unit/limits/token-throttle.test.ts',
+    because:
+      'the owner renews from its address after the failure window while its id is under attack; check refuses it below tokens.ttlSeconds',
+  },
+  'config:tokens.throttle.maxEntries': {
+    test: 'test/unit/limits/token-throttle.test.ts',
+    because: 'a flood of 5,000 addresses leaves at most maxEntries entries in each table',
+  },
+  'config:clients[].limits.tier': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'a client on a tier of 4 requests a day is refused the fifth with LT_LIMIT_QUOTA',
+  },
+  'config:clients[].limits.perMinute': {
+    test: 'test/e2e/limits.test.ts',
+    because:
+      'a client of 3 requests a minute is refused the fourth with LT_LIMIT_RATE and Retry-After, over HTTP and in a SOAP fault',
+  },
+  'config:clients[].limits.perDay': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because:
+      'resolved over the tier by resolveLimit (test/unit/limits/rate.test.ts) and counted by the same QuotaCounters as a tier’s perDay (test/integration/quota.test.ts)',
+  },
+  'config:limits.tiers.<name>.perMinute': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because: 'a client on the Gold tier of 5 a minute is refused its sixth request across routes',
+  },
+  'config:limits.tiers.<name>.perDay': {
+    test: 'test/e2e/limits.test.ts',
+    because: 'the Trial tier of 4 a day refuses the fifth request with LT_LIMIT_QUOTA',
+  },
+  'config:limits.dayOffsetMinutes': {
+    test: 'test/integration/quota.test.ts',
+    because:
+      'at 420 a quota used up at 23:00 in Hanoi says Retry-After 3600 and starts again at midnight there; the e2e checks the header against the next Vietnamese midnight',
+  },
+  'config:limits.quotaBatch': {
+    test: 'test/integration/quota.test.ts',
+    because:
+      'one store call per batch of 10, and three instances over the quota by at most 2 × batch, on SQLite and PostgreSQL',
+  },
+  'config:limits.quotaSyncMs': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because: 'three admissions reach the shared counter within 20 ms without a full batch',
+  },
+  'config:limits.maxKeys': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because: 'a rate bucket dropped from a full table starts full again',
+  },
+  'route:limits.tier': {
+    test: 'test/unit/config/check.test.ts',
+    because:
+      'an unknown tier on a route is refused by lienthong check; a known one resolves like a client’s (test/unit/limits/rate.test.ts)',
+  },
+  'route:limits.perMinute': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because:
+      'each client gets its own 2 a minute on the limited route, beside its own client limit',
+  },
+  'route:limits.perDay': {
+    test: 'test/unit/limits/limiter.test.ts',
+    because:
+      'a route of 1 a day refuses a client its second request and counts another client apart',
+  },
   'config:log.flushIntervalMs': {
     test: 'test/e2e/log-flush.test.ts',
     because:

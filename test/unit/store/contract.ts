@@ -168,6 +168,33 @@ export function describeStoreContract(
       }
     });
 
+    it('kvAdd: counts atomically under concurrency, restarts after expiry (daily quotas)', async () => {
+      const n = ns();
+      const t0 = clock.now();
+      const exp = t0 + 1000;
+      expect(await store.kvAdd(n, 'q', 5, exp)).toBe(5);
+      const totals = await Promise.all(
+        Array.from({ length: 30 }, () => store.kvAdd(n, 'q', 2, exp)),
+      );
+      // Every add saw a distinct total: none was lost or counted twice.
+      expect(new Set(totals).size).toBe(30);
+      expect(Math.max(...totals)).toBe(65);
+      expect(await store.kvAdd(n, 'q', 0, exp)).toBe(65);
+      // Stored as the integer's text on both backends (kvGet reads the same value).
+      expect(await store.kvGet(n, 'q')).toBe('65');
+      // A later expiry passed with an add does not extend the current counter's day.
+      expect(await store.kvAdd(n, 'q', 1, t0 + 999_999)).toBe(66);
+      try {
+        clock.set(t0 + 1000);
+        expect(await store.kvAdd(n, 'q', 3, t0 + 5000)).toBe(3);
+        clock.set(t0 + 4999);
+        expect(await store.kvAdd(n, 'q', 1, t0 + 9000)).toBe(4);
+        expect(await codeOf(store.kvAdd(n, 'q', 1.5, exp))).toBe('LT_INTERNAL');
+      } finally {
+        clock.set(t0);
+      }
+    });
+
     it('refuses NUL characters and non-finite times the same way on every backend', async () => {
       const n = ns();
       expect(await codeOf(store.kvPut(n, 'a\u0000b', 'v'))).toBe('LT_INTERNAL');

@@ -139,6 +139,18 @@ describe('SOAP writing', () => {
     expect(readGatewayFault(env.fault!)?.code).toBe('LT_UPSTREAM_TIMEOUT');
   });
 
+  it("soapFaultFor carries a refusal's Retry-After in the detail (lt:retryAfter), only when it has one", () => {
+    const limited = soapFaultFor(
+      new GatewayError('LT_LIMIT_RATE', 'too fast', { retryAfterSeconds: 12 }),
+    );
+    expect(limited).toContain('<lt:retryAfter>12</lt:retryAfter>');
+    expect(readGatewayFault(parseSoapEnvelope(limited, LIMITS).fault!)?.code).toBe('LT_LIMIT_RATE');
+    expect(soapFaultFor(new GatewayError('LT_LIMIT_RATE', 'x'))).not.toContain('retryAfter');
+    expect(
+      soapFaultFor(new GatewayError('LT_LIMIT_RATE', 'x', { retryAfterSeconds: '<b/>' })),
+    ).not.toContain('retryAfter');
+  });
+
   it('soapFaultFor never throws: any detail gives a fault that parses, cut to DETAIL_MAX', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (detail) => {
