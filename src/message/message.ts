@@ -27,9 +27,11 @@ export interface Caller {
   /** Officer account, when the protocol carries one (MaCanBo). */
   officer?: string;
   ip?: string;
+  /** The caller's subsystem, when it is known by one (an X-Road client `…/SUBSYSTEM`). */
+  subsystem?: string;
 }
 
-export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp';
+export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp' | 'xroad';
 
 /** What one stage recorded, for logs and the connection-test report. */
 export interface StageRecord {
