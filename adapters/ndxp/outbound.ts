@@ -7,7 +7,13 @@ import { headerValue, httpExchange, type HttpAnswer } from '../../src/adapter/ht
 import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
 import { bodyKind } from '../../src/message/media-type.js';
-import { gatewayEnvelope, isXmlElement, parseSoapEnvelope, serializeElement, soapEnvelope } from '../../src/xml/index.js';
+import {
+  gatewayEnvelope,
+  isXmlElement,
+  parseSoapEnvelope,
+  serializeElement,
+  soapEnvelope,
+} from '../../src/xml/index.js';
 import {
   checkXRoadSoapReply,
   formatClientId,
@@ -26,7 +32,8 @@ export const NdxpEndpointSchema = Type.Composite(
     Type.Object({
       profile: Type.Union([Type.Literal('soap'), Type.Literal('rest')], {
         default: 'soap',
-        description: 'X-Road message protocol: soap (4.0, xrd: headers) or rest (/r1/…, X-Road-* headers)',
+        description:
+          'X-Road message protocol: soap (4.0, xrd: headers) or rest (/r1/…, X-Road-* headers)',
       }),
       restMethod: Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('GET')], {
         default: 'POST',
@@ -34,19 +41,35 @@ export const NdxpEndpointSchema = Type.Composite(
       }),
       restPath: Type.String({
         default: '',
-        pattern: '^(/[A-Za-z0-9._~!$&\'()*+,;=:@%-]*)*$',
+        pattern: "^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)*$",
         description: 'REST profile: the service\u2019s own path after /r1/{service id}',
       }),
       connections: CONNECTIONS_OPTION,
-      idempotent: Type.Boolean({ default: false, description: 'Allow retries (read-only services)' }),
-      maxBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'Size limit of a reply, in bytes (LT_UPSTREAM_BAD_REPLY)' }),
-      maxDepth: Type.Integer({ minimum: 4, default: 64, description: 'Element nesting limit of a SOAP reply' }),
-      maxNodes: Type.Integer({ minimum: 16, default: 100000, description: 'Elements plus attributes a SOAP reply may hold' }),
+      idempotent: Type.Boolean({
+        default: false,
+        description: 'Allow retries (read-only services)',
+      }),
+      maxBytes: Type.Integer({
+        minimum: 1024,
+        default: 4194304,
+        description: 'Size limit of a reply, in bytes (LT_UPSTREAM_BAD_REPLY)',
+      }),
+      maxDepth: Type.Integer({
+        minimum: 4,
+        default: 64,
+        description: 'Element nesting limit of a SOAP reply',
+      }),
+      maxNodes: Type.Integer({
+        minimum: 16,
+        default: 100000,
+        description: 'Elements plus attributes a SOAP reply may hold',
+      }),
     }),
   ],
   {
     additionalProperties: false,
-    description: 'An NDXP service reached through the organisation\u2019s own X-Road security server (the endpoint URL)',
+    description:
+      'An NDXP service reached through the organisation\u2019s own X-Road security server (the endpoint URL)',
   },
 );
 export type NdxpEndpoint = Static<typeof NdxpEndpointSchema>;
@@ -76,12 +99,22 @@ export function ndxpOutbound(cfg: NdxpEndpoint, ctx: OutboundContext): Outbound 
     let w = sent.get(msg);
     if (w) return w;
     if (bodyKind(msg.contentType) !== 'xml')
-      throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', `${endpoint}: the SOAP profile carries XML, not ${msg.contentType}`);
-    const op = isXmlElement(msg.body) ? msg.body : msg.raw ? parseSoapEnvelope(msg.raw, limits).body : undefined;
+      throw new GatewayError(
+        'LT_UNSUPPORTED_MEDIA_TYPE',
+        `${endpoint}: the SOAP profile carries XML, not ${msg.contentType}`,
+      );
+    const op = isXmlElement(msg.body)
+      ? msg.body
+      : msg.raw
+        ? parseSoapEnvelope(msg.raw, limits).body
+        : undefined;
     if (!op) throw new GatewayError('LT_INTERNAL', `${endpoint}: no operation element to send`);
     const header = parties.header(msg.operation, ex.id, ex.caller?.officer);
     // The caller's own Header never travels: who calls is this endpoint's client id.
-    w = { header, bytes: Buffer.from(soapEnvelope(serializeElement(op), writeXRoadHeader(header)), 'utf8') };
+    w = {
+      header,
+      bytes: Buffer.from(soapEnvelope(serializeElement(op), writeXRoadHeader(header)), 'utf8'),
+    };
     sent.set(msg, w);
     return w;
   }
@@ -91,7 +124,11 @@ export function ndxpOutbound(cfg: NdxpEndpoint, ctx: OutboundContext): Outbound 
     const res = await httpExchange(pool, {
       method: 'POST',
       path: base || '/',
-      headers: { 'content-type': XML, soapaction: '""', ...(ex.trace && { traceparent: ex.trace.traceparent }) },
+      headers: {
+        'content-type': XML,
+        soapaction: '""',
+        ...(ex.trace && { traceparent: ex.trace.traceparent }),
+      },
       body: wire.bytes,
       signal,
       maxBytes: cfg.maxBytes,
@@ -102,7 +139,13 @@ export function ndxpOutbound(cfg: NdxpEndpoint, ctx: OutboundContext): Outbound 
     if (res.status < 200 || res.status >= 300) throw statusError(res.status, endpoint, res.body);
     if (!env) throw badReplyError(endpoint, new Error('not a SOAP envelope'));
     // The caller gets the provider's answer in an envelope of the gateway's own: the X-Road headers stay here.
-    return { body: env.body, raw: gatewayEnvelope(env.body), contentType: XML, headers: {}, operation: msg.operation };
+    return {
+      body: env.body,
+      raw: gatewayEnvelope(env.body),
+      contentType: XML,
+      headers: {},
+      operation: msg.operation,
+    };
   }
 
   function restReply(res: HttpAnswer, ex: Exchange, msg: Message): Message {
@@ -111,9 +154,14 @@ export function ndxpOutbound(cfg: NdxpEndpoint, ctx: OutboundContext): Outbound 
     if (res.status < 200 || res.status >= 300) throw statusError(res.status, endpoint, res.body);
     const id = headerValue(res.headers, H.id);
     if (id !== undefined && id !== ex.id)
-      throw new GatewayError('LT_XROAD_REPLY_MISMATCH', `${endpoint}: the response's X-Road-Id is not the request's`, { endpoint, header: 'X-Road-Id' });
+      throw new GatewayError(
+        'LT_XROAD_REPLY_MISMATCH',
+        `${endpoint}: the response's X-Road-Id is not the request's`,
+        { endpoint, header: 'X-Road-Id' },
+      );
     const contentType = headerValue(res.headers, 'content-type') ?? 'application/json';
-    if (bodyKind(contentType) !== 'json') return { body: res.body, raw: res.body, contentType, headers: {}, operation: msg.operation };
+    if (bodyKind(contentType) !== 'json')
+      return { body: res.body, raw: res.body, contentType, headers: {}, operation: msg.operation };
     let body: unknown;
     try {
       body = res.body.length ? JSON.parse(res.body.toString('utf8')) : null;
@@ -153,7 +201,8 @@ export function ndxpOutbound(cfg: NdxpEndpoint, ctx: OutboundContext): Outbound 
     encode(msg, ex) {
       if (cfg.profile === 'soap') msg.raw = soapWire(msg, ex).bytes;
     },
-    send: (msg, ex, signal) => (cfg.profile === 'soap' ? sendSoap(msg, ex, signal) : sendRest(msg, ex, signal)),
+    send: (msg, ex, signal) =>
+      cfg.profile === 'soap' ? sendSoap(msg, ex, signal) : sendRest(msg, ex, signal),
     async close() {
       await pool.close();
     },

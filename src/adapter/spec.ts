@@ -159,6 +159,8 @@ export interface SimulatorContext {
   readonly listen: { host: string; port: number };
   /** The gateway's public keys, as a provider would hold them after onboarding. */
   readonly gatewayJwks?: () => { keys: Record<string, unknown>[] };
+  /** The URL of a simulator started before this one (a security server routing to the NPD simulator). */
+  readonly simulatorUrl?: (name: string) => string | undefined;
 }
 
 export interface RunningSimulator {

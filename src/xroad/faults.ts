@@ -8,7 +8,7 @@ import { escapeXmlLossy } from '../xml/write.js';
  * whose faultcode is an X-Road code (`Server.ServerProxy.AccessDenied`,
  * `Server.ClientProxy.NetworkError`, `Client.InvalidSoap`, …), or in the REST
  * profile an `X-Road-Error` header with a JSON body `{type, message, detail}`.
- * The first parts name where it arose: `Client` (the request), 
+ * The first parts name where it arose: `Client` (the request),
  * `Server.ClientProxy` (the consumer's security server), `Server.ServerProxy`
  * (the provider's).
  */
@@ -25,7 +25,8 @@ export function xroadFaultSource(code: string): XRoadFaultSource | undefined {
 /** Which code of the table an X-Road fault is: by the words X-Road's codes use. */
 function codeFor(type: string): ErrorCode {
   if (/\.AccessDenied(\.|$)/.test(type)) return 'LT_XROAD_ACCESS_DENIED';
-  if (/\.Unknown(Member|Service|Subsystem|Client)(\.|$)/.test(type)) return 'LT_XROAD_UNKNOWN_MEMBER';
+  if (/\.Unknown(Member|Service|Subsystem|Client)(\.|$)/.test(type))
+    return 'LT_XROAD_UNKNOWN_MEMBER';
   if (/\.(NetworkError|Timeout|ServiceTimeout)(\.|$)/.test(type)) return 'LT_XROAD_UNREACHABLE';
   return 'LT_XROAD_FAULT';
 }
@@ -37,7 +38,12 @@ function codeFor(type: string): ErrorCode {
  * (`data.provider`). Every one of these is blamed on the provider side, so
  * the breaker counts security-server faults as the provider's.
  */
-export function xroadFaultError(endpoint: string, type: string, message: string, status: number): GatewayError {
+export function xroadFaultError(
+  endpoint: string,
+  type: string,
+  message: string,
+  status: number,
+): GatewayError {
   const source = xroadFaultSource(type) ?? 'Server.ServerProxy';
   const code = codeFor(type);
   return new GatewayError(code, `${endpoint}: the security server answered ${type.slice(0, 120)}`, {
@@ -73,7 +79,12 @@ export function xroadErrorBody(type: string, message: string, detail = ''): stri
  * type; the body's `type` is used when the header is bare, and a body that is
  * not the error JSON is still an X-Road fault of the header's type.
  */
-export function restErrorOf(endpoint: string, header: string, body: Buffer, status: number): GatewayError {
+export function restErrorOf(
+  endpoint: string,
+  header: string,
+  body: Buffer,
+  status: number,
+): GatewayError {
   let type = header.trim();
   let message = '';
   try {

@@ -43,7 +43,11 @@ export const ServiceIdString = (description: string) =>
     description,
   });
 
-function invalid(what: string, text: string, code: 'LT_XROAD_HEADER_INVALID' | 'LT_CONFIG_INVALID'): never {
+function invalid(
+  what: string,
+  text: string,
+  code: 'LT_XROAD_HEADER_INVALID' | 'LT_CONFIG_INVALID',
+): never {
   throw new GatewayError(code, `${what} "${text.slice(0, 200)}" is not an X-Road identifier`);
 }
 
@@ -53,7 +57,8 @@ export function parseClientId(
   code: 'LT_XROAD_HEADER_INVALID' | 'LT_CONFIG_INVALID' = 'LT_XROAD_HEADER_INVALID',
 ): XRoadClientId {
   const parts = text.split('/');
-  if (parts.length < 3 || parts.length > 4 || !parts.every(isIdPart)) invalid('client id', text, code);
+  if (parts.length < 3 || parts.length > 4 || !parts.every(isIdPart))
+    invalid('client id', text, code);
   const [instance, memberClass, memberCode, subsystemCode] = parts;
   return subsystemCode === undefined
     ? { instance, memberClass, memberCode }
@@ -61,12 +66,24 @@ export function parseClientId(
 }
 
 /** `INSTANCE/CLASS/MEMBER/SUBSYSTEM` (the service's provider) plus a service code and version. */
-export function serviceOf(provider: XRoadClientId, serviceCode: string, serviceVersion?: string): XRoadServiceId {
+export function serviceOf(
+  provider: XRoadClientId,
+  serviceCode: string,
+  serviceVersion?: string,
+): XRoadServiceId {
   if (!provider.subsystemCode)
-    throw new GatewayError('LT_CONFIG_INVALID', `X-Road services belong to a subsystem; ${formatClientId(provider)} names a member`);
+    throw new GatewayError(
+      'LT_CONFIG_INVALID',
+      `X-Road services belong to a subsystem; ${formatClientId(provider)} names a member`,
+    );
   if (!isIdPart(serviceCode) || (serviceVersion !== undefined && !isIdPart(serviceVersion)))
     throw new GatewayError('LT_CONFIG_INVALID', `"${serviceCode}" is not an X-Road service code`);
-  return { ...provider, subsystemCode: provider.subsystemCode, serviceCode, ...(serviceVersion ? { serviceVersion } : {}) };
+  return {
+    ...provider,
+    subsystemCode: provider.subsystemCode,
+    serviceCode,
+    ...(serviceVersion ? { serviceVersion } : {}),
+  };
 }
 
 /** `INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE[/VERSION]` → service id. */
@@ -75,7 +92,8 @@ export function parseServiceId(
   code: 'LT_XROAD_HEADER_INVALID' | 'LT_CONFIG_INVALID' = 'LT_XROAD_HEADER_INVALID',
 ): XRoadServiceId {
   const parts = text.split('/');
-  if (parts.length < 5 || parts.length > 6 || !parts.every(isIdPart)) invalid('service id', text, code);
+  if (parts.length < 5 || parts.length > 6 || !parts.every(isIdPart))
+    invalid('service id', text, code);
   const [instance, memberClass, memberCode, subsystemCode, serviceCode, serviceVersion] = parts;
   return {
     instance,
@@ -99,7 +117,12 @@ export function formatServiceId(id: XRoadServiceId): string {
 
 /** The service's provider (its subsystem), as a client id. */
 export function providerOf(id: XRoadServiceId): XRoadClientId {
-  return { instance: id.instance, memberClass: id.memberClass, memberCode: id.memberCode, subsystemCode: id.subsystemCode };
+  return {
+    instance: id.instance,
+    memberClass: id.memberClass,
+    memberCode: id.memberCode,
+    subsystemCode: id.subsystemCode,
+  };
 }
 
 export function sameClient(a: XRoadClientId, b: XRoadClientId): boolean {

@@ -39,30 +39,61 @@ export function checkXRoadSoapReply(
   try {
     got = readXRoadHeader(env.header);
   } catch (err) {
-    throw new GatewayError('LT_XROAD_REPLY_MISMATCH', `${endpoint}: the response's X-Road headers are unusable`, {
-      endpoint,
-      header: (err as GatewayError).data?.header,
-    });
+    throw new GatewayError(
+      'LT_XROAD_REPLY_MISMATCH',
+      `${endpoint}: the response's X-Road headers are unusable`,
+      {
+        endpoint,
+        header: (err as GatewayError).data?.header,
+      },
+    );
   }
   const want = sent.header;
   const differs =
-    got.id !== want.id ? 'id' : !sameClient(got.client, want.client) ? 'client' : !sameService(got.service, want.service) ? 'service' : undefined;
+    got.id !== want.id
+      ? 'id'
+      : !sameClient(got.client, want.client)
+        ? 'client'
+        : !sameService(got.service, want.service)
+          ? 'service'
+          : undefined;
   if (differs) {
-    throw new GatewayError('LT_XROAD_REPLY_MISMATCH', `${endpoint}: the response's xrd:${differs} is not the request's`, {
-      endpoint,
-      header: differs,
-      sent: differs === 'id' ? want.id : differs === 'client' ? formatClientId(want.client) : formatServiceId(want.service),
-    });
+    throw new GatewayError(
+      'LT_XROAD_REPLY_MISMATCH',
+      `${endpoint}: the response's xrd:${differs} is not the request's`,
+      {
+        endpoint,
+        header: differs,
+        sent:
+          differs === 'id'
+            ? want.id
+            : differs === 'client'
+              ? formatClientId(want.client)
+              : formatServiceId(want.service),
+      },
+    );
   }
   if (!got.requestHash)
-    throw new GatewayError('LT_XROAD_REQUEST_HASH_MISMATCH', `${endpoint}: the response carries no xrd:requestHash`, { endpoint });
+    throw new GatewayError(
+      'LT_XROAD_REQUEST_HASH_MISMATCH',
+      `${endpoint}: the response carries no xrd:requestHash`,
+      { endpoint },
+    );
   let expected: string;
   try {
     expected = requestHashOf(sent.bytes, got.requestHash.algorithmId);
   } catch {
-    throw new GatewayError('LT_XROAD_REQUEST_HASH_MISMATCH', `${endpoint}: the response's requestHash names an unknown algorithm`, { endpoint });
+    throw new GatewayError(
+      'LT_XROAD_REQUEST_HASH_MISMATCH',
+      `${endpoint}: the response's requestHash names an unknown algorithm`,
+      { endpoint },
+    );
   }
   if (expected !== got.requestHash.value)
-    throw new GatewayError('LT_XROAD_REQUEST_HASH_MISMATCH', `${endpoint}: the response's requestHash is not the digest of the request sent`, { endpoint });
+    throw new GatewayError(
+      'LT_XROAD_REQUEST_HASH_MISMATCH',
+      `${endpoint}: the response's requestHash is not the digest of the request sent`,
+      { endpoint },
+    );
   return env;
 }

@@ -1,5 +1,11 @@
 import { GatewayError } from '../message/errors.js';
-import { formatServiceId, parseClientId, parseServiceId, type XRoadClientId, type XRoadServiceId } from './ids.js';
+import {
+  formatServiceId,
+  parseClientId,
+  parseServiceId,
+  type XRoadClientId,
+  type XRoadServiceId,
+} from './ids.js';
 
 /**
  * The X-Road REST profile (DOMAIN.md §1): `{METHOD} /r1/{service id}[/path]`
@@ -30,7 +36,11 @@ export function restPath(service: XRoadServiceId, rest = ''): string {
 export function restClientOf(headers: Record<string, string | undefined>): XRoadClientId {
   const v = headers[H.client];
   if (v === undefined || v.trim() === '')
-    throw new GatewayError('LT_XROAD_HEADER_MISSING', 'the X-Road header X-Road-Client is missing', { header: 'X-Road-Client' });
+    throw new GatewayError(
+      'LT_XROAD_HEADER_MISSING',
+      'the X-Road header X-Road-Client is missing',
+      { header: 'X-Road-Client' },
+    );
   return parseClientId(v.trim());
 }
 
@@ -39,18 +49,33 @@ export function restClientOf(headers: Record<string, string | undefined>): XRoad
  * The service code is the fifth part; a sixth is its version only when the
  * provider publishes versions (`versioned`), else the start of the path.
  */
-export function parseRestPath(path: string, versioned = false): { service: XRoadServiceId; rest: string } {
+export function parseRestPath(
+  path: string,
+  versioned = false,
+): { service: XRoadServiceId; rest: string } {
   const q = path.indexOf('?');
   const p = q < 0 ? path : path.slice(0, q);
-  if (!p.startsWith(REST_PREFIX)) throw new GatewayError('LT_XROAD_HEADER_INVALID', 'an X-Road REST path starts with /r1/', { header: 'path' });
+  if (!p.startsWith(REST_PREFIX))
+    throw new GatewayError('LT_XROAD_HEADER_INVALID', 'an X-Road REST path starts with /r1/', {
+      header: 'path',
+    });
   let parts: string[];
   try {
     parts = p.slice(REST_PREFIX.length).split('/').map(decodeURIComponent);
   } catch {
-    throw new GatewayError('LT_XROAD_HEADER_INVALID', 'the REST path is not percent-encoded correctly', { header: 'path' });
+    throw new GatewayError(
+      'LT_XROAD_HEADER_INVALID',
+      'the REST path is not percent-encoded correctly',
+      { header: 'path' },
+    );
   }
   const n = versioned ? 6 : 5;
-  if (parts.length < 5) throw new GatewayError('LT_XROAD_HEADER_INVALID', 'the REST path names no service (/r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE)', { header: 'path' });
+  if (parts.length < 5)
+    throw new GatewayError(
+      'LT_XROAD_HEADER_INVALID',
+      'the REST path names no service (/r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE)',
+      { header: 'path' },
+    );
   const service = parseServiceId(parts.slice(0, Math.min(n, parts.length)).join('/'));
   const rest = parts.length > n ? `/${parts.slice(n).join('/')}` : '';
   return { service, rest: rest + (q < 0 ? '' : path.slice(q)) };

@@ -46,7 +46,8 @@ function idParts(id: XRoadClientId): string {
     `<id:xRoadInstance>${escapeXml(id.instance)}</id:xRoadInstance>` +
     `<id:memberClass>${escapeXml(id.memberClass)}</id:memberClass>` +
     `<id:memberCode>${escapeXml(id.memberCode)}</id:memberCode>`;
-  if (id.subsystemCode !== undefined) out += `<id:subsystemCode>${escapeXml(id.subsystemCode)}</id:subsystemCode>`;
+  if (id.subsystemCode !== undefined)
+    out += `<id:subsystemCode>${escapeXml(id.subsystemCode)}</id:subsystemCode>`;
   return out;
 }
 
@@ -66,8 +67,10 @@ export function writeXRoadHeader(h: XRoadHeader): string {
       : `<id:serviceVersion>${escapeXml(h.service.serviceVersion)}</id:serviceVersion>`) +
     `</xrd:service>` +
     `<xrd:id xmlns:xrd="${XROAD_NS}">${escapeXml(h.id)}</xrd:id>`;
-  if (h.userId !== undefined) out += `<xrd:userId xmlns:xrd="${XROAD_NS}">${escapeXml(h.userId)}</xrd:userId>`;
-  if (h.issue !== undefined) out += `<xrd:issue xmlns:xrd="${XROAD_NS}">${escapeXml(h.issue)}</xrd:issue>`;
+  if (h.userId !== undefined)
+    out += `<xrd:userId xmlns:xrd="${XROAD_NS}">${escapeXml(h.userId)}</xrd:userId>`;
+  if (h.issue !== undefined)
+    out += `<xrd:issue xmlns:xrd="${XROAD_NS}">${escapeXml(h.issue)}</xrd:issue>`;
   out += `<xrd:protocolVersion xmlns:xrd="${XROAD_NS}">${escapeXml(h.protocolVersion)}</xrd:protocolVersion>`;
   if (h.requestHash)
     out += `<xrd:requestHash xmlns:xrd="${XROAD_NS}" algorithmId="${escapeAttr(h.requestHash.algorithmId)}">${escapeXml(h.requestHash.value)}</xrd:requestHash>`;
@@ -75,9 +78,16 @@ export function writeXRoadHeader(h: XRoadHeader): string {
 }
 
 /** The base64 digest of a SOAP message's bytes, as `requestHash` carries it. */
-export function requestHashOf(message: Buffer | string, algorithmId = DEFAULT_HASH_ALGORITHM): string {
+export function requestHashOf(
+  message: Buffer | string,
+  algorithmId = DEFAULT_HASH_ALGORITHM,
+): string {
   const alg = HASH_ALGORITHMS[algorithmId as keyof typeof HASH_ALGORITHMS];
-  if (!alg) throw new GatewayError('LT_XROAD_HEADER_INVALID', `requestHash algorithm "${algorithmId.slice(0, 100)}" is not supported`);
+  if (!alg)
+    throw new GatewayError(
+      'LT_XROAD_HEADER_INVALID',
+      `requestHash algorithm "${algorithmId.slice(0, 100)}" is not supported`,
+    );
   return createHash(alg).update(message).digest('base64');
 }
 
@@ -102,14 +112,20 @@ export function copiedHeaders(header: XmlElement | undefined): string {
 export function withHeaderBlocks(envelope: Buffer, blocks: string): Buffer {
   const text = envelope.toString('utf8');
   const at = text.indexOf('<soapenv:Header/>');
-  if (at < 0) throw new GatewayError('LT_INTERNAL', 'the envelope has no empty soapenv:Header to fill');
-  return Buffer.from(`${text.slice(0, at)}<soapenv:Header>${blocks}</soapenv:Header>${text.slice(at + 17)}`, 'utf8');
+  if (at < 0)
+    throw new GatewayError('LT_INTERNAL', 'the envelope has no empty soapenv:Header to fill');
+  return Buffer.from(
+    `${text.slice(0, at)}<soapenv:Header>${blocks}</soapenv:Header>${text.slice(at + 17)}`,
+    'utf8',
+  );
 }
 
 // ---- reading ---------------------------------------------------------------
 
 function missing(what: string): never {
-  throw new GatewayError('LT_XROAD_HEADER_MISSING', `the X-Road header ${what} is missing`, { header: what });
+  throw new GatewayError('LT_XROAD_HEADER_MISSING', `the X-Road header ${what} is missing`, {
+    header: what,
+  });
 }
 
 function bad(detail: string, header: string): never {
@@ -118,7 +134,12 @@ function bad(detail: string, header: string): never {
 
 const OBJECT_TYPE = `{${XROAD_ID_NS}}objectType`;
 
-function idText(el: XmlElement, name: string, required: boolean, header: string): string | undefined {
+function idText(
+  el: XmlElement,
+  name: string,
+  required: boolean,
+  header: string,
+): string | undefined {
   let found: XmlElement | undefined;
   for (const k of el.children) {
     if (k.ns !== XROAD_ID_NS) bad(`unexpected {${k.ns}}${k.name} in xrd:${header}`, header);
@@ -138,21 +159,35 @@ function idText(el: XmlElement, name: string, required: boolean, header: string)
 
 function readClient(el: XmlElement): XRoadClientId {
   const type = el.attrs[OBJECT_TYPE];
-  if (type !== 'MEMBER' && type !== 'SUBSYSTEM') bad('xrd:client must have id:objectType MEMBER or SUBSYSTEM', 'client');
+  if (type !== 'MEMBER' && type !== 'SUBSYSTEM')
+    bad('xrd:client must have id:objectType MEMBER or SUBSYSTEM', 'client');
   const known = new Set(['xRoadInstance', 'memberClass', 'memberCode', 'subsystemCode']);
-  for (const k of el.children) if (!known.has(k.name)) bad(`unexpected id:${k.name} in xrd:client`, 'client');
+  for (const k of el.children)
+    if (!known.has(k.name)) bad(`unexpected id:${k.name} in xrd:client`, 'client');
   const instance = idText(el, 'xRoadInstance', true, 'client')!;
   const memberClass = idText(el, 'memberClass', true, 'client')!;
   const memberCode = idText(el, 'memberCode', true, 'client')!;
   const subsystemCode = idText(el, 'subsystemCode', type === 'SUBSYSTEM', 'client');
-  if (type === 'MEMBER' && subsystemCode !== undefined) bad('a MEMBER client has no id:subsystemCode', 'client');
-  return subsystemCode === undefined ? { instance, memberClass, memberCode } : { instance, memberClass, memberCode, subsystemCode };
+  if (type === 'MEMBER' && subsystemCode !== undefined)
+    bad('a MEMBER client has no id:subsystemCode', 'client');
+  return subsystemCode === undefined
+    ? { instance, memberClass, memberCode }
+    : { instance, memberClass, memberCode, subsystemCode };
 }
 
 function readService(el: XmlElement): XRoadServiceId {
-  if (el.attrs[OBJECT_TYPE] !== 'SERVICE') bad('xrd:service must have id:objectType SERVICE', 'service');
-  const known = new Set(['xRoadInstance', 'memberClass', 'memberCode', 'subsystemCode', 'serviceCode', 'serviceVersion']);
-  for (const k of el.children) if (!known.has(k.name)) bad(`unexpected id:${k.name} in xrd:service`, 'service');
+  if (el.attrs[OBJECT_TYPE] !== 'SERVICE')
+    bad('xrd:service must have id:objectType SERVICE', 'service');
+  const known = new Set([
+    'xRoadInstance',
+    'memberClass',
+    'memberCode',
+    'subsystemCode',
+    'serviceCode',
+    'serviceVersion',
+  ]);
+  for (const k of el.children)
+    if (!known.has(k.name)) bad(`unexpected id:${k.name} in xrd:service`, 'service');
   const serviceVersion = idText(el, 'serviceVersion', false, 'service');
   return {
     instance: idText(el, 'xRoadInstance', true, 'service')!,
@@ -191,7 +226,11 @@ export function readXRoadHeader(header: XmlElement | undefined): XRoadHeader {
   const idEl = seen.get('id') ?? missing('id');
   const pvEl = seen.get('protocolVersion') ?? missing('protocolVersion');
   const protocolVersion = pvEl.text.trim();
-  if (protocolVersion !== PROTOCOL_VERSION) bad(`xrd:protocolVersion is "${protocolVersion.slice(0, 20)}", expected ${PROTOCOL_VERSION}`, 'protocolVersion');
+  if (protocolVersion !== PROTOCOL_VERSION)
+    bad(
+      `xrd:protocolVersion is "${protocolVersion.slice(0, 20)}", expected ${PROTOCOL_VERSION}`,
+      'protocolVersion',
+    );
   const userEl = seen.get('userId');
   const issueEl = seen.get('issue');
   const hashEl = seen.get('requestHash');
@@ -203,7 +242,12 @@ export function readXRoadHeader(header: XmlElement | undefined): XRoadHeader {
     ...(userEl ? { userId: freeText(userEl, 'userId') } : {}),
     ...(issueEl ? { issue: freeText(issueEl, 'issue') } : {}),
     ...(hashEl
-      ? { requestHash: { algorithmId: hashEl.attrs.algorithmId ?? DEFAULT_HASH_ALGORITHM, value: hashEl.text.trim() } }
+      ? {
+          requestHash: {
+            algorithmId: hashEl.attrs.algorithmId ?? DEFAULT_HASH_ALGORITHM,
+            value: hashEl.text.trim(),
+          },
+        }
       : {}),
   };
 }

@@ -1,0 +1,28 @@
+import { defineAdapter } from '../../src/adapter/spec.js';
+import { NdxpEndpointSchema, ndxpOutbound } from './outbound.js';
+import { NdxpSimulatorSchema, startNdxpSimulator } from './simulator.js';
+
+export { NdxpEndpointSchema, ndxpOutbound, type NdxpEndpoint } from './outbound.js';
+export {
+  NdxpSimulatorSchema,
+  startNdxpSimulator,
+  type NdxpSimulator,
+  type NdxpSimulatorOptions,
+} from './simulator.js';
+
+/**
+ * NDXP, the national data-sharing platform, which speaks X-Road (DOMAIN.md
+ * §1): call any NDXP service through the organisation's security server
+ * (SOAP or REST profile), and a security-server simulator that routes
+ * between members on this machine. See docs/adapters/ndxp.md.
+ */
+export default defineAdapter({
+  name: 'ndxp',
+  description:
+    'NDXP over the X-Road message protocol (SOAP 4.0 and REST) through the organisation\u2019s security server; security-server simulator',
+  endpointSchema: NdxpEndpointSchema,
+  simulatorSchema: NdxpSimulatorSchema,
+  outbound: ndxpOutbound,
+  simulator: (options, ctx) =>
+    startNdxpSimulator({ ...ctx.listen, options, log: ctx.log, simulatorUrl: ctx.simulatorUrl }),
+});
