@@ -428,12 +428,7 @@ export async function startNdxpSimulator(
 
   // ---- REST ----------------------------------------------------------------
 
-  async function rest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    url: URL,
-  ): Promise<void> {
+  async function rest(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers))
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -571,7 +566,7 @@ export async function startNdxpSimulator(
     }
     if (faults.handleControl(req, res, body)) return;
     try {
-      if (isRest) return await rest(req, res, body, url);
+      if (isRest) return await rest(req, res, body);
       if (req.method === 'GET' && url.pathname === '/listClients') return listClients(req, res);
       if (req.method === 'GET' && url.pathname === '/wsdl') return await wsdl(res, url);
       if (req.method === 'POST') return await soap(req, res, body);

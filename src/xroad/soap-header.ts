@@ -35,6 +35,7 @@ export interface XRoadHeader {
 }
 
 /** A message id, user id or issue: printable, bounded (it lands in logs and headers). */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,255}$/;
 
 // ---- writing ---------------------------------------------------------------
