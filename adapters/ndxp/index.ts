@@ -1,4 +1,5 @@
 import { defineAdapter } from '../../src/adapter/spec.js';
+import { bindNdxp, NdxpInboundSchema } from './inbound.js';
 import { NdxpEndpointSchema, ndxpOutbound } from './outbound.js';
 import { NdxpSimulatorSchema, startNdxpSimulator } from './simulator.js';
 
@@ -21,6 +22,16 @@ export default defineAdapter({
   description:
     'NDXP over the X-Road message protocol (SOAP 4.0 and REST) through the organisation\u2019s security server; security-server simulator',
   endpointSchema: NdxpEndpointSchema,
+  inboundSchema: NdxpInboundSchema,
+  inbound: {
+    kind: 'http',
+    // SOAP services share their path (one table per path); a REST service is a route of its own.
+    group: (b) =>
+      b.profile === 'rest' ? `rest ${b.method} ${b.path} ${b.service}` : `soap ${b.path}`,
+    create: bindNdxp,
+  },
+  bindingKey: (b) =>
+    b.profile === 'rest' ? `${b.method} ${b.path}` : `NDXP SOAP ${b.path} ${b.service}`,
   simulatorSchema: NdxpSimulatorSchema,
   outbound: ndxpOutbound,
   simulator: (options, ctx) =>

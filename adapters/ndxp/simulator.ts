@@ -111,10 +111,15 @@ export interface NdxpSimulator extends RunningSimulator {
   readonly faults: FaultInjector;
 }
 
+type ServiceOptions = Static<typeof ServiceSchema>;
+
 export interface StartNdxpSimulatorOptions {
   host?: string;
   port?: number;
-  options?: Partial<NdxpSimulatorOptions>;
+  /** As under `simulators[].options`, defaults filled in here for callers in code. */
+  options?: Partial<Omit<NdxpSimulatorOptions, 'services'>> & {
+    services?: (Partial<ServiceOptions> & Pick<ServiceOptions, 'provider' | 'codes'>)[];
+  };
   simulatorUrl?: (name: string) => string | undefined;
   log?: Logger;
 }
@@ -185,7 +190,7 @@ export async function startNdxpSimulator(
   const faults = new FaultInjector(o.faults ?? {});
   const timeoutMs = o.timeoutMs ?? 30000;
   const clients = (o.clients ?? []).map((c) => parseClientId(c, 'LT_CONFIG_INVALID'));
-  const published = new Map<string, Published>();
+  const published: Published[] = [];
   for (const s of o.services ?? []) {
     const provider = parseClientId(s.provider, 'LT_CONFIG_INVALID');
     if (!provider.subsystemCode)
@@ -200,7 +205,7 @@ export async function startNdxpSimulator(
         `ndxp simulator: provider ${s.provider} needs url or a simulator started before it`,
       );
     const u = new URL(base);
-    published.set(formatClientId(provider), {
+    published.push({
       provider,
       profile: s.profile ?? 'soap',
       codes: new Set(s.codes),
@@ -224,8 +229,13 @@ export async function startNdxpSimulator(
         'Server.ClientProxy.UnknownMember',
         `Client ${formatClientId(client)} is not registered at this security server`,
       );
-    const p = published.get(formatClientId(service));
-    if (!p || (!meta && !p.codes.has(service.serviceCode)))
+    const provider = formatClientId(service);
+    const mine = published.filter((q) => formatClientId(q.provider) === provider);
+    // A metaservice names the provider only; it lists every profile's services.
+    const p = meta
+      ? mine[0] && { ...mine[0], codes: new Set(mine.flatMap((q) => [...q.codes])) }
+      : mine.find((q) => q.codes.has(service.serviceCode));
+    if (!p)
       throw new XRoadFault(
         'Server.ServerProxy.UnknownService',
         `Unknown service: SERVICE:${formatServiceId(service)}`,
@@ -507,7 +517,7 @@ export async function startNdxpSimulator(
   // ---- discovery -----------------------------------------------------------
 
   function listClients(req: IncomingMessage, res: ServerResponse): void {
-    const all = [...clients, ...[...published.values()].map((p) => p.provider)];
+    const all = [...clients, ...published.map((p) => p.provider)];
     const seen = new Set<string>();
     const uniq = all.filter((c) => !seen.has(formatClientId(c)) && seen.add(formatClientId(c)));
     const type = (c: XRoadClientId) => (c.subsystemCode ? 'SUBSYSTEM' : 'MEMBER');
@@ -538,8 +548,10 @@ export async function startNdxpSimulator(
     const id = [q('xRoadInstance'), q('memberClass'), q('memberCode'), q('subsystemCode')].join(
       '/',
     );
-    const p = published.get(id);
-    if (!p || !p.codes.has(q('serviceCode')) || p.profile !== 'soap')
+    const p = published.find(
+      (s) => formatClientId(s.provider) === id && s.codes.has(q('serviceCode')),
+    );
+    if (!p || p.profile !== 'soap')
       throw new XRoadFault(
         'Server.ServerProxy.UnknownService',
         `Unknown service: SERVICE:${id}/${q('serviceCode')}`,
@@ -593,13 +605,13 @@ export async function startNdxpSimulator(
     });
   });
   const { url, close } = await listenSimulator(server, host, opts.port);
-  opts.log?.info({ url, services: published.size }, 'ndxp security-server simulator listening');
+  opts.log?.info({ url, services: published.length }, 'ndxp security-server simulator listening');
   return {
     url,
     faults,
     close: async () => {
       await close();
-      await Promise.all([...published.values()].map((p) => p.pool.close()));
+      await Promise.all(published.map((p) => p.pool.close()));
     },
   };
 }
