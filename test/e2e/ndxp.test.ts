@@ -230,6 +230,20 @@ describe('another agency calls lienthong\u2019s X-Road services through the secu
     expect(code((await post(`${gw.url}/xroad`, message(AGENCY, 'NoSuchService'))).text)).toBe(
       'LT_XROAD_SERVICE_UNKNOWN',
     );
+    // The Body element must be the service's request element, in its namespace.
+    const other = message(AGENCY).replaceAll(
+      'dan:TraCuuThongTinCongDan>',
+      'dan:XacMinhThongTinNoiOHienTai>',
+    );
+    expect(code((await post(`${gw.url}/xroad`, other)).text)).toBe('LT_SOAP_OPERATION_MISMATCH');
+    const wrongNs = message(AGENCY).replace(
+      'xmlns:dan="http://dancuquocgia.bca"',
+      'xmlns:dan="urn:other"',
+    );
+    expect(code((await post(`${gw.url}/xroad`, wrongNs)).text)).toBe('LT_SOAP_OPERATION_MISMATCH');
+    // The REST service answers its method only.
+    const get = await fetch(`${gw.url}/xroad/r/citizens`, { headers: { 'x-road-client': AGENCY } });
+    expect(get.status).toBe(405);
     const rest = await fetch(`${gw.url}/xroad/r/citizens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -249,6 +249,85 @@ describe('SOAP profile through the security-server simulator', () => {
   });
 });
 
+describe('endpoint options', () => {
+  /** A fake security server answering `reply(request)` and keeping what it got. */
+  async function fakeSs(reply: (body: string, req: IncomingMessage) => string) {
+    const got: { body: string; method?: string; url?: string }[] = [];
+    const srv = await tinyServer((req, body, res) => {
+      got.push({ body, method: req.method, url: req.url });
+      res.setHeader('content-type', req.url?.startsWith('/r1/') ? 'application/json' : 'text/xml');
+      res.end(reply(body, req));
+    });
+    return { ...srv, got };
+  }
+  const echo = (body: string) => {
+    const env = parseSoapEnvelope(body, LIMITS);
+    return soapEnvelope(
+      `<r>${'<a>'.repeat(10)}x${'</a>'.repeat(10)}${'<b/>'.repeat(40)}</r>`,
+      copiedHeaders(env.header) +
+        `<xrd:requestHash xmlns:xrd="http://x-road.eu/xsd/xroad.xsd">${requestHashOf(body)}</xrd:requestHash>`,
+    );
+  };
+
+  it('serviceVersion is sent as id:serviceVersion', async () => {
+    const ss2 = await fakeSs(echo);
+    try {
+      await send({ serviceVersion: 'v2' }, soapRequest(), ss2.url);
+      expect(
+        readXRoadHeader(parseSoapEnvelope(ss2.got[0].body, LIMITS).header).service.serviceVersion,
+      ).toBe('v2');
+    } finally {
+      await ss2.close();
+    }
+  });
+
+  it('restMethod GET sends no body; POST sends the message', async () => {
+    const ss2 = await fakeSs(() => '{}');
+    try {
+      const msg: Message = {
+        contentType: 'application/json',
+        headers: {},
+        body: { q: 1 },
+        operation: 'people',
+      };
+      await send({ profile: 'rest', restMethod: 'GET' }, msg, ss2.url);
+      await send({ profile: 'rest' }, msg, ss2.url);
+      expect(ss2.got.map((g) => [g.method, g.body])).toEqual([
+        ['GET', ''],
+        ['POST', '{"q":1}'],
+      ]);
+    } finally {
+      await ss2.close();
+    }
+  });
+
+  it('idempotent is what the outbound tells the retry policy', async () => {
+    const ctx = { name: 'ndxp', url: ss.url, log: undefined as never } as OutboundContext;
+    const yes = ndxpOutbound({ ...base, idempotent: true }, ctx);
+    const no = ndxpOutbound(base, ctx);
+    expect([yes.idempotent!(soapRequest()), no.idempotent!(soapRequest())]).toEqual([true, false]);
+    await Promise.all([yes.close(), no.close()]);
+  });
+
+  it('maxBytes, maxDepth and maxNodes bound the reply (LT_UPSTREAM_BAD_REPLY beyond)', async () => {
+    const ss2 = await fakeSs(echo);
+    try {
+      expect(await codeOf(send({}, soapRequest(), ss2.url))).toBe('resolved');
+      expect(await codeOf(send({ maxBytes: 1024 }, soapRequest(), ss2.url))).toBe(
+        'LT_UPSTREAM_BAD_REPLY',
+      );
+      expect(await codeOf(send({ maxDepth: 8 }, soapRequest(), ss2.url))).toBe(
+        'LT_UPSTREAM_BAD_REPLY',
+      );
+      expect(await codeOf(send({ maxNodes: 30 }, soapRequest(), ss2.url))).toBe(
+        'LT_UPSTREAM_BAD_REPLY',
+      );
+    } finally {
+      await ss2.close();
+    }
+  });
+});
+
 describe('answers a consumer must refuse (a fake security server)', () => {
   async function answeredWith(
     make: (request: string, header: XmlElement) => string,

@@ -77,6 +77,11 @@ describe('identifiers', () => {
       userId: 'officer',
       protocolVersion: '4.0',
     });
+    const v = xroadParties(
+      { client: 'VN/GOV/A/B', service: 'VN/GOV/C/D', serviceVersion: 'v3' },
+      'e',
+    );
+    expect(formatServiceId(v.service('Op'))).toBe('VN/GOV/C/D/Op/v3');
   });
 });
 
