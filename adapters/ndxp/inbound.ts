@@ -7,6 +7,7 @@ import type { Caller, Message } from '../../src/message/index.js';
 import { bodyKind } from '../../src/message/media-type.js';
 import {
   clark,
+  escapeAttr,
   isXmlElement,
   parseSoapEnvelope,
   serializeElement,
@@ -103,7 +104,7 @@ function renderRestError(err: GatewayError, _req: HttpRequest, reply: HttpReply)
 function responseElement(reply: XmlElement, serviceCode: string, ns: string): string {
   if (reply.name === `${serviceCode}Response`) return serializeElement(reply);
   const tag = ns ? `xr:${serviceCode}Response` : `${serviceCode}Response`;
-  const decl = ns ? ` xmlns:xr="${ns.replace(/[&<"]/g, '')}"` : '';
+  const decl = ns ? ` xmlns:xr="${escapeAttr(ns)}"` : '';
   return `<${tag}${decl}>${serializeElement(reply)}</${tag}>`;
 }
 

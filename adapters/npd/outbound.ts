@@ -9,6 +9,7 @@ import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
 import { bodyKind } from '../../src/message/media-type.js';
 import {
+  child,
   clark,
   forwardedSoapReply,
   gatewayEnvelope,
@@ -327,7 +328,9 @@ export function npdOutbound(
       // Through NDXP: the X-Road header of this exchange (its id the message id, the officer its userId).
       const officer =
         ex.caller?.officer ??
-        (kind === 'json' ? (msg.body as { officer?: string }).officer : undefined);
+        (kind === 'json'
+          ? (msg.body as { officer?: unknown }).officer
+          : child(msg.body as XmlElement, 'MaCanBo', NPD_REQUEST_NS)?.text.trim());
       const header = xroad.header(op, ex.id, typeof officer === 'string' ? officer : undefined);
       w = { ...w, xroad: header, bytes: withHeaderBlocks(w.bytes, writeXRoadHeader(header)) };
     }

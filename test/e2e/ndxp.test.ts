@@ -65,6 +65,12 @@ describe('the NPD through NDXP', () => {
     expect(r.status).toBe(200);
     expect(r.text).toContain(citizen.idNumber);
     expect(r.text).not.toContain('x-road.eu');
+    // The SOAP caller's officer (MaCanBo) is the X-Road userId.
+    const sim = gw.simulators.get('npd-behind-ndxp')!.url;
+    const got = (await (await fetch(`${sim}/__sim/received`)).json()) as { body: string }[];
+    expect(readXRoadHeader(parseSoapEnvelope(got[got.length - 1].body, LIMITS).header).userId).toBe(
+      'canbo01',
+    );
   });
 
   it('the NPD received the X-Road headers: the exchange id as the message id, the officer as userId', async () => {
