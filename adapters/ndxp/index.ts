@@ -33,6 +33,19 @@ export default defineAdapter({
   bindingKey: (b) =>
     b.profile === 'rest' ? `${b.method} ${b.path}` : `NDXP SOAP ${b.path} ${b.service}`,
   simulatorSchema: NdxpSimulatorSchema,
+  checkSimulator: (options, { startedBefore }) =>
+    options.services.flatMap((s, i) =>
+      !s.url && !s.simulator
+        ? [{ path: ['services', i], message: 'needs url or simulator' }]
+        : s.simulator && !startedBefore.includes(s.simulator)
+          ? [
+              {
+                path: ['services', i, 'simulator'],
+                message: `no simulator named "${s.simulator}" starts before this one (${startedBefore.join(', ') || 'none'})`,
+              },
+            ]
+          : [],
+    ),
   outbound: ndxpOutbound,
   simulator: (options, ctx) =>
     startNdxpSimulator({ ...ctx.listen, options, log: ctx.log, simulatorUrl: ctx.simulatorUrl }),
