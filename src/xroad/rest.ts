@@ -15,6 +15,8 @@ import {
  * `X-Road-Request-Id`, `X-Road-Request-Hash`, and on failure `X-Road-Error`.
  */
 export const REST_PREFIX = '/r1/';
+/** A path segment of RFC 3986 (pchar), percent-escapes kept. */
+const REST_SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]*$/;
 export const H = {
   client: 'x-road-client',
   service: 'x-road-service',
@@ -59,24 +61,41 @@ export function parseRestPath(
     throw new GatewayError('LT_XROAD_HEADER_INVALID', 'an X-Road REST path starts with /r1/', {
       header: 'path',
     });
-  let parts: string[];
-  try {
-    parts = p.slice(REST_PREFIX.length).split('/').map(decodeURIComponent);
-  } catch {
-    throw new GatewayError(
-      'LT_XROAD_HEADER_INVALID',
-      'the REST path is not percent-encoded correctly',
-      { header: 'path' },
-    );
-  }
+  const raw = p.slice(REST_PREFIX.length).split('/');
   const n = versioned ? 6 : 5;
-  if (parts.length < 5)
+  if (raw.length < 5)
     throw new GatewayError(
       'LT_XROAD_HEADER_INVALID',
       'the REST path names no service (/r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE)',
       { header: 'path' },
     );
-  const service = parseServiceId(parts.slice(0, Math.min(n, parts.length)).join('/'));
-  const rest = parts.length > n ? `/${parts.slice(n).join('/')}` : '';
+  let ids: string[];
+  try {
+    ids = raw.slice(0, Math.min(n, raw.length)).map(decodeURIComponent);
+  } catch {
+    throw new GatewayError(
+      'LT_XROAD_HEADER_INVALID',
+      'the REST path is not percent-encoded correctly',
+      {
+        header: 'path',
+      },
+    );
+  }
+  const service = parseServiceId(ids.join('/'));
+  // The service's own path travels as received (still encoded), never with dot segments.
+  const tail = raw.slice(n);
+  if (
+    tail.some(
+      (seg) => !REST_SEGMENT.test(seg) || seg === '.' || seg === '..' || /%2e%2e|%2f/i.test(seg),
+    )
+  )
+    throw new GatewayError(
+      'LT_XROAD_HEADER_INVALID',
+      'the service path has characters or segments it may not',
+      {
+        header: 'path',
+      },
+    );
+  const rest = tail.length ? `/${tail.join('/')}` : '';
   return { service, rest: rest + (q < 0 ? '' : path.slice(q)) };
 }

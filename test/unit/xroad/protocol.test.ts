@@ -167,6 +167,10 @@ describe('REST profile', () => {
     expect(formatServiceId(back.service)).toBe('VN/GOV/000.00.00.G10/NPD/lookup');
     expect(back.rest).toBe('/citizens?x=1');
     expect(gatewayError(() => parseRestPath('/r1/VN/GOV')).code).toBe('LT_XROAD_HEADER_INVALID');
+    for (const bad of ['/x/..', '/x/%2e%2e/y', '/a%2Fb', '/a b', '/a\r\nb'])
+      expect(gatewayError(() => parseRestPath(`/r1/VN/GOV/M/S/code${bad}`)).code).toBe(
+        'LT_XROAD_HEADER_INVALID',
+      );
     expect(gatewayError(() => parseRestPath('/r1/VN/GOV/%E0%A4%A/NPD/x')).code).toBe(
       'LT_XROAD_HEADER_INVALID',
     );
