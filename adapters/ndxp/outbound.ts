@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
-import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
+import { CONNECTIONS_OPTION, XML_REPLY_LIMIT_OPTIONS } from '../../src/adapter/options.js';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { badReplyError, faultError, statusError } from '../../src/adapter/upstream.js';
 import { headerValue, httpExchange, type HttpAnswer } from '../../src/adapter/http-exchange.js';
@@ -49,21 +49,7 @@ export const NdxpEndpointSchema = Type.Composite(
         default: false,
         description: 'Allow retries (read-only services)',
       }),
-      maxBytes: Type.Integer({
-        minimum: 1024,
-        default: 4194304,
-        description: 'Size limit of a reply, in bytes (LT_UPSTREAM_BAD_REPLY)',
-      }),
-      maxDepth: Type.Integer({
-        minimum: 4,
-        default: 64,
-        description: 'Element nesting limit of a SOAP reply',
-      }),
-      maxNodes: Type.Integer({
-        minimum: 16,
-        default: 100000,
-        description: 'Elements plus attributes a SOAP reply may hold',
-      }),
+      ...XML_REPLY_LIMIT_OPTIONS,
     }),
   ],
   {
