@@ -22,6 +22,7 @@
  */
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TRACUU } from './fixtures.js';
 import { cpuMicros, demoToken, launch } from './launch.js';
@@ -108,6 +109,10 @@ async function main(): Promise<void> {
         endpoints: {
           'test-provider': { simulator: null, url: provider.url },
           npd: { simulator: null, url: npd.url },
+          // A checkout with the NDXP example endpoint needs it off the (absent) simulators; ab does not call it.
+          ...(readFileSync(join(root, 'lienthong.yaml'), 'utf8').includes('npd-ndxp:')
+            ? { 'npd-ndxp': { simulator: null, url: npd.url } }
+            : {}),
         },
       },
       v.overrides ?? {},

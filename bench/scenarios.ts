@@ -1,5 +1,5 @@
 /** What `npm run bench` measures: one entry per path, each with its bare baseline(s). */
-import { TRACUU } from './fixtures.js';
+import { TRACUU, TRACUU_XROAD } from './fixtures.js';
 import { demoToken } from './launch.js';
 
 export interface Target {
@@ -32,18 +32,23 @@ export interface Environment {
   proxyToProvider: string;
   proxyToNpd: string;
   soapPackage: string;
+  /** The X-Road security-server simulator in front of the NPD, and a bare proxy to it. */
+  securityServer: string;
+  proxyToSecurityServer: string;
   citizenId: string;
 }
 
 export async function startEnvironment(ctx: BenchContext): Promise<Environment> {
   const provider = await ctx.startProcess('bench/procs/provider.ts');
   const npd = await ctx.startProcess('bench/procs/npd-sim.ts');
+  const securityServer = await ctx.startProcess('bench/procs/ndxp-sim.ts', { TARGET_URL: npd });
   const overrides = {
     simulators: [],
     peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
     endpoints: {
       'test-provider': { simulator: null, url: provider },
       npd: { simulator: null, url: npd },
+      'npd-ndxp': { simulator: null, url: securityServer },
     },
   };
   const gateway = await ctx.startProcess('bench/procs/gateway.ts', {
@@ -61,6 +66,11 @@ export async function startEnvironment(ctx: BenchContext): Promise<Environment> 
   const soapPackage = await ctx.startProcess('bench/procs/soap-package-server.ts', {
     TARGET_URL: `${npd}/npd`,
   });
+  const proxyToSecurityServer = await ctx.startProcess('bench/procs/bare-proxy.ts', {
+    TARGET_URL: securityServer,
+    TARGET_PATH: '/',
+    TARGET_CONTENT_TYPE: 'text/xml; charset=utf-8',
+  });
   const token = await demoToken(gateway);
   const list = (await (await fetch(`${npd}/__sim/citizens?limit=1&status=1`)).json()) as {
     items: { idNumber: string }[];
@@ -73,6 +83,8 @@ export async function startEnvironment(ctx: BenchContext): Promise<Environment> 
     proxyToProvider,
     proxyToNpd,
     soapPackage,
+    securityServer,
+    proxyToSecurityServer,
     citizenId: list.items[0].idNumber,
   };
 }
@@ -182,6 +194,35 @@ export const scenarios: Scenario[] = [
         baselines: [
           target('bare-node-proxy (SOAP)', `${env.proxyToNpd}/`, body, XML, ok),
           target('soap-package server', env.soapPackage, body, XML, ok),
+        ],
+      };
+    },
+  },
+  {
+    name: 'npd-ndxp',
+    description:
+      'POST /v1/ndxp/npd/citizens/lookup: the NPD lookup through NDXP — JSON in, contract + CCCD check, NPD SOAP with the X-Road header to the security-server simulator, its answer\u2019s headers and requestHash checked, canonical citizen, signed reply — vs a bare proxy forwarding a ready-made X-Road request through the same security-server simulator',
+    target: { 'bare-node-proxy (X-Road)': 0.45 },
+    async setup(env) {
+      const body = Buffer.from(
+        JSON.stringify({ serviceCode: 'G15-TP110', officer: 'canbo01', idNumber: env.citizenId }),
+      );
+      return {
+        subject: target(
+          'lienthong npd through ndxp',
+          `${env.gateway}/v1/ndxp/npd/citizens/lookup`,
+          body,
+          { 'content-type': 'application/json', authorization: `Bearer ${env.token}` },
+          (s, x) => s === 200 && x.includes(env.citizenId),
+        ),
+        baselines: [
+          target(
+            'bare-node-proxy (X-Road)',
+            `${env.proxyToSecurityServer}/`,
+            Buffer.from(TRACUU_XROAD(env.citizenId)),
+            XML,
+            (s, x) => s === 200 && x.includes(env.citizenId) && x.includes('requestHash'),
+          ),
         ],
       };
     },

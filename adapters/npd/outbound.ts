@@ -9,6 +9,7 @@ import { GatewayError } from '../../src/message/errors.js';
 import type { Exchange, Message } from '../../src/message/index.js';
 import { bodyKind } from '../../src/message/media-type.js';
 import {
+  child,
   clark,
   forwardedSoapReply,
   gatewayEnvelope,
@@ -17,6 +18,14 @@ import {
   type SoapEnvelope,
   type XmlElement,
 } from '../../src/xml/index.js';
+import {
+  checkXRoadSoapReply,
+  withHeaderBlocks,
+  writeXRoadHeader,
+  xroadParties,
+  XRoadPartiesSchema,
+  type XRoadHeader,
+} from '../../src/xroad/index.js';
 import { createAuth, NpdAuthSchema } from './auth.js';
 import {
   DEFAULT_INTEGRATION_CODES,
@@ -76,6 +85,12 @@ export const NpdEndpointSchema = Type.Object(
         },
       ),
     ),
+    xroad: Type.Optional(
+      Type.Composite([XRoadPartiesSchema], {
+        description:
+          'Reach the NPD through NDXP: the endpoint URL is the organisation\u2019s X-Road security server, the operation is the service code (docs/adapters/ndxp.md)',
+      }),
+    ),
     connections: CONNECTIONS_OPTION,
     maxReplyBytes: Type.Integer({
       minimum: 1024,
@@ -108,6 +123,8 @@ interface Wire {
   kind: 'json' | 'xml';
   bytes: Buffer;
   requestId?: string;
+  /** The X-Road header sent, when the NPD is reached through NDXP. */
+  xroad?: XRoadHeader;
 }
 
 /**
@@ -124,7 +141,7 @@ function passThroughElement(
   op: NpdOperation,
   endpoint: string,
 ): XmlElement {
-  if (ex.channel !== 'soap') {
+  if (ex.channel !== 'soap' && ex.channel !== 'xroad') {
     throw new GatewayError(
       'LT_UNSUPPORTED_MEDIA_TYPE',
       `${endpoint}: XML is forwarded to the NPD from the SOAP facade only, not from a ${ex.channel} route`,
@@ -190,6 +207,7 @@ export function npdOutbound(
     maxNodes: cfg.maxNodes,
   };
   const direct = cfg.c06Fields ?? {};
+  const xroad = cfg.xroad && xroadParties(cfg.xroad, endpoint);
 
   /**
    * The canonical request on the wire. What must be present (serviceCode,
@@ -306,6 +324,16 @@ export function npdOutbound(
         `${endpoint}: NPD messages are JSON or SOAP XML, not ${msg.contentType}`,
       );
     }
+    if (xroad) {
+      // Through NDXP: the X-Road header of this exchange (its id the message id, the officer its userId).
+      const officer =
+        ex.caller?.officer ??
+        (kind === 'json'
+          ? (msg.body as { officer?: unknown }).officer
+          : child(msg.body as XmlElement, 'MaCanBo', NPD_REQUEST_NS)?.text.trim());
+      const header = xroad.header(op, ex.id, typeof officer === 'string' ? officer : undefined);
+      w = { ...w, xroad: header, bytes: withHeaderBlocks(w.bytes, writeXRoadHeader(header)) };
+    }
     wires.set(msg, w);
     return w;
   }
@@ -323,6 +351,25 @@ export function npdOutbound(
       const op = operationOf(msg);
       const wire = wireOf(msg, ex, op);
       const { status, body } = await post(wire.bytes, msg, ex, signal);
+      if (wire.xroad) {
+        const env = checkXRoadSoapReply(
+          endpoint,
+          status,
+          body,
+          { header: wire.xroad, bytes: wire.bytes },
+          limits,
+        );
+        if (wire.kind === 'xml' && env && !env.fault && status >= 200 && status < 300) {
+          // The caller gets the answer without the gateway's X-Road headers.
+          return {
+            contentType: REPLY_XML,
+            raw: gatewayEnvelope(env.body),
+            body: env.body,
+            headers: {},
+            operation: op,
+          };
+        }
+      }
       if (wire.kind === 'json') {
         const env = classify(status, body);
         return {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CONNECTIONS_OPTION } from '../../src/adapter/options.js';
+import { CONNECTIONS_OPTION, XML_REPLY_LIMIT_OPTIONS } from '../../src/adapter/options.js';
 import { Pool } from 'undici';
 import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
 import { badReplyError, faultError, signatureOf, statusError } from '../../src/adapter/upstream.js';
@@ -25,21 +25,7 @@ export const SoapEndpointSchema = Type.Object(
       default: false,
       description: 'Allow retries (read-only operations)',
     }),
-    maxBytes: Type.Integer({
-      minimum: 1024,
-      default: 4194304,
-      description: 'Size limit of a reply, in bytes (LT_UPSTREAM_BAD_REPLY)',
-    }),
-    maxDepth: Type.Integer({
-      minimum: 4,
-      default: 64,
-      description: 'Element nesting limit of a reply (LT_UPSTREAM_BAD_REPLY)',
-    }),
-    maxNodes: Type.Integer({
-      minimum: 16,
-      default: 100000,
-      description: 'Elements plus attributes a reply may hold (LT_UPSTREAM_BAD_REPLY beyond)',
-    }),
+    ...XML_REPLY_LIMIT_OPTIONS,
   },
   { additionalProperties: false, description: 'A SOAP 1.1 document/literal provider' },
 );

@@ -6,6 +6,7 @@ import type {
   GatewayError,
   Message,
   Channel,
+  Caller,
 } from '../message/index.js';
 
 /**
@@ -35,6 +36,11 @@ export interface DispatchInit {
   request: Message;
   channel: Channel;
   ip?: string;
+  /**
+   * Who calls, when the inbound's transport already established it (the
+   * X-Road client id a security server asserts) and the route has `auth: none`.
+   */
+  caller?: Caller;
   /** The route to run; inbound adapters binding several routes on one path choose it. */
   routeId?: string;
 }

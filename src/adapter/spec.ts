@@ -49,6 +49,15 @@ export interface AdapterSpec<
   inbound?: InboundSide<Static<I>>;
   /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
   checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
+  /**
+   * Problems with a simulator's options that need the rest of the config (a
+   * simulator it routes to must start before it); for `lienthong check`.
+   * Paths are relative to the options.
+   */
+  checkSimulator?(
+    options: Static<S>,
+    ctx: { readonly startedBefore: readonly string[] },
+  ): { path: (string | number)[]; message: string }[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;
@@ -159,6 +168,8 @@ export interface SimulatorContext {
   readonly listen: { host: string; port: number };
   /** The gateway's public keys, as a provider would hold them after onboarding. */
   readonly gatewayJwks?: () => { keys: Record<string, unknown>[] };
+  /** The URL of a simulator started before this one (a security server routing to the NPD simulator). */
+  readonly simulatorUrl?: (name: string) => string | undefined;
 }
 
 export interface RunningSimulator {

@@ -88,13 +88,19 @@ export function crossCheck(
   const simulators = new Set(config.simulators.map((s) => s.name));
 
   config.simulators.forEach((sim, i) => {
-    out.push(
-      ...located(
-        source,
-        ['simulators', i, 'options'],
-        adapters.checkOptions(sim.adapter, 'simulator', sim.options),
-      ),
-    );
+    const issues = adapters.checkOptions(sim.adapter, 'simulator', sim.options);
+    out.push(...located(source, ['simulators', i, 'options'], issues));
+    // What needs the other simulators (the security server's providers), once the options are valid.
+    const spec = issues.length ? undefined : adapters.list().find((a) => a.name === sim.adapter);
+    const startedBefore = config.simulators.slice(0, i).map((s) => s.name);
+    if (spec?.checkSimulator)
+      out.push(
+        ...located(
+          source,
+          ['simulators', i, 'options'],
+          spec.checkSimulator(sim.options as never, { startedBefore }),
+        ),
+      );
   });
 
   for (const [name, ep] of Object.entries(config.endpoints)) {

@@ -112,6 +112,17 @@ const table = {
   LT_BULKHEAD_FULL: { http: 503, blame: 'gateway', retry: true, vi: 'Bên cung cấp đang quá tải, vui lòng thử lại', en: 'Too many requests in flight to this provider' },
   LT_CANCELLED: { http: 499, blame: 'gateway', retry: true, vi: 'Yêu cầu đã bị hủy trước khi bên cung cấp trả lời', en: 'The call was cancelled before the provider answered' },
 
+  // ---- X-Road (NDXP) message protocol --------------------------------------------
+  LT_XROAD_HEADER_MISSING: { http: 400, blame: 'caller', retry: false, vi: 'Thiếu trường tiêu đề X-Road bắt buộc', en: 'A mandatory X-Road header is missing' },
+  LT_XROAD_HEADER_INVALID: { http: 400, blame: 'caller', retry: false, vi: 'Trường tiêu đề X-Road không hợp lệ', en: 'An X-Road header is malformed' },
+  LT_XROAD_SERVICE_UNKNOWN: { http: 404, blame: 'caller', retry: false, vi: 'Dịch vụ X-Road không được cung cấp tại đây', en: 'No route publishes this X-Road service' },
+  LT_XROAD_FAULT: { http: 502, blame: 'provider', retry: false, vi: 'Máy chủ an ninh X-Road trả về lỗi', en: 'The X-Road security server answered with a fault' },
+  LT_XROAD_ACCESS_DENIED: { http: 502, blame: 'provider', retry: false, vi: 'Máy chủ an ninh X-Road từ chối quyền truy cập dịch vụ', en: 'The X-Road security server denied access to the service' },
+  LT_XROAD_UNKNOWN_MEMBER: { http: 502, blame: 'provider', retry: false, vi: 'Máy chủ an ninh X-Road không biết định danh bên gọi hoặc dịch vụ', en: 'The X-Road security server does not know the client or service id' },
+  LT_XROAD_UNREACHABLE: { http: 504, blame: 'provider', retry: true, vi: 'Máy chủ an ninh X-Road không liên lạc được với bên cung cấp', en: 'The X-Road security server could not reach the provider in time' },
+  LT_XROAD_REQUEST_HASH_MISMATCH: { http: 502, blame: 'provider', retry: false, vi: 'Mã băm yêu cầu trong phản hồi X-Road không khớp với yêu cầu đã gửi', en: 'The X-Road response requestHash does not match the request sent' },
+  LT_XROAD_REPLY_MISMATCH: { http: 502, blame: 'provider', retry: false, vi: 'Tiêu đề phản hồi X-Road không khớp với yêu cầu', en: 'The X-Road response headers do not match the request' },
+
   // ---- NPD domain outcomes ----------------------------------------------------
   LT_NPD_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
 

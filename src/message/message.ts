@@ -29,9 +29,11 @@ export interface Caller {
   ip?: string;
   /** The citizen a portal asserted (R4, citizen routes): only their own record is answered. */
   citizenId?: string;
+  /** The caller's subsystem, when it is known by one (an X-Road client `…/SUBSYSTEM`). */
+  subsystem?: string;
 }
 
-export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp';
+export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp' | 'xroad';
 
 /** What one stage recorded, for logs and the connection-test report. */
 export interface StageRecord {

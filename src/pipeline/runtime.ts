@@ -85,6 +85,8 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         deadline: receivedAt + overallMs,
         attrs: {},
         ip: init.ip,
+        // Set by a transport that establishes who calls (X-Road); a bearer route's authenticate replaces it.
+        ...(init.caller && { caller: init.caller }),
         trace: traceFrom(init.request.headers.traceparent),
         // The HTTP side put the id it echoes in the headers (src/server/request-id.ts); from
         // any other inbound only a sane one is kept: every exchange line carries it.

@@ -51,6 +51,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
     vi: 'Bên cung cấp và khả năng chịu lỗi',
   },
   {
+    first: 'LT_XROAD_HEADER_MISSING',
+    en: 'X-Road (NDXP) message protocol',
+    vi: 'Giao thức thông điệp X-Road (NDXP)',
+  },
+  {
     first: 'LT_NPD_NOT_FOUND',
     en: 'NPD domain outcomes',
     vi: 'Kết quả nghiệp vụ CSDLQG về dân cư',

@@ -167,6 +167,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         log: log.child({ sim: sim.name }),
         listen: { host: sim.host, port: sim.port },
         gatewayJwks: () => keys.publicJwks(),
+        simulatorUrl: (name) => simulators.get(name)?.url,
       });
       simulators.set(sim.name, running);
       cleanups.push(() => running.close());

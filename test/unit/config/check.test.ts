@@ -163,3 +163,37 @@ describe('lienthong check (crossCheck)', () => {
     );
   });
 });
+
+describe('lienthong check: the security-server simulator (issue 17)', () => {
+  it('a provider behind it must name a simulator that starts before it, or a url', () => {
+    const sims = (services: string) =>
+      `${NPD}simulators:\n  - name: ss\n    adapter: ndxp\n    options:\n      clients: [VN/GOV/A/B]\n      services: ${services}\n  - name: later\n    adapter: npd\n`;
+    const svc = (extra: string) => `[{ provider: VN/GOV/C/D, codes: [Op]${extra} }]`;
+    const lines = [
+      ...check(
+        sims(svc(', simulator: later')),
+        route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }'),
+      ),
+      ...check(sims(svc('')), route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }')),
+    ];
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('simulators[0].options.services[0].simulator') &&
+          l.includes('no simulator named "later" starts before this one'),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('simulators[0].options.services[0]') && l.includes('needs url or simulator'),
+      ),
+    ).toBe(true);
+    expect(
+      check(
+        sims(svc(', url: "http://127.0.0.1:9"')),
+        route('to: { endpoint: npd, operation: TraCuuThongTinCongDan }'),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -14,6 +14,9 @@ import { npdOutbound } from '../../../adapters/npd/outbound.js';
 import { startNpdSimulator } from '../../../adapters/npd/simulator.js';
 import { httpOutbound } from '../../../adapters/http/outbound.js';
 import { startTestProvider } from '../../../adapters/http/simulator.js';
+import { ndxpOutbound, startNdxpSimulator } from '../../../adapters/ndxp/index.js';
+import { soapEnvelope } from '../../../src/xml/index.js';
+import { writeXRoadHeader, parseClientId, parseServiceId } from '../../../src/xroad/index.js';
 import { soapOutbound } from '../../../adapters/soap/outbound.js';
 import type { Outbound } from '../../../src/adapter/spec.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -320,12 +323,47 @@ async function simCall(simOptions: Record<string, unknown>, auth: Record<string,
 }
 
 // Simulator faults, for both simulators (one FaultInjector, one `faults` option).
-type Sim = 'http' | 'npd';
+type Sim = 'http' | 'npd' | 'ndxp';
+/** The security-server simulator's faults: one registered client, one service behind it. */
+const XR_CLIENT = 'VN/GOV/000.00.00.H57/FX';
+const XR_PROVIDER = 'VN/GOV/000.00.00.G10/FXP';
+const xroadMessage = () =>
+  soapEnvelope(
+    '<m:Op xmlns:m="urn:fx"/>',
+    writeXRoadHeader({
+      client: parseClientId(XR_CLIENT),
+      service: parseServiceId(`${XR_PROVIDER}/Op`),
+      id: 'fx-1',
+      protocolVersion: '4.0',
+    }),
+  );
+async function ndxpWithFaults(faults: Record<string, unknown>) {
+  const provider = await capture((_q, res) =>
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(SOAP_OK),
+  );
+  return startNdxpSimulator({
+    options: {
+      clients: [XR_CLIENT],
+      services: [
+        {
+          provider: XR_PROVIDER,
+          url: provider.url,
+          codes: ['Op'],
+          allowed: ['*'],
+          copyHeaders: true,
+        },
+      ],
+      faults,
+    },
+  });
+}
 async function simWithFaults(kind: Sim, faults: Record<string, unknown>) {
   const sim =
     kind === 'http'
       ? await startTestProvider({ options: { faults } })
-      : await startNpdSimulator({ options: { size: 20, faults } });
+      : kind === 'ndxp'
+        ? await ndxpWithFaults(faults)
+        : await startNpdSimulator({ options: { size: 20, faults } });
   cleanups.push(() => sim.close());
   return sim.url;
 }
@@ -336,11 +374,17 @@ async function hit(kind: Sim, url: string) {
     const res =
       kind === 'http'
         ? await fetch(`${url}/echo`, { method: 'POST', body: '{"a":1}' })
-        : await fetch(`${url}/npd`, {
-            method: 'POST',
-            headers: { 'content-type': 'text/xml' },
-            body: TRACUU('052180091442'),
-          });
+        : kind === 'ndxp'
+          ? await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'text/xml' },
+              body: xroadMessage(),
+            })
+          : await fetch(`${url}/npd`, {
+              method: 'POST',
+              headers: { 'content-type': 'text/xml' },
+              body: TRACUU('052180091442'),
+            });
     return { status: res.status, body: await res.text(), ms: performance.now() - t0 };
   } catch {
     return { status: 'dropped' as const, body: '', ms: performance.now() - t0 };
@@ -802,18 +846,27 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   },
   // simulators
   'config:simulators[].name': async () => {
-    expect([...base.gw.simulators.keys()].sort()).toEqual(['npd', 'test-provider']);
+    expect([...base.gw.simulators.keys()].sort()).toEqual([
+      'ndxp',
+      'npd',
+      'npd-behind-ndxp',
+      'test-provider',
+    ]);
   },
   'config:simulators[].port': async () => {
     const p = await freePort();
     const b = await boot({
-      simulators: [{ name: 'test-provider', adapter: 'http', port: p }, npdSim()],
+      simulators: [{ name: 'test-provider', adapter: 'http', port: p }, npdSim(), ...ndxpSims()],
     });
     expect(new URL(b.gw.simulators.get('test-provider')!.url).port).toBe(String(p));
   },
   'config:simulators[].host': async () => {
     const b = await boot({
-      simulators: [{ name: 'test-provider', adapter: 'http', host: 'localhost' }, npdSim()],
+      simulators: [
+        { name: 'test-provider', adapter: 'http', host: 'localhost' },
+        npdSim(),
+        ...ndxpSims(),
+      ],
     });
     expect(b.gw.simulators.get('test-provider')!.url).not.toContain('127.0.0.1');
   },
@@ -822,6 +875,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       simulators: [
         { name: 'test-provider', adapter: 'http', options: { faults: { errorRate: 1 } } },
         npdSim(),
+        ...ndxpSims(),
       ],
     });
     const r = await call(
@@ -1129,7 +1183,25 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   },
   ...faultRows('http'),
   ...faultRows('npd'),
+  // ---- ndxp (issue 17): the security-server simulator's faults, the outbound's pool
+  ...faultRows('ndxp'),
+  'ndxp.endpoint:connections': async () => {
+    const make = (o: Record<string, unknown>) => (url: string) =>
+      ndxpOutbound(
+        options(endpointSchema('ndxp'), { client: XR_CLIENT, service: XR_PROVIDER, ...o }),
+        ctx(url),
+      );
+    const msg = () => ({ ...soapMsg(), operation: 'Op' });
+    expect(await socketsFor(make({ connections: 1 }), msg)).toBe(1);
+    expect(await socketsFor(make({}), msg)).toBe(2);
+  },
 };
+
+/** The NDXP simulators of the example config (its npd-ndxp endpoint needs them). */
+function ndxpSims() {
+  const yaml = parse(readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8'));
+  return yaml.simulators.filter((s: any) => s.name === 'ndxp' || s.name === 'npd-behind-ndxp');
+}
 
 function npdSim() {
   const yaml = parse(readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8'));
@@ -1582,6 +1654,126 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     because: 'handed to the provider adapter; the JSON facade reaches NPD operations',
   },
   'soap.from:adapter': { test: 'test/e2e/npd.test.ts', because: 'the discriminator' },
+  // ---- ndxp (issue 17): each key's effect is asserted in the X-Road tests named
+  ...Object.fromEntries(
+    (
+      [
+        [
+          'ndxp.endpoint:client',
+          'consumer',
+          'a client the security server does not allow gets AccessDenied',
+        ],
+        [
+          'ndxp.endpoint:service',
+          'consumer',
+          'the provider subsystem called: REG (SOAP) or API (REST), an unknown one refused',
+        ],
+        ['ndxp.endpoint:serviceVersion', 'consumer', 'sent as id:serviceVersion'],
+        [
+          'ndxp.endpoint:profile',
+          'consumer',
+          'SOAP envelope with xrd: headers, or /r1/ with X-Road-* headers',
+        ],
+        ['ndxp.endpoint:restMethod', 'consumer', 'a GET sends no body'],
+        [
+          'ndxp.endpoint:restPath',
+          'consumer',
+          'the path after /r1/{service id} reaches the provider',
+        ],
+        ['ndxp.endpoint:idempotent', 'consumer', 'what the outbound tells the retry policy'],
+        ['ndxp.endpoint:maxBytes', 'consumer', 'a reply over it is LT_UPSTREAM_BAD_REPLY'],
+        ['ndxp.endpoint:maxDepth', 'consumer', 'a reply nested deeper is LT_UPSTREAM_BAD_REPLY'],
+        ['ndxp.endpoint:maxNodes', 'consumer', 'a reply with more nodes is LT_UPSTREAM_BAD_REPLY'],
+        [
+          'ndxp.from:adapter',
+          'e2e',
+          'the discriminator: the /xroad services are served only through it',
+        ],
+        ['ndxp.from:profile', 'e2e', 'the SOAP and the REST provider routes'],
+        ['ndxp.from:path', 'e2e', 'the security server reaches the provider routes at it'],
+        ['ndxp.from:service', 'e2e', 'a call naming another service is LT_XROAD_SERVICE_UNKNOWN'],
+        ['ndxp.from:method', 'e2e', 'the REST route answers POST, not GET'],
+        ['ndxp.from:requestElement', 'e2e', 'another Body element is LT_SOAP_OPERATION_MISMATCH'],
+        [
+          'ndxp.from:namespace',
+          'e2e',
+          'the Body element in another namespace is LT_SOAP_OPERATION_MISMATCH',
+        ],
+        [
+          'ndxp.from:wsdl',
+          'e2e',
+          'published at /xroad?wsdl: the soap-package client and getWsdl use it',
+        ],
+        [
+          'ndxp.simulator:clients',
+          'consumer',
+          'a client not registered is Server.ClientProxy.UnknownMember',
+        ],
+        [
+          'ndxp.simulator:services[].provider',
+          'consumer',
+          'the subsystem whose services are routed',
+        ],
+        ['ndxp.simulator:services[].url', 'consumer', 'where the provider listens'],
+        [
+          'ndxp.simulator:services[].simulator',
+          'e2e',
+          'the NPD behind the security server is the simulator started before it',
+        ],
+        ['ndxp.simulator:services[].path', 'consumer', 'the REST provider sees /api/…'],
+        [
+          'ndxp.simulator:services[].profile',
+          'consumer',
+          'SOAP and REST services are routed by it',
+        ],
+        [
+          'ndxp.simulator:services[].codes',
+          'consumer',
+          'a code not listed is Server.ServerProxy.UnknownService; listMethods lists them',
+        ],
+        [
+          'ndxp.simulator:services[].allowed',
+          'consumer',
+          'allowedMethods and AccessDenied follow it',
+        ],
+        [
+          'ndxp.simulator:services[].copyHeaders',
+          'e2e',
+          'the NPD simulator does not copy X-Road headers; with it the consumer still gets them back',
+        ],
+        [
+          'ndxp.simulator:timeoutMs',
+          'consumer',
+          'a slower provider is Server.ServerProxy.NetworkError',
+        ],
+        [
+          'npd.endpoint:xroad.client',
+          'e2e',
+          'a gateway whose client is not allowed on the NPD gets LT_XROAD_ACCESS_DENIED',
+        ],
+        [
+          'npd.endpoint:xroad.service',
+          'e2e',
+          'the NPD received xrd:service with its subsystem and the operation',
+        ],
+        [
+          'npd.endpoint:xroad.serviceVersion',
+          'unit',
+          'the version lands in every service id (xroadParties)',
+        ],
+      ] as const
+    ).map(([key, where, because]) => [
+      key,
+      {
+        test: {
+          consumer: 'test/unit/ndxp/consumer.test.ts',
+          e2e: 'test/e2e/ndxp.test.ts',
+          unit: 'test/unit/xroad/protocol.test.ts',
+        }[where],
+        because,
+      },
+    ]),
+  ),
   'soap.from:operation': {
     test: 'test/e2e/npd.test.ts',
     because: 'each SOAP operation is routed to its route (unknown ones are refused there)',

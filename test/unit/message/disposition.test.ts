@@ -37,6 +37,8 @@ describe('the error table’s blame and retry columns', () => {
       'LT_UPSTREAM_ERROR',
       'LT_UPSTREAM_TIMEOUT',
       'LT_UPSTREAM_UNREACHABLE',
+      // A security server that could not reach the provider (Server.…NetworkError), issue 17.
+      'LT_XROAD_UNREACHABLE',
     ]);
   });
 
