@@ -2,11 +2,17 @@ import { AdapterRegistry } from '../src/adapter/registry.js';
 import http from './http/index.js';
 import soap from './soap/index.js';
 import npd from './npd/index.js';
+import vdxp, { vdxpHttp } from './vdxp/index.js';
 
 /**
  * The built-in adapters. A new protocol is a new folder under adapters/ and
  * one line here; the core does not change.
  */
 export function builtinAdapters(): AdapterRegistry {
-  return new AdapterRegistry().register(http).register(soap).register(npd);
+  return new AdapterRegistry()
+    .register(http)
+    .register(soap)
+    .register(npd)
+    .register(vdxp)
+    .register(vdxpHttp);
 }

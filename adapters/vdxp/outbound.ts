@@ -1,0 +1,167 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { readFileSync } from 'node:fs';
+import type { Outbound, OutboundContext } from '../../src/adapter/spec.js';
+import { GatewayError } from '../../src/message/errors.js';
+import type { Message } from '../../src/message/index.js';
+import { axisClient, AxisClientSchema, type AxisClient } from './axis/client.js';
+import {
+  edxmlOfDocument,
+  edxmlOfStatus,
+  type Delivery,
+  type JsonDocument,
+  type JsonStatus,
+  type Self,
+} from './documents.js';
+import { signEdxml, statusMeaning } from './edxml/index.js';
+import { Tracking } from './tracking.js';
+
+/**
+ * The axis as an endpoint: one agency's mailbox on the national axis (or the
+ * simulator). Its operations serve the JSON routes (routes/vdxp.yaml):
+ * `sendDocument` (JSON → edXML, signed, sendEdoc), `sendStatus` (a status
+ * message answering a received document), `documentStatus` (the statuses
+ * that came back, from the store) and `recordStatus` (where the mailbox
+ * poller routes incoming status messages).
+ */
+
+export const VdxpSigningSchema = Type.Object(
+  {
+    keyFile: Type.String({ minLength: 1, description: 'PEM private key (RSA or P-256)' }),
+    certFile: Type.String({ minLength: 1, description: 'PEM certificate written in KeyInfo' }),
+  },
+  { additionalProperties: false, description: 'Sign every edXML file sent (enveloped XML-DSig)' },
+);
+
+export const VdxpEndpointSchema = Type.Composite(
+  [AxisClientSchema, Type.Object({ signing: Type.Optional(VdxpSigningSchema) })],
+  { additionalProperties: false, description: "One agency's mailbox on the document axis" },
+);
+export type VdxpEndpoint = Static<typeof VdxpEndpointSchema>;
+
+export const VDXP_OPERATIONS = [
+  'sendDocument',
+  'sendStatus',
+  'documentStatus',
+  'recordStatus',
+] as const;
+
+const REPLY_TYPE = 'application/json; charset=utf-8';
+
+function reply(body: unknown): Message {
+  return {
+    body,
+    raw: Buffer.from(JSON.stringify(body)),
+    contentType: REPLY_TYPE,
+    headers: {},
+  };
+}
+
+function bodyOf<T>(msg: Message): T {
+  if (typeof msg.body !== 'object' || msg.body === null)
+    throw new GatewayError('LT_CONTRACT_REQUEST', 'a JSON object is expected');
+  return msg.body as T;
+}
+
+/** The outbound, with its axis client for the mailbox poller (same credentials, same pool). */
+export interface VdxpOutbound extends Outbound {
+  readonly axis: AxisClient;
+  readonly tracking: Tracking;
+  readonly self: Self;
+  /** Signs a file as this endpoint signs what it sends (unchanged without `signing`). */
+  signed(file: Buffer): Buffer;
+}
+
+export function isVdxpOutbound(o: Outbound): o is VdxpOutbound {
+  return 'axis' in o && 'tracking' in o;
+}
+
+export function vdxpOutbound(
+  cfg: VdxpEndpoint,
+  ctx: OutboundContext,
+  client: AxisClient = axisClient(cfg, ctx.url, ctx.name),
+): VdxpOutbound {
+  if (!ctx.store)
+    throw new GatewayError('LT_CONFIG_INVALID', `${ctx.name}: the vdxp endpoint needs the store`);
+  const tracking = new Tracking(ctx.store, ctx.name);
+  const self: Self = { organId: cfg.organId, organName: cfg.organName };
+  const signing = cfg.signing && {
+    privateKey: readFileSync(cfg.signing.keyFile, 'utf8'),
+    certificate: readFileSync(cfg.signing.certFile, 'utf8'),
+  };
+  const signed = (file: Buffer) => (signing ? signEdxml(file, signing) : file);
+
+  const operations: Record<string, (msg: Message, signal: AbortSignal) => Promise<Message>> = {
+    async sendDocument(msg, signal) {
+      const doc = bodyOf<JsonDocument>(msg);
+      const built = edxmlOfDocument(doc, self);
+      const to = (built.message.header!.To ?? []).map((o) => ({
+        OrganId: o.OrganId ?? '',
+        OrganName: o.OrganName ?? '',
+      }));
+      const docId = await client.sendEdoc(signed(built.file), to, 'edoc', signal);
+      await tracking.sent({
+        documentId: built.documentId,
+        docId,
+        to: to.map((t) => t.OrganId),
+        subject: built.message.header!.Subject ?? '',
+        sentAt: new Date().toISOString(),
+      });
+      return reply({ documentId: built.documentId, docId });
+    },
+    async sendStatus(msg, signal) {
+      const s = bodyOf<JsonStatus>(msg);
+      const about = await tracking.receivedRecord(s.documentId);
+      if (!about)
+        throw new GatewayError(
+          'LT_VDXP_DOCUMENT_NOT_FOUND',
+          `no document ${s.documentId} was received`,
+        );
+      const file = edxmlOfStatus(s, about, self);
+      const to = [{ OrganId: about.from, OrganName: about.fromName }];
+      const docId = await client.sendEdoc(signed(file), to, 'status', signal);
+      return reply({ documentId: s.documentId, statusCode: s.statusCode, docId });
+    },
+    async documentStatus(msg) {
+      const { documentId } = bodyOf<{ documentId: string }>(msg);
+      const sent = await tracking.sentRecord(String(documentId));
+      if (!sent)
+        throw new GatewayError('LT_VDXP_DOCUMENT_NOT_FOUND', `no document ${documentId} was sent`);
+      return reply({ ...sent, statuses: await tracking.statuses(sent.documentId) });
+    },
+    async recordStatus(msg) {
+      const d = bodyOf<Delivery>(msg);
+      const st = d.status;
+      const about = st?.ResponseFor?.DocumentId;
+      if (d.kind !== 'status' || !st || !about || !st.StatusCode)
+        throw new GatewayError(
+          'LT_EDXML_INVALID',
+          'a status message naming its document is expected',
+        );
+      await tracking.status(about, {
+        code: st.StatusCode,
+        meaning: statusMeaning(st.StatusCode)?.en ?? 'unknown',
+        description: st.Description ?? '',
+        timestamp: st.Timestamp ?? '',
+        from: st.From?.OrganId ?? '',
+        ...(st.StaffInfo && { staff: st.StaffInfo }),
+        docId: d.docId,
+      });
+      return reply({ recorded: about, statusCode: st.StatusCode });
+    },
+  };
+
+  return {
+    axis: client,
+    tracking,
+    self,
+    signed,
+    idempotent: (msg) => msg.operation === 'documentStatus' || msg.operation === 'recordStatus',
+    async send(msg, _ex, signal) {
+      const op = msg.operation ? operations[msg.operation] : undefined;
+      if (!op)
+        throw new GatewayError('LT_CONFIG_INVALID', `${ctx.name}: no operation ${msg.operation}`);
+      return op(msg, signal);
+    },
+    close: () => client.close(),
+  };
+}
