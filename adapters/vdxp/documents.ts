@@ -12,7 +12,7 @@ import {
   type ParsedEdxml,
   type Signer,
 } from './edxml/index.js';
-import { axisTime } from './simulator/mailboxes.js';
+import { axisTime } from './sim-mailboxes.js';
 
 /**
  * The JSON side of the axis for systems that do not speak edXML: a JSON

@@ -2,9 +2,9 @@ import { defineAdapter } from '../../src/adapter/spec.js';
 import { bindVdxpHttp, VdxpHttpSchema } from './http-inbound.js';
 import { VDXP_OPERATIONS, VdxpEndpointSchema, vdxpOutbound } from './outbound.js';
 import { bindPoller, VdxpPollSchema } from './poller.js';
-import { startVdxpSimulator, VdxpSimulatorSchema } from './simulator/server.js';
+import { startVdxpSimulator, VdxpSimulatorSchema } from './simulator.js';
 
-export { startVdxpSimulator, type VdxpSimulator } from './simulator/server.js';
+export { startVdxpSimulator, type VdxpSimulator } from './simulator.js';
 
 /**
  * The national document interchange axis (VDXP): an agency's mailbox as an

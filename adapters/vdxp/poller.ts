@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { BindingGroup, InboundBinding, InboundContext } from '../../src/adapter/spec.js';
 import { GatewayError } from '../../src/message/errors.js';
 import { deliveryOf, edxmlOfStatus, receivedRecord } from './documents.js';
-import { readSignedEdxml, readValidEdxml, type ParsedEdxml, type Signer } from './edxml/index.js';
+import {
+  parseEdxml,
+  readSignedEdxml,
+  readValidEdxml,
+  type ParsedEdxml,
+  type Signer,
+} from './edxml/index.js';
 import { isVdxpOutbound, type VdxpOutbound } from './outbound.js';
 import type { ReceivedItem } from './axis/client.js';
 
@@ -84,6 +90,15 @@ export interface PollerCounts {
   lastError?: string;
 }
 
+/** The document as far as it parses: to tell its sender why it was refused. */
+function readableOrNot(file: Buffer): ParsedEdxml | undefined {
+  try {
+    return parseEdxml(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export function bindPoller(
   [{ binding, route }]: BindingGroup<VdxpPoll>,
   ctx: InboundContext,
@@ -159,14 +174,15 @@ export function bindPoller(
       counts.skipped++;
       return;
     }
+    let file: Buffer | undefined;
     let parsed: ParsedEdxml | undefined;
     let signer: Signer | undefined;
     try {
-      const file = await ep.axis.getEdoc(item.docId, ctx.shutdown);
+      file = await ep.axis.getEdoc(item.docId, ctx.shutdown);
       ({ parsed, signer } = read(file));
     } catch (err) {
       if (err instanceof GatewayError && err.spec.blame === 'caller')
-        return refuse(ep, item, parsed, err);
+        return refuse(ep, item, file && readableOrNot(file), err);
       // The axis failed: the next poll tries again, as a new attempt.
       await ctx.store.kvPut(ATTEMPTS, key, String(attempt), Date.now() + DONE_TTL_MS);
       throw err;

@@ -9,7 +9,7 @@ import {
   signSdkRequest,
   verifySdkRequest,
 } from '../../../adapters/vdxp/axis/sdk-headers.js';
-import { startVdxpSimulator, type VdxpSimulator } from '../../../adapters/vdxp/simulator/server.js';
+import { startVdxpSimulator, type VdxpSimulator } from '../../../adapters/vdxp/simulator.js';
 import { buildEdxml } from '../../../adapters/vdxp/edxml/index.js';
 import { codeOf, gatewayError } from '../../helpers/errors.js';
 

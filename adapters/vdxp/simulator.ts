@@ -2,18 +2,18 @@ import { Type, type Static } from '@sinclair/typebox';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { RunningSimulator } from '../../../src/adapter/spec.js';
-import type { GatewayError } from '../../../src/message/errors.js';
-import { FAULTS_OPTION, FaultInjector, cutOff, readBody } from '../../../src/simulator/faults.js';
-import { listenSimulator } from '../../../src/simulator/listen.js';
+import type { RunningSimulator } from '../../src/adapter/spec.js';
+import type { GatewayError } from '../../src/message/errors.js';
+import { FAULTS_OPTION, FaultInjector, cutOff, readBody } from '../../src/simulator/faults.js';
+import { listenSimulator } from '../../src/simulator/listen.js';
 import {
   fileHashMatches,
   fileOfBody,
   sdkFileHash,
   utf8Header,
   verifySdkRequest,
-} from '../axis/sdk-headers.js';
-import { axisTime, Mailboxes, type MailItem, type SimAgency } from './mailboxes.js';
+} from './axis/sdk-headers.js';
+import { axisTime, Mailboxes, type MailItem, type SimAgency } from './sim-mailboxes.js';
 
 /**
  * The national document interchange axis, simulated (product: DOMAIN.md §3).
