@@ -2,7 +2,7 @@ import { AdapterRegistry } from '../src/adapter/registry.js';
 import http from './http/index.js';
 import soap from './soap/index.js';
 import npd from './npd/index.js';
-import vdxp, { vdxpHttp } from './vdxp/index.js';
+import vdxp, { vdxpFacade, vdxpHttp } from './vdxp/index.js';
 
 /**
  * The built-in adapters. A new protocol is a new folder under adapters/ and
@@ -14,5 +14,6 @@ export function builtinAdapters(): AdapterRegistry {
     .register(soap)
     .register(npd)
     .register(vdxp)
-    .register(vdxpHttp);
+    .register(vdxpHttp)
+    .register(vdxpFacade);
 }

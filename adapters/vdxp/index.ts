@@ -1,5 +1,7 @@
 import { defineAdapter } from '../../src/adapter/spec.js';
+import { bindFacade, facadeProblems, VdxpFacadeSchema } from './facade.js';
 import { bindVdxpHttp, VdxpHttpSchema } from './http-inbound.js';
+import { signatureOptionProblems } from './reading.js';
 import { VDXP_OPERATIONS, VdxpEndpointSchema, vdxpOutbound } from './outbound.js';
 import { bindPoller, VdxpPollSchema } from './poller.js';
 import { startVdxpSimulator, VdxpSimulatorSchema } from './simulator.js';
@@ -20,6 +22,7 @@ export default defineAdapter({
   simulatorSchema: VdxpSimulatorSchema,
   inbound: { kind: 'background', create: bindPoller },
   bindingKey: (b) => `vdxp poll ${b.endpoint} ${b.messageType}`,
+  checkBinding: (b) => signatureOptionProblems(b),
   outbound: (config, ctx) => vdxpOutbound(config, ctx),
   operations: () => VDXP_OPERATIONS,
   simulator: (options, ctx) => startVdxpSimulator({ ...ctx.listen, options, log: ctx.log }),
@@ -32,4 +35,15 @@ export const vdxpHttp = defineAdapter({
   inboundSchema: VdxpHttpSchema,
   inbound: { kind: 'http', create: bindVdxpHttp },
   bindingKey: (b) => `GET ${b.path}`,
+});
+
+/** The axis facade: local systems using the vendor SDK point it at the gateway unchanged. */
+export const vdxpFacade = defineAdapter({
+  name: 'vdxp-facade',
+  description:
+    'The document axis for local systems that use the vendor SDK: signed headers verified, pipeline run, relayed to the national axis',
+  inboundSchema: VdxpFacadeSchema,
+  inbound: { kind: 'http', create: bindFacade },
+  bindingKey: (b) => `POST ${b.path}/*`,
+  checkBinding: (b) => facadeProblems(b),
 });

@@ -14,6 +14,7 @@ import {
 } from './documents.js';
 import { signEdxml, statusMeaning } from './edxml/index.js';
 import { Tracking } from './tracking.js';
+import type { AckStatus, MessageType, Receiver } from './axis/client.js';
 
 /**
  * The axis as an endpoint: one agency's mailbox on the national axis (or the
@@ -38,12 +39,32 @@ export const VdxpEndpointSchema = Type.Composite(
 );
 export type VdxpEndpoint = Static<typeof VdxpEndpointSchema>;
 
+/** The operations relayed to the axis (those a local system's SDK calls). */
+export const FACADE_OPERATIONS = [
+  'sendEdoc',
+  'getReceivedEdocList',
+  'getEdoc',
+  'updateStatus',
+  'getSentEdocList',
+  'countReceiveEdoc',
+  'countReceiveStatus',
+  'getAgenciesList',
+] as const;
+
 export const VDXP_OPERATIONS = [
   'sendDocument',
   'sendStatus',
   'documentStatus',
   'recordStatus',
-] as const;
+  // The axis facade's (facade.ts): the SDK operation named in the body, relayed.
+  'relay',
+];
+
+/** What the facade hands the `relay` operation: the SDK operation and its verified parameters. */
+interface RelayBody {
+  op: string;
+  params: Record<string, string>;
+}
 
 const REPLY_TYPE = 'application/json; charset=utf-8';
 
@@ -150,14 +171,84 @@ export function vdxpOutbound(
     },
   };
 
+  /** The facade's relays: the SDK's operation, its verified parameters, sent with this endpoint's credentials. */
+  const param = (msg: Message, name: string) => {
+    const v = bodyOf<RelayBody>(msg).params?.[name];
+    if (typeof v !== 'string' || v === '')
+      throw new GatewayError('LT_CONTRACT_REQUEST', `parameter ${name} is required`);
+    return v;
+  };
+  const messageType = (msg: Message): MessageType =>
+    bodyOf<{ params: Record<string, string> }>(msg).params?.messagetype === 'status'
+      ? 'status'
+      : 'edoc';
+  const relays: typeof operations = {
+    async sendEdoc(msg, signal) {
+      let to: Receiver[];
+      try {
+        to = JSON.parse(param(msg, 'to')) as Receiver[];
+      } catch {
+        throw new GatewayError('LT_CONTRACT_REQUEST', 'parameter to is not JSON');
+      }
+      if (!Array.isArray(to) || !msg.raw)
+        throw new GatewayError('LT_CONTRACT_REQUEST', 'a file and its receivers are required');
+      return reply({ DocId: await client.sendEdoc(msg.raw, to, messageType(msg), signal) });
+    },
+    async getReceivedEdocList(msg, signal) {
+      return reply({ data: await client.getReceivedEdocList(messageType(msg), signal) });
+    },
+    async getEdoc(msg, signal) {
+      return reply({
+        data: (await client.getEdoc(param(msg, 'docId'), signal)).toString('base64'),
+      });
+    },
+    async updateStatus(msg, signal) {
+      const status = param(msg, 'status');
+      if (status !== 'done' && status !== 'fail' && status !== 'processing')
+        throw new GatewayError(
+          'LT_CONTRACT_REQUEST',
+          `status ${status} is not done, fail or processing`,
+        );
+      await client.updateStatus(param(msg, 'docId'), status as AckStatus, signal);
+      return reply({});
+    },
+    async getSentEdocList(_msg, signal) {
+      return reply({ data: await client.getSentEdocList(signal) });
+    },
+    async countReceiveEdoc(_msg, signal) {
+      return reply({ count: await client.count('edoc', signal) });
+    },
+    async countReceiveStatus(_msg, signal) {
+      return reply({ count: await client.count('status', signal) });
+    },
+    async getAgenciesList(_msg, signal) {
+      return reply({ data: await client.getAgenciesList(signal) });
+    },
+  };
+  operations.relay = (msg, signal) => {
+    const { op } = bodyOf<RelayBody>(msg);
+    const relay = typeof op === 'string' && Object.hasOwn(relays, op) ? relays[op] : undefined;
+    if (!relay) throw new GatewayError('LT_ROUTE_NOT_FOUND', `${String(op)} is not relayed`);
+    return relay(msg, signal);
+  };
+
   return {
     axis: client,
     tracking,
     self,
     signed,
-    idempotent: (msg) => msg.operation === 'documentStatus' || msg.operation === 'recordStatus',
+    // Reads may be retried; a send may not (the axis answers a repeat with the same DocId, but
+    // a status sent twice is two messages).
+    idempotent: (msg) =>
+      msg.operation === 'documentStatus' ||
+      msg.operation === 'recordStatus' ||
+      (msg.operation === 'relay' &&
+        ['getReceivedEdocList', 'getEdoc'].includes(String((msg.body as RelayBody)?.op))),
     async send(msg, _ex, signal) {
-      const op = msg.operation ? operations[msg.operation] : undefined;
+      const op =
+        msg.operation && Object.hasOwn(operations, msg.operation)
+          ? operations[msg.operation]
+          : undefined;
       if (!op)
         throw new GatewayError('LT_CONFIG_INVALID', `${ctx.name}: no operation ${msg.operation}`);
       return op(msg, signal);

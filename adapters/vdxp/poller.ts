@@ -1,15 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { readFileSync } from 'node:fs';
 import type { BindingGroup, InboundBinding, InboundContext } from '../../src/adapter/spec.js';
 import { GatewayError } from '../../src/message/errors.js';
 import { deliveryOf, edxmlOfStatus, receivedRecord } from './documents.js';
-import {
-  parseEdxml,
-  readSignedEdxml,
-  readValidEdxml,
-  type ParsedEdxml,
-  type Signer,
-} from './edxml/index.js';
+import type { ParsedEdxml, Signer } from './edxml/index.js';
+import { edxmlReader, readableOrNot, SIGNATURE_OPTIONS } from './reading.js';
 import { isVdxpOutbound, type VdxpOutbound } from './outbound.js';
 import type { ReceivedItem } from './axis/client.js';
 
@@ -58,14 +52,7 @@ export const VdxpPollSchema = Type.Object(
       default: 5,
       description: 'Deliveries tried before the item is acknowledged fail',
     }),
-    verifySignature: Type.Boolean({
-      default: false,
-      description: 'Refuse items whose XML signature does not verify and chain to trustAnchors',
-    }),
-    trustAnchors: Type.Array(Type.String(), {
-      default: [],
-      description: 'PEM files of the CAs signers must chain to (with verifySignature)',
-    }),
+    ...SIGNATURE_OPTIONS,
     rejectWithStatus: Type.Boolean({
       default: true,
       description: "Tell a refused document's sender with a status 02 message carrying the reason",
@@ -90,22 +77,13 @@ export interface PollerCounts {
   lastError?: string;
 }
 
-/** The document as far as it parses: to tell its sender why it was refused. */
-function readableOrNot(file: Buffer): ParsedEdxml | undefined {
-  try {
-    return parseEdxml(file);
-  } catch {
-    return undefined;
-  }
-}
-
 export function bindPoller(
   [{ binding, route }]: BindingGroup<VdxpPoll>,
   ctx: InboundContext,
 ): InboundBinding {
   const name = `vdxp poll ${binding.endpoint} ${binding.messageType}`;
   const log = ctx.log.child({ inbound: name });
-  const anchors = binding.trustAnchors.map((f) => readFileSync(f, 'utf8'));
+  const read = edxmlReader(binding);
   const counts: PollerCounts = { polls: 0, delivered: 0, failed: 0, retried: 0, skipped: 0 };
   let cancel: (() => void) | undefined;
   let running: Promise<void> | undefined;
@@ -119,13 +97,6 @@ export function bindPoller(
   };
   outbound(); // a poller of an endpoint that is not a vdxp one stops the start-up, not each poll
   const itemKey = (docId: string) => `${binding.endpoint}|${docId}`;
-
-  function read(file: Buffer): { parsed: ParsedEdxml; signer?: Signer } {
-    if (!binding.verifySignature) return { parsed: readValidEdxml(file) };
-    const { parsed, signer } = readSignedEdxml(file, { trustAnchors: anchors });
-    readValidEdxml(file); // the schema and rules too, on the same bytes
-    return { parsed, signer };
-  }
 
   /** Acknowledges fail and, for a document, tells its sender why. */
   async function refuse(

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEdxml, parseEdxml, signEdxml } from '../../adapters/vdxp/edxml/index.js';
-import { sdkFileHash } from '../../adapters/vdxp/axis/sdk-headers.js';
+import { sdkFileHash, signSdkRequest } from '../../adapters/vdxp/axis/sdk-headers.js';
 import type { VdxpSimulator } from '../../adapters/vdxp/simulator.js';
 import { Tracking } from '../../adapters/vdxp/tracking.js';
 import { demoToken, ROOT, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -398,5 +398,102 @@ describe('VDXP end to end (R1.2)', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  describe('the axis facade for local systems using the vendor SDK', () => {
+    const DMS_A = { systemId: 'demo.dms-a', secret: 'demo-dms-a-secret' };
+    /** What the SDK sends: signed headers (values as their UTF-8 bytes), a frozen timestamp, `//op`. */
+    async function sdk(
+      op: string,
+      params: [string, string][],
+      body?: Buffer,
+      creds = DMS_A,
+    ): Promise<Record<string, unknown>> {
+      const signed = signSdkRequest(creds, '01012019T080000+0000', params);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(signed))
+        headers[k] = Buffer.from(v, 'utf8').toString('latin1');
+      headers['content-type'] = body ? 'application/octet-stream' : 'application/json';
+      const res = await fetch(`${gw.url}/vdxp/axis//${op}`, {
+        method: 'POST',
+        headers,
+        body: body ?? '{}',
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    }
+    const to = JSON.stringify([{ OrganId: B, OrganName: 'UBND tỉnh Nghệ An' }]);
+    const sendParams = (file: Buffer): [string, string][] => [
+      ['from', A],
+      ['to', to],
+      ['servicetype', 'eDoc'],
+      ['messagetype', 'edoc'],
+      ['hash-file', sdkFileHash(file)],
+      ['docId', 'left over from an earlier call'],
+    ];
+    const signedDoc = (documentId: string, extra: Record<string, unknown> = {}) =>
+      signEdxml(
+        buildEdxml({
+          header: {
+            From: { OrganId: A },
+            To: [{ OrganId: B }],
+            Subject: 'Qua SDK',
+            DocumentId: documentId,
+            ...extra,
+          },
+        }),
+        { privateKey: pki.signerKey, certificate: pki.signerCert },
+      );
+
+    it('an SDK sendEdoc (file + CRLF, frozen timestamp, extra signed parameters) is relayed and reaches B', async () => {
+      const file = signedDoc('via-facade');
+      const r = await sdk('sendEdoc', sendParams(file), Buffer.concat([file, Buffer.from('\r\n')]));
+      expect(r).toMatchObject({ status: 'OK', ErrorCode: '0' });
+      expect(typeof r.DocId).toBe('string');
+      await waitFor('the delivery', () => (dms.of('via-facade').length ? true : undefined));
+      expect(dms.of('via-facade')).toHaveLength(1);
+      const count = await sdk('countReceiveEdoc', []);
+      expect(count).toMatchObject({ status: 'OK', ErrorCode: '0', count: expect.any(Number) });
+      const list = await sdk('getReceivedEdocList', [
+        ['servicetype', 'eDoc'],
+        ['messagetype', 'edoc'],
+      ]);
+      expect(list).toMatchObject({ status: 'OK', ErrorCode: '0', data: expect.any(Array) });
+    });
+
+    it('a bad HMAC, an unknown system, a tampered file, an edXML failing its schema and a foreign sender are each FAIL with their code', async () => {
+      const file = signedDoc('refused-at-facade');
+      const body = Buffer.concat([file, Buffer.from('\r\n')]);
+      const badHmac = await sdk('sendEdoc', sendParams(file), body, { ...DMS_A, secret: 'wrong' });
+      expect(badHmac).toEqual({
+        status: 'FAIL',
+        ErrorCode: 'LT_VDXP_HEADER_SIGNATURE_INVALID',
+        ErrorDesc: expect.any(String),
+        DocId: '',
+      });
+      const stranger = await sdk('sendEdoc', sendParams(file), body, {
+        systemId: 'nobody',
+        secret: 'x',
+      });
+      expect(stranger.ErrorCode).toBe('LT_VDXP_UNKNOWN_SYSTEM');
+      const tampered = Buffer.from(body.toString('utf8').replace('Qua SDK', 'Qua SDK!'));
+      expect((await sdk('sendEdoc', sendParams(file), tampered)).ErrorCode).toBe(
+        'LT_VDXP_FILE_HASH_MISMATCH',
+      );
+      const invalid = signEdxml(
+        buildEdxml({
+          header: { From: { OrganId: A }, Subject: 'Không có nơi nhận', DocumentId: 'no-receiver' },
+        }),
+        { privateKey: pki.signerKey, certificate: pki.signerCert },
+      );
+      expect((await sdk('sendEdoc', sendParams(invalid), invalid)).ErrorCode).toBe(
+        'LT_EDXML_INVALID',
+      );
+      const asB = sendParams(file).map(([k, v]): [string, string] =>
+        k === 'from' ? [k, B] : [k, v],
+      );
+      expect((await sdk('sendEdoc', asB, body)).ErrorCode).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
+      expect(sim.mailboxes.all().some((i) => i.file.includes('refused-at-facade'))).toBe(false);
+    });
   });
 });
