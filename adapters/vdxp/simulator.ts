@@ -24,7 +24,8 @@ import { axisTime, Mailboxes, type MailItem, type SimAgency } from './sim-mailbo
  * non-ASCII escaped (the SDK reads sendEdoc's reply as US-ASCII); the same
  * file re-sent by the same sender answered with the same DocId. Also the
  * WSO2-fronted LGSP variant under `/truclienthong/v1.0.0` with a bearer token
- * from `/token`. Faults: `POST /__sim/faults`, per operation name.
+ * from `/token`. Faults: `POST /__sim/faults`, per operation name; what is in
+ * the mailboxes: `GET /__sim/mailboxes`.
  *
  * The FAIL codes are the simulator's own (DOMAIN.md gives none of the real
  * axis's): 400 bad request, 401 signature, 403 not this agency's, 404 no
@@ -142,6 +143,14 @@ const ACK: Record<string, MailItem['status']> = {
   INITIAL: 'initial',
 };
 
+/** Two demo agencies, their secrets made now (`lienthong simulate vdxp` without options). */
+function demoAgencies(): SimAgency[] {
+  return [
+    { organId: '000.00.00.H57', name: 'Demo agency A', systemId: 'demo.h57' },
+    { organId: '000.00.00.H41', name: 'Demo agency B', systemId: 'demo.h41' },
+  ].map((a) => ({ ...a, secret: randomBytes(16).toString('hex') }));
+}
+
 export async function startVdxpSimulator(opts: {
   host?: string;
   port?: number;
@@ -149,7 +158,17 @@ export async function startVdxpSimulator(opts: {
   log?: Logger;
 }): Promise<VdxpSimulator> {
   const o = opts.options;
-  const mailboxes = new Mailboxes(o.agencies.map((a) => ({ ...a }) as SimAgency));
+  const agencies = o.agencies.length
+    ? o.agencies.map((a) => ({ ...a }) as SimAgency)
+    : demoAgencies();
+  if (!o.agencies.length)
+    opts.log?.info(
+      {
+        agencies: agencies.map(({ organId, systemId, secret }) => ({ organId, systemId, secret })),
+      },
+      'no agencies configured: two demo agencies with fresh secrets',
+    );
+  const mailboxes = new Mailboxes(agencies);
   const faults = new FaultInjector(o.faults ?? {});
   const tokens = new Map<string, { organId: string; until: number }>();
 
@@ -363,6 +382,21 @@ export async function startVdxpSimulator(opts: {
     if (faults.handleControl(req, res, body)) return;
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname;
+    if (req.method === 'GET' && path === '/__sim/mailboxes') {
+      // What is where, for a user watching their own client (no file contents, no secrets).
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          agencies: mailboxes
+            .list()
+            .map(({ organId, name, systemId }) => ({ organId, name, systemId })),
+          items: mailboxes
+            .all()
+            .map((i) => ({ ...sentEntry(i), messageType: i.messageType, bytes: i.file.length })),
+        }),
+      );
+      return;
+    }
     if (path === '/healthz') {
       res.end('ok');
       return;

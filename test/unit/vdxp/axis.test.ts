@@ -318,3 +318,51 @@ describe('the axis client against the simulator (R1.2)', () => {
     }
   });
 });
+
+describe('lienthong simulate vdxp', () => {
+  it('starts with two demo agencies whose secrets are made at start, and shows its mailboxes', async () => {
+    const { builtinAdapters } = await import('../../../adapters/index.js');
+    const { startStandaloneSimulator } = await import('../../../src/simulator/standalone.js');
+    const { pino } = await import('pino');
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const sim = await startStandaloneSimulator(builtinAdapters(), {
+      adapter: 'vdxp',
+      host: '127.0.0.1',
+      port: 0,
+      options: {},
+      log,
+    });
+    try {
+      const demo = JSON.parse(lines.find((l) => l.includes('demo agencies'))!) as {
+        agencies: { organId: string; systemId: string; secret: string }[];
+      };
+      expect(demo.agencies.map((a) => a.organId)).toEqual(['000.00.00.H57', '000.00.00.H41']);
+      expect(demo.agencies[0].secret).toMatch(/^[0-9a-f]{32}$/);
+      const [first] = demo.agencies;
+      const client = axisClient(
+        {
+          organId: first.organId,
+          organName: '',
+          systemId: first.systemId,
+          secret: first.secret,
+          maxReplyBytes: 1 << 20,
+        },
+        sim.url,
+        'demo',
+      );
+      try {
+        expect((await client.getAgenciesList()).map((a) => a.code)).toHaveLength(2);
+      } finally {
+        await client.close();
+      }
+      const view = (await (await fetch(`${sim.url}/__sim/mailboxes`)).json()) as {
+        agencies: object[];
+      };
+      expect(JSON.stringify(view)).not.toContain(first.secret);
+      expect(view.agencies).toHaveLength(2);
+    } finally {
+      await sim.close();
+    }
+  });
+});
