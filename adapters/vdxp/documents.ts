@@ -169,13 +169,25 @@ export interface Delivery {
     name: string;
     contentType: string;
     size: number;
-    content: string;
+    /** base64, when attachments travel inline */
+    content?: string;
+    /** where to GET the bytes, when they travel as links */
+    href?: string;
   }[];
   warnings: EdxmlWarning[];
   signer?: string;
 }
 
-export function deliveryOf(docId: string, parsed: ParsedEdxml, signer?: Signer): Delivery {
+/**
+ * The JSON delivered for one axis message; `linkOf(i)` given, attachments are
+ * links (the bytes kept for GET), otherwise inline base64.
+ */
+export function deliveryOf(
+  docId: string,
+  parsed: ParsedEdxml,
+  signer?: Signer,
+  linkOf?: (index: number) => string,
+): Delivery {
   const m = parsed.message;
   return {
     kind: parsed.kind,
@@ -183,12 +195,12 @@ export function deliveryOf(docId: string, parsed: ParsedEdxml, signer?: Signer):
     ...(m.header && { header: m.header }),
     ...(m.status && { status: m.status }),
     ...(m.traceHeaderList && { traceHeaderList: m.traceHeaderList }),
-    attachments: parsed.attachments.map((a) => ({
+    attachments: parsed.attachments.map((a, i) => ({
       contentId: a.info.ContentId ?? '',
       name: a.info.AttachmentName ?? '',
       contentType: a.info.ContentType ?? '',
       size: a.size,
-      content: a.bytes().toString('base64'),
+      ...(linkOf ? { href: linkOf(i) } : { content: a.bytes().toString('base64') }),
     })),
     warnings: [...parsed.warnings],
     ...(signer && { signer: signer.subject }),

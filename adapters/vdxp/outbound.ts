@@ -56,6 +56,7 @@ export const VDXP_OPERATIONS = [
   'sendStatus',
   'documentStatus',
   'recordStatus',
+  'attachment',
   // The axis facade's (facade.ts): the SDK operation named in the body, relayed.
   'relay',
 ];
@@ -148,6 +149,27 @@ export function vdxpOutbound(
       if (!sent)
         throw new GatewayError('LT_VDXP_DOCUMENT_NOT_FOUND', `no document ${documentId} was sent`);
       return reply({ ...sent, statuses: await tracking.statuses(sent.documentId) });
+    },
+    async attachment(msg) {
+      const { docId, index } = bodyOf<{ docId: string; index: string }>(msg);
+      const n = Number(index);
+      const a =
+        Number.isInteger(n) && n >= 0
+          ? await tracking.storedAttachment(String(docId), n)
+          : undefined;
+      if (!a)
+        throw new GatewayError('LT_VDXP_DOCUMENT_NOT_FOUND', `no attachment ${index} of ${docId}`);
+      const bytes = Buffer.from(a.content, 'base64');
+      return {
+        body: null,
+        raw: bytes,
+        // The type the document declared is the sender's word: served as bytes, named for download.
+        contentType: 'application/octet-stream',
+        headers: {
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`,
+          'x-vdxp-content-type': a.contentType.replace(/[^\x20-\x7e]/g, ''),
+        },
+      };
     },
     async recordStatus(msg) {
       const d = bodyOf<Delivery>(msg);
@@ -242,6 +264,7 @@ export function vdxpOutbound(
     idempotent: (msg) =>
       msg.operation === 'documentStatus' ||
       msg.operation === 'recordStatus' ||
+      msg.operation === 'attachment' ||
       (msg.operation === 'relay' &&
         ['getReceivedEdocList', 'getEdoc'].includes(String((msg.body as RelayBody)?.op))),
     async send(msg, _ex, signal) {

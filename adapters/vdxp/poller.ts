@@ -53,6 +53,21 @@ export const VdxpPollSchema = Type.Object(
       description: 'Deliveries tried before the item is acknowledged fail',
     }),
     ...SIGNATURE_OPTIONS,
+    attachments: Type.Union([Type.Literal('inline'), Type.Literal('links')], {
+      default: 'inline',
+      description:
+        'inline: base64 in the JSON delivered; links: kept in the store for attachmentTtlMs and delivered as {linkBase}/{docId}/{index}',
+    }),
+    linkBase: Type.String({
+      pattern: '^/',
+      default: '/v1/vdxp/attachments',
+      description: 'Path of the vdxp-http route (operation attachment) that serves the links',
+    }),
+    attachmentTtlMs: Type.Integer({
+      minimum: 60_000,
+      default: 7 * 24 * 3600_000,
+      description: 'How long linked attachments are kept',
+    }),
     rejectWithStatus: Type.Boolean({
       default: true,
       description: "Tell a refused document's sender with a status 02 message carrying the reason",
@@ -166,7 +181,23 @@ export function bindPoller(
         new GatewayError('LT_EDXML_INVALID', `a ${parsed.kind} listed as ${binding.messageType}`),
       );
     if (parsed.kind === 'document') await ep.tracking.received(receivedRecord(item.docId, parsed));
-    const body = deliveryOf(item.docId, parsed, signer);
+    let linkOf: ((i: number) => string) | undefined;
+    if (binding.attachments === 'links' && parsed.kind === 'document') {
+      const until = Date.now() + binding.attachmentTtlMs;
+      for (const [i, a] of parsed.attachments.entries())
+        await ep.tracking.attachment(
+          item.docId,
+          i,
+          {
+            name: a.info.AttachmentName ?? '',
+            contentType: a.info.ContentType ?? 'application/octet-stream',
+            content: a.bytes().toString('base64'),
+          },
+          until,
+        );
+      linkOf = (i) => `${binding.linkBase}/${encodeURIComponent(item.docId)}/${i}`;
+    }
+    const body = deliveryOf(item.docId, parsed, signer, linkOf);
     const result = await ctx.settle({
       request: {
         body,

@@ -16,6 +16,14 @@ import type { ReceivedRecord } from './documents.js';
 const SENT = 'vdxp-sent';
 const RECEIVED = 'vdxp-received';
 const STATUS = 'vdxp-status';
+const ATTACHMENT = 'vdxp-attachment';
+
+/** An attachment of a received document kept for its link (content in base64). */
+export interface StoredAttachment {
+  name: string;
+  contentType: string;
+  content: string;
+}
 
 export interface SentRecord {
   documentId: string;
@@ -76,5 +84,24 @@ export class Tracking {
       .filter((v): v is string => v !== undefined)
       .map((v) => JSON.parse(v) as StatusEntry)
       .sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.code.localeCompare(b.code));
+  }
+
+  attachment(
+    docId: string,
+    index: number,
+    a: StoredAttachment,
+    expiresAtMs: number,
+  ): Promise<void> {
+    return this.store.kvPut(
+      ATTACHMENT,
+      key(this.endpoint, docId, String(index)),
+      JSON.stringify(a),
+      expiresAtMs,
+    );
+  }
+
+  async storedAttachment(docId: string, index: number): Promise<StoredAttachment | undefined> {
+    const v = await this.store.kvGet(ATTACHMENT, key(this.endpoint, docId, String(index)));
+    return v === undefined ? undefined : (JSON.parse(v) as StoredAttachment);
   }
 }

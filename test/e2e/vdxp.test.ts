@@ -24,7 +24,7 @@ interface Delivery {
   kind: string;
   docId: string;
   header?: { DocumentId?: string; Subject?: string; From?: { OrganId?: string } };
-  attachments: { name: string; content: string; size: number }[];
+  attachments: { name: string; href: string; size: number }[];
   signer?: string;
 }
 
@@ -87,13 +87,17 @@ function fastRoutes(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lt-vdxp-routes-'));
   for (const f of readdirSync(join(ROOT, 'routes'))) {
     let text = readFileSync(join(ROOT, 'routes', f), 'utf8');
-    if (f === 'vdxp.yaml')
-      text = text
+    if (f === 'vdxp.yaml') {
+      const fast = text
         .replaceAll('intervalMs: 2000', 'intervalMs: 100')
         .replace(
-          'messageType: edoc, intervalMs: 100 }',
-          `messageType: edoc, intervalMs: 100, verifySignature: true, trustAnchors: ['${join(pki.dir, 'ca.pem')}'] }`,
+          '    attachments: links\n',
+          `    attachments: links\n    verifySignature: true\n    trustAnchors: ['${join(pki.dir, 'ca.pem')}']\n`,
         );
+      if (!fast.includes('verifySignature: true') || fast.includes('intervalMs: 2000'))
+        throw new Error('routes/vdxp.yaml changed: update fastRoutes()');
+      text = fast;
+    }
     writeFileSync(join(dir, f), text);
   }
   return dir;
@@ -201,12 +205,26 @@ describe('VDXP end to end (R1.2)', () => {
     });
     expect(delivered.header?.From?.OrganId).toBe(A);
     expect(delivered.signer).toMatch(/Test signer rsa/);
+    // The attachment travels as a link its local system fetches with its own token.
     expect(delivered.attachments).toEqual([
       expect.objectContaining({
         name: 'Tờ trình số 12.txt',
-        content: Buffer.from('nội dung Về việc thử nghiệm liên thông').toString('base64'),
+        href: expect.stringMatching(/^\/v1\/vdxp\/demo-b\/attachments\//),
       }),
     ]);
+    const got = await fetch(`${gw.url}${delivered.attachments[0].href}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).toString('utf8')).toBe(
+      'nội dung Về việc thử nghiệm liên thông',
+    );
+    expect(got.headers.get('content-disposition')).toContain(
+      encodeURIComponent('Tờ trình số 12.txt'),
+    );
+    expect((await fetch(`${gw.url}${delivered.attachments[0].href}`)).status).toBe(401);
+    const none = await call('GET', `/v1/vdxp/demo-b/attachments/${delivered.docId}/7`);
+    expect(none.body.code).toBe('LT_VDXP_DOCUMENT_NOT_FOUND');
     // Acknowledged done only after the delivery.
     await waitFor('B’s acknowledgement', () =>
       sim.mailboxes.all().find((i) => i.docId === delivered.docId && i.status === 'done'),
