@@ -373,6 +373,12 @@ export async function startVdxpSimulator(opts: {
 
   const server = createServer(async (req, res) => {
     let body: Buffer;
+    if (Number(req.headers['content-length'] ?? 0) > o.maxFileBytes) {
+      // Answered as the axis would, without reading the body; the connection closes after.
+      res.setHeader('connection', 'close');
+      answer(res, { status: 'FAIL', ErrorCode: '400', ErrorDesc: 'body too large', DocId: '' });
+      return;
+    }
     try {
       body = await readBody(req, o.maxFileBytes);
     } catch {

@@ -23,7 +23,11 @@ const pki = testPki();
 interface Delivery {
   kind: string;
   docId: string;
-  header?: { DocumentId?: string; Subject?: string; From?: { OrganId?: string } };
+  header?: {
+    DocumentId?: string;
+    Subject?: string;
+    From?: { OrganId?: string; OrganName?: string };
+  };
   attachments: { name: string; href: string; size: number }[];
   signer?: string;
 }
@@ -100,6 +104,23 @@ function fastRoutes(): string {
     }
     writeFileSync(join(dir, f), text);
   }
+  // A second facade for agency A that checks signatures and accepts unpadded HMAC hex.
+  writeFileSync(
+    join(dir, 'vdxp-strict-facade.yaml'),
+    `- id: vdxp-a-facade-strict
+  from:
+    adapter: vdxp-facade
+    path: /vdxp/axis-strict
+    systems: [{ systemId: demo.dms-a, secret: demo-dms-a-secret }]
+    lenientHex: true
+    verifySignature: true
+    trustAnchors: ['${join(pki.dir, 'ca.pem')}']
+  to: { endpoint: axis-a, operation: relay }
+  service: vdxp.Axis
+  auth: none
+  signature: { signReply: false }
+`,
+  );
   return dir;
 }
 
@@ -203,7 +224,7 @@ describe('VDXP end to end (R1.2)', () => {
       const d = dms.of(documentId);
       return d.length ? d : undefined;
     });
-    expect(delivered.header?.From?.OrganId).toBe(A);
+    expect(delivered.header?.From).toEqual({ OrganId: A, OrganName: 'UBND thành phố Huế (demo)' });
     expect(delivered.signer).toMatch(/Test signer rsa/);
     // The attachment travels as a link its local system fetches with its own token.
     expect(delivered.attachments).toEqual([
@@ -426,13 +447,18 @@ describe('VDXP end to end (R1.2)', () => {
       params: [string, string][],
       body?: Buffer,
       creds = DMS_A,
+      opts: { path?: string; timestamp?: string; unpadHmac?: boolean } = {},
     ): Promise<Record<string, unknown>> {
-      const signed = signSdkRequest(creds, '01012019T080000+0000', params);
+      const signed = signSdkRequest(creds, opts.timestamp ?? '01012019T080000+0000', params);
+      if (opts.unpadHmac)
+        signed['XroadVnpt-hash-header'] = [...Buffer.from(signed['XroadVnpt-hash-header'], 'hex')]
+          .map((b) => b.toString(16))
+          .join('');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(signed))
         headers[k] = Buffer.from(v, 'utf8').toString('latin1');
       headers['content-type'] = body ? 'application/octet-stream' : 'application/json';
-      const res = await fetch(`${gw.url}/vdxp/axis//${op}`, {
+      const res = await fetch(`${gw.url}${opts.path ?? '/vdxp/axis'}//${op}`, {
         method: 'POST',
         headers,
         body: body ?? '{}',
@@ -512,6 +538,55 @@ describe('VDXP end to end (R1.2)', () => {
       );
       expect((await sdk('sendEdoc', asB, body)).ErrorCode).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
       expect(sim.mailboxes.all().some((i) => i.file.includes('refused-at-facade'))).toBe(false);
+    });
+
+    it('a facade with verifySignature refuses an unsigned file and a signer outside its trustAnchors; lenientHex takes an unpadded HMAC', async () => {
+      const strict = { path: '/vdxp/axis-strict' };
+      const unsigned = buildEdxml({
+        header: {
+          From: { OrganId: A },
+          To: [{ OrganId: B }],
+          Subject: 'Chưa ký',
+          DocumentId: 'unsigned-strict',
+        },
+      });
+      expect((await sdk('sendEdoc', sendParams(unsigned), unsigned, DMS_A, strict)).ErrorCode).toBe(
+        'LT_EDXML_SIGNATURE_INVALID',
+      );
+      const stranger = signEdxml(unsigned, {
+        privateKey: pki.strangerKey,
+        certificate: pki.strangerCert,
+      });
+      expect((await sdk('sendEdoc', sendParams(stranger), stranger, DMS_A, strict)).ErrorCode).toBe(
+        'LT_EDXML_SIGNATURE_UNTRUSTED',
+      );
+      // The default facade relays the unsigned file (B's poller decides on it).
+      expect((await sdk('sendEdoc', sendParams(unsigned), unsigned)).ErrorCode).toBe('0');
+      // An HMAC whose hex dropped leading zeros: find a timestamp that makes one.
+      for (let i = 0; ; i++) {
+        const timestamp = `0101201${i % 10}T0000${String(i).padStart(2, '0')}+0000`;
+        const mac = signSdkRequest(DMS_A, timestamp, [
+          ['servicetype', 'eDoc'],
+          ['messagetype', 'edoc'],
+        ])['XroadVnpt-hash-header'];
+        if ([...Buffer.from(mac, 'hex')].every((b) => b >= 16)) continue;
+        const params: [string, string][] = [
+          ['servicetype', 'eDoc'],
+          ['messagetype', 'edoc'],
+        ];
+        const lenient = await sdk('countReceiveEdoc', params, undefined, DMS_A, {
+          ...strict,
+          timestamp,
+          unpadHmac: true,
+        });
+        expect(lenient.ErrorCode).toBe('0');
+        const refused = await sdk('countReceiveEdoc', params, undefined, DMS_A, {
+          timestamp,
+          unpadHmac: true,
+        });
+        expect(refused.ErrorCode).toBe('LT_VDXP_HEADER_SIGNATURE_INVALID');
+        break;
+      }
     });
   });
 });

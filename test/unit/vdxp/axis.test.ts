@@ -190,6 +190,71 @@ describe('the axis client against the simulator (R1.2)', () => {
     expect(await b.count('edoc')).toBe(0);
   });
 
+  it('refuses a receiver it does not know, a body over maxFileBytes, and a reply over maxReplyBytes', async () => {
+    expect(
+      await a
+        .sendEdoc(doc('nobody'), [{ OrganId: '000.00.00.Z99', OrganName: '' }], 'edoc')
+        .catch((e: unknown) => e),
+    ).toMatchObject({ code: 'LT_VDXP_AXIS_REFUSED', data: { provider: { ErrorCode: '404' } } });
+    const small = await startVdxpSimulator({
+      options: { agencies: [A, B], lenientHex: false, maxFileBytes: 1024 },
+    });
+    const toSmall = axisClient({ ...A, organName: '', maxReplyBytes: 1 << 20 }, small.url, 'small');
+    try {
+      const big = doc('x'.repeat(2000));
+      expect(
+        await toSmall
+          .sendEdoc(big, [{ OrganId: B.organId, OrganName: '' }], 'edoc')
+          .catch((e: unknown) => e),
+      ).toMatchObject({
+        code: 'LT_VDXP_AXIS_REFUSED',
+      });
+    } finally {
+      await toSmall.close();
+      await small.close();
+    }
+    const tight = axisClient({ ...B, organName: '', maxReplyBytes: 1024 }, sim.url, 'tight');
+    try {
+      await a.sendEdoc(doc('y'.repeat(4000)), [{ OrganId: B.organId, OrganName: '' }], 'edoc');
+      const [item] = await b.getReceivedEdocList('edoc');
+      expect(await codeOf(tight.getEdoc(item.docId))).toBe('LT_UPSTREAM_BAD_REPLY');
+      expect((await b.getEdoc(item.docId)).length).toBeGreaterThan(4000);
+      await b.updateStatus(item.docId, 'done');
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('accepts an HMAC without leading zeros only when lenientHex is set', async () => {
+    const lenient = await startVdxpSimulator({
+      options: { agencies: [A, B], lenientHex: true, maxFileBytes: 1 << 20 },
+    });
+    try {
+      for (let i = 0; i < 1000; i++) {
+        const h = signSdkRequest({ systemId: A.systemId, secret: A.secret }, `t${i}`, [
+          ['servicetype', 'eDoc'],
+          ['messagetype', 'edoc'],
+        ]);
+        const mac = Buffer.from(h['XroadVnpt-hash-header'], 'hex');
+        const unpadded = [...mac].map((x) => x.toString(16)).join('');
+        if (unpadded.length === 64) continue;
+        const headers = { ...h, 'XroadVnpt-hash-header': unpadded };
+        const post = async (url: string) =>
+          (
+            (await (
+              await fetch(`${url}/getReceivedEdocList`, { method: 'POST', headers })
+            ).json()) as { ErrorCode: string }
+          ).ErrorCode;
+        expect(await post(lenient.url)).toBe('0');
+        expect(await post(sim.url)).toBe('401');
+        return;
+      }
+      throw new Error('no HMAC with a small byte found');
+    } finally {
+      await lenient.close();
+    }
+  });
+
   it('lists and registers agencies', async () => {
     await a.registerAgency({
       id: '1',
@@ -204,6 +269,7 @@ describe('the axis client against the simulator (R1.2)', () => {
     expect(agencies.map((x) => x.code)).toEqual(
       expect.arrayContaining([A.organId, B.organId, '000.00.00.H99']),
     );
+    expect(agencies.find((x) => x.code === A.organId)?.name).toBe(A.name);
   });
 
   it("a wrong secret gets the axis's FAIL: LT_VDXP_AXIS_REFUSED", async () => {
