@@ -3,6 +3,7 @@ import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src
 import type { HttpReply, HttpRequest } from '../../src/adapter/http-host.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
+import { asciiJson } from './axis/replies.js';
 import { fileHashMatches, fileOfBody, verifySdkRequest } from './axis/sdk-headers.js';
 import { FACADE_OPERATIONS, isVdxpOutbound } from './outbound.js';
 import { edxmlReader, SIGNATURE_OPTIONS, signatureOptionProblems } from './reading.js';
@@ -62,14 +63,6 @@ function failReply(err: GatewayError, op: string): Record<string, unknown> {
     ErrorDesc: err.spec.en,
     ...(op === 'sendEdoc' && { DocId: '' }),
   };
-}
-
-/** JSON with every non-ASCII character as \uXXXX (the SDK reads sendEdoc's reply as US-ASCII). */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function answer(reply: HttpReply, body: unknown): HttpReply {

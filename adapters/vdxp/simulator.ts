@@ -13,6 +13,7 @@ import {
   utf8Header,
   verifySdkRequest,
 } from './axis/sdk-headers.js';
+import { asciiJson } from './axis/replies.js';
 import { axisTime, Mailboxes, type MailItem, type SimAgency } from './sim-mailboxes.js';
 
 /**
@@ -79,14 +80,6 @@ class AxisFail extends Error {
   ) {
     super(message);
   }
-}
-
-/** JSON with every non-ASCII character as \uXXXX. */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function answer(res: ServerResponse, body: Record<string, unknown>): void {

@@ -213,6 +213,25 @@ function inject(file: Buffer): string {
 /** The status messages the axis carried from B back to A about a document, as A's store has them. */
 const statusesAtA = (documentId: string) => new Tracking(gw.store, 'axis-a').statuses(documentId);
 
+const TRUSTED = { privateKey: pki.signerKey, certificate: pki.signerCert };
+const STRANGER = { privateKey: pki.strangerKey, certificate: pki.strangerCert };
+
+/** An edXML document from A to B (`header` changes or adds fields). */
+const documentFromA = (documentId: string, subject: string, header: Record<string, unknown> = {}) =>
+  buildEdxml({
+    header: {
+      From: { OrganId: A },
+      To: [{ OrganId: B }],
+      Subject: subject,
+      DocumentId: documentId,
+      ...header,
+    },
+  });
+
+/** The first status that came back to A about a document: B's refusal (02) in these tests. */
+const rejectionAtA = (documentId: string) =>
+  waitFor(`status 02 at A about ${documentId}`, async () => (await statusesAtA(documentId))[0]);
+
 describe('VDXP end to end (R1.2)', () => {
   it('a JSON document sent by A reaches B’s local system, and B’s statuses come back to A’s status route', async () => {
     const sent = await sendDocument('Về việc thử nghiệm liên thông');
@@ -283,49 +302,23 @@ describe('VDXP end to end (R1.2)', () => {
   });
 
   it('a document whose XML signature does not verify is refused: fail on the axis, status 02 with LT_EDXML_SIGNATURE_INVALID to A, not delivered', async () => {
-    const signed = signEdxml(
-      buildEdxml({
-        header: {
-          From: { OrganId: A },
-          To: [{ OrganId: B }],
-          Subject: 'Bản gốc',
-          DocumentId: 'tampered-after-signing',
-        },
-      }),
-      { privateKey: pki.signerKey, certificate: pki.signerCert },
-    );
+    const signed = signEdxml(documentFromA('tampered-after-signing', 'Bản gốc'), TRUSTED);
     const tampered = Buffer.from(signed.toString('utf8').replace('Bản gốc', 'Bản sửa'));
     const id = inject(tampered);
     const copy = await waitFor('the refusal', () =>
       sim.mailboxes.all().find((i) => i.senderDocId === id && i.status === 'fail'),
     );
     expect(copy.to).toBe(B);
-    const [rejected] = await waitFor('status 02 at A', async () => {
-      const s = await statusesAtA('tampered-after-signing');
-      return s.length ? s : undefined;
-    });
+    const rejected = await rejectionAtA('tampered-after-signing');
     expect(rejected.code).toBe('02');
     expect(rejected.description).toMatch(/^LT_EDXML_SIGNATURE_INVALID/);
     expect(dms.of('tampered-after-signing')).toHaveLength(0);
   });
 
   it('a signed document from a signer outside the trust anchors is LT_EDXML_SIGNATURE_UNTRUSTED', async () => {
-    const file = signEdxml(
-      buildEdxml({
-        header: {
-          From: { OrganId: A },
-          To: [{ OrganId: B }],
-          Subject: 'Lạ',
-          DocumentId: 'stranger-signed',
-        },
-      }),
-      { privateKey: pki.strangerKey, certificate: pki.strangerCert },
-    );
+    const file = signEdxml(documentFromA('stranger-signed', 'Lạ'), STRANGER);
     inject(file);
-    const [rejected] = await waitFor('status 02 at A', async () => {
-      const s = await statusesAtA('stranger-signed');
-      return s.length ? s : undefined;
-    });
+    const rejected = await rejectionAtA('stranger-signed');
     expect(rejected.description).toMatch(/^LT_EDXML_SIGNATURE_UNTRUSTED/);
   });
 
@@ -336,14 +329,11 @@ describe('VDXP end to end (R1.2)', () => {
         header: { From: { OrganId: A }, Subject: 'Thu hồi', DocumentId: 'invalid-recall' },
         traceHeaderList: { Bussiness: { BussinessDocType: '1' } },
       }),
-      { privateKey: pki.signerKey, certificate: pki.signerCert },
+      TRUSTED,
     );
     expect(parseEdxml(file).kind).toBe('document');
     inject(file);
-    const [rejected] = await waitFor('status 02 at A', async () => {
-      const s = await statusesAtA('invalid-recall');
-      return s.length ? s : undefined;
-    });
+    const rejected = await rejectionAtA('invalid-recall');
     expect(rejected.description).toMatch(/^LT_EDXML_INVALID/);
     expect(dms.of('invalid-recall')).toHaveLength(0);
   });
@@ -475,19 +465,8 @@ describe('VDXP end to end (R1.2)', () => {
       ['hash-file', sdkFileHash(file)],
       ['docId', 'left over from an earlier call'],
     ];
-    const signedDoc = (documentId: string, extra: Record<string, unknown> = {}) =>
-      signEdxml(
-        buildEdxml({
-          header: {
-            From: { OrganId: A },
-            To: [{ OrganId: B }],
-            Subject: 'Qua SDK',
-            DocumentId: documentId,
-            ...extra,
-          },
-        }),
-        { privateKey: pki.signerKey, certificate: pki.signerCert },
-      );
+    const signedDoc = (documentId: string) =>
+      signEdxml(documentFromA(documentId, 'Qua SDK'), TRUSTED);
 
     it('an SDK sendEdoc (file + CRLF, frozen timestamp, extra signed parameters) is relayed and reaches B', async () => {
       const file = signedDoc('via-facade');
@@ -525,10 +504,8 @@ describe('VDXP end to end (R1.2)', () => {
         'LT_VDXP_FILE_HASH_MISMATCH',
       );
       const invalid = signEdxml(
-        buildEdxml({
-          header: { From: { OrganId: A }, Subject: 'Không có nơi nhận', DocumentId: 'no-receiver' },
-        }),
-        { privateKey: pki.signerKey, certificate: pki.signerCert },
+        documentFromA('no-receiver', 'Không có nơi nhận', { To: undefined }),
+        TRUSTED,
       );
       expect((await sdk('sendEdoc', sendParams(invalid), invalid)).ErrorCode).toBe(
         'LT_EDXML_INVALID',
@@ -542,21 +519,11 @@ describe('VDXP end to end (R1.2)', () => {
 
     it('a facade with verifySignature refuses an unsigned file and a signer outside its trustAnchors; lenientHex takes an unpadded HMAC', async () => {
       const strict = { path: '/vdxp/axis-strict' };
-      const unsigned = buildEdxml({
-        header: {
-          From: { OrganId: A },
-          To: [{ OrganId: B }],
-          Subject: 'Chưa ký',
-          DocumentId: 'unsigned-strict',
-        },
-      });
+      const unsigned = documentFromA('unsigned-strict', 'Chưa ký');
       expect((await sdk('sendEdoc', sendParams(unsigned), unsigned, DMS_A, strict)).ErrorCode).toBe(
         'LT_EDXML_SIGNATURE_INVALID',
       );
-      const stranger = signEdxml(unsigned, {
-        privateKey: pki.strangerKey,
-        certificate: pki.strangerCert,
-      });
+      const stranger = signEdxml(unsigned, STRANGER);
       expect((await sdk('sendEdoc', sendParams(stranger), stranger, DMS_A, strict)).ErrorCode).toBe(
         'LT_EDXML_SIGNATURE_UNTRUSTED',
       );

@@ -68,3 +68,14 @@ export function stringField(endpoint: string, raw: Buffer, reply: AxisReply, nam
   if (typeof v !== 'string') bad(endpoint, `reply has no string ${name}`, raw);
   return v;
 }
+
+/**
+ * JSON as the axis writes it: every non-ASCII character as \uXXXX (the SDK
+ * reads sendEdoc's reply as US-ASCII). For the simulator and the facade.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -323,8 +323,9 @@ describe('the axis client against the simulator (R1.2)', () => {
     expect(await b.getReceivedEdocList('edoc')).toEqual([]);
   });
 
-  it('speaks the WSO2-fronted LGSP variant with a bearer token', async () => {
-    const lgsp = axisClient(
+  /** A client of agency B through the LGSP variant. */
+  const lgspClient = (consumerSecret: string) =>
+    axisClient(
       {
         organId: B.organId,
         organName: B.name,
@@ -335,13 +336,16 @@ describe('the axis client against the simulator (R1.2)', () => {
           basePath: '/truclienthong/v1.0.0',
           tokenPath: '/token',
           consumerKey: 'ck-b',
-          consumerSecret: 'cs-b',
+          consumerSecret,
           secretDonVi: 'secret-b',
         },
       },
       sim.url,
       'lgsp-b',
     );
+
+  it('speaks the WSO2-fronted LGSP variant with a bearer token', async () => {
+    const lgsp = lgspClient('cs-b');
     try {
       const file = doc('via lgsp');
       await a.sendEdoc(file, [{ OrganId: B.organId, OrganName: '' }], 'edoc');
@@ -359,24 +363,7 @@ describe('the axis client against the simulator (R1.2)', () => {
     } finally {
       await lgsp.close();
     }
-    const bad = axisClient(
-      {
-        organId: B.organId,
-        organName: '',
-        systemId: '',
-        secret: '',
-        maxReplyBytes: 1 << 20,
-        lgsp: {
-          basePath: '/truclienthong/v1.0.0',
-          tokenPath: '/token',
-          consumerKey: 'ck-b',
-          consumerSecret: 'wrong',
-          secretDonVi: 'secret-b',
-        },
-      },
-      sim.url,
-      'lgsp-bad',
-    );
+    const bad = lgspClient('wrong');
     try {
       expect(await codeOf(bad.getReceivedEdocList('edoc'))).toBe('LT_UPSTREAM_AUTH');
     } finally {
