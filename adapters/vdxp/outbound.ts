@@ -180,12 +180,21 @@ export function vdxpOutbound(
           'LT_EDXML_INVALID',
           'a status message naming its document is expected',
         );
+      // The axis says who sent it (the poller passes it on); the edXML's own From is the sender's word.
+      const sender = msg.headers['x-vdxp-from'] || st.From?.OrganId || '';
+      const sent = await tracking.sentRecord(about);
+      if (sent && !sent.to.includes(sender))
+        throw new GatewayError(
+          'LT_EDXML_INVALID',
+          `a status about ${about} from ${sender}, to which it was not sent`,
+          { sender },
+        );
       await tracking.status(about, {
         code: st.StatusCode,
         meaning: statusMeaning(st.StatusCode)?.en ?? 'unknown',
         description: st.Description ?? '',
         timestamp: st.Timestamp ?? '',
-        from: st.From?.OrganId ?? '',
+        from: sender,
         ...(st.StaffInfo && { staff: st.StaffInfo }),
         docId: d.docId,
       });

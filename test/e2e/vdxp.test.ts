@@ -285,6 +285,25 @@ describe('VDXP end to end (R1.2)', () => {
     expect(dms.of(documentId)).toHaveLength(1);
   });
 
+  it('a status about A’s document from an agency it was not sent to is refused, not recorded', async () => {
+    const { documentId } = (await sendDocument('Chỉ gửi B')).body;
+    const C = '000.00.00.H99';
+    sim.mailboxes.register({ organId: C, name: 'C', systemId: 'sys.c', secret: 'c' });
+    const status = buildEdxml({
+      status: {
+        ResponseFor: { OrganId: A, DocumentId: documentId },
+        From: { OrganId: B }, // claims to be B; the axis knows it is C
+        StatusCode: '06',
+        Timestamp: '2026/01/01 00:00:00',
+      },
+    });
+    const id = sim.mailboxes.send(C, [A], 'status', status, sdkFileHash(status));
+    await waitFor('the refusal', () =>
+      sim.mailboxes.all().find((i) => i.senderDocId === id && i.status === 'fail'),
+    );
+    expect(await statusesAtA(documentId)).toEqual([]);
+  });
+
   it('an unknown document’s status is LT_VDXP_DOCUMENT_NOT_FOUND; a malformed JSON document is refused before the axis', async () => {
     const missing = await call('GET', '/v1/vdxp/documents/no-such-document/status');
     expect(missing.status).toBe(404);
