@@ -22,7 +22,12 @@ export default defineAdapter({
   simulatorSchema: VdxpSimulatorSchema,
   inbound: { kind: 'background', create: bindPoller },
   bindingKey: (b) => `vdxp poll ${b.endpoint} ${b.messageType}`,
-  checkBinding: (b) => signatureOptionProblems(b),
+  checkBinding: (b, ctx) => [
+    ...signatureOptionProblems(b),
+    ...(ctx.endpoints && ctx.endpoints[b.endpoint] !== 'vdxp'
+      ? [`endpoint "${b.endpoint}" is not a vdxp endpoint (the mailbox the poller reads)`]
+      : []),
+  ],
   outbound: (config, ctx) => vdxpOutbound(config, ctx),
   operations: () => VDXP_OPERATIONS,
   simulator: (options, ctx) => startVdxpSimulator({ ...ctx.listen, options, log: ctx.log }),

@@ -115,6 +115,10 @@ export function vdxpOutbound(
   const operations: Record<string, (msg: Message, signal: AbortSignal) => Promise<Message>> = {
     async sendDocument(msg, signal) {
       const doc = bodyOf<JsonDocument>(msg);
+      // A caller's own DocumentId must be new: the status route and the answers key on it.
+      const given = doc.header?.DocumentId;
+      if (given && (await tracking.sentRecord(given)))
+        throw new GatewayError('LT_EDXML_INVALID', `DocumentId ${given} was already sent`);
       const built = edxmlOfDocument(doc, self);
       const to = (built.message.header!.To ?? []).map((o) => ({
         OrganId: o.OrganId ?? '',

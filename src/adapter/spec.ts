@@ -48,7 +48,14 @@ export interface AdapterSpec<
   readonly simulatorSchema?: S;
   inbound?: InboundSide<Static<I>>;
   /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
-  checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
+  checkBinding?(
+    binding: Static<I>,
+    ctx: {
+      contractsDir: string;
+      /** The configured endpoints' adapters, by endpoint name (a poller names the endpoint it polls). */
+      endpoints?: Readonly<Record<string, string>>;
+    },
+  ): string[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;

@@ -85,6 +85,9 @@ export function crossCheck(
   const { config, routes, source } = loaded;
   const out: ConfigIssue[] = checkStartup(loaded);
   const simulators = new Set(config.simulators.map((s) => s.name));
+  const endpointAdapters = Object.fromEntries(
+    Object.entries(config.endpoints).map(([name, ep]) => [name, ep.adapter]),
+  );
 
   config.simulators.forEach((sim, i) => {
     out.push(
@@ -216,7 +219,10 @@ export function crossCheck(
       const problems =
         adapters
           .get(def.from.adapter)
-          .checkBinding?.(def.from, { contractsDir: config.contractsDir }) ?? [];
+          .checkBinding?.(def.from, {
+            contractsDir: config.contractsDir,
+            endpoints: endpointAdapters,
+          }) ?? [];
       for (const p of problems) here(['from'], p);
     }
     const key = adapters.has(def.from.adapter)

@@ -316,6 +316,12 @@ describe('VDXP end to end (R1.2)', () => {
       header: { Subject: 'x', To: [{ OrganId: B }], Colour: 'red' },
     });
     expect(unknownField.body.code).toBe('LT_EDXML_INVALID');
+    expect((await sendDocument('Số hiệu riêng', { DocumentId: 'own-id-1' })).body.documentId).toBe(
+      'own-id-1',
+    );
+    expect((await sendDocument('Lần nữa', { DocumentId: 'own-id-1' })).body.code).toBe(
+      'LT_EDXML_INVALID',
+    );
     const unknownStatus = await answer('never-received', '03');
     expect(unknownStatus.body.code).toBe('LT_VDXP_DOCUMENT_NOT_FOUND');
   });

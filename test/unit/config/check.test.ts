@@ -123,4 +123,13 @@ describe('lienthong check (crossCheck)', () => {
       /route r2: to\.endpoint: no endpoint named "othr" \(did you mean "other"\?\)/,
     );
   });
+
+  it('a VDXP poller must poll a vdxp endpoint, and verifySignature needs trust anchors', () => {
+    const lines = check(
+      NPD,
+      'id: r1\nfrom: { adapter: vdxp, endpoint: npd, verifySignature: true }\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\nauth: none\n',
+    );
+    expect(lines.join('\n')).toContain('endpoint "npd" is not a vdxp endpoint');
+    expect(lines.join('\n')).toContain('verifySignature needs at least one trustAnchors file');
+  });
 });
