@@ -217,12 +217,10 @@ export function crossCheck(
       );
     if (adapters.has(def.from.adapter)) {
       const problems =
-        adapters
-          .get(def.from.adapter)
-          .checkBinding?.(def.from, {
-            contractsDir: config.contractsDir,
-            endpoints: endpointAdapters,
-          }) ?? [];
+        adapters.get(def.from.adapter).checkBinding?.(def.from, {
+          contractsDir: config.contractsDir,
+          endpoints: endpointAdapters,
+        }) ?? [];
       for (const p of problems) here(['from'], p);
     }
     const key = adapters.has(def.from.adapter)
