@@ -97,7 +97,7 @@ const table = {
   LT_VDXP_UNKNOWN_SYSTEM: { http: 401, blame: 'caller', retry: false, vi: 'Mã hệ thống (systemid) chưa được đăng ký', en: 'The system id is not registered' },
   LT_VDXP_FILE_HASH_MISMATCH: { http: 422, blame: 'caller', retry: false, vi: 'Mã băm tệp (hash-file) không khớp với tệp gửi lên', en: 'hash-file does not match the file sent' },
   LT_VDXP_DOCUMENT_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy văn bản', en: 'No such document' },
-  LT_VDXP_AXIS_REFUSED: { http: 502, blame: 'provider', retry: false, vi: 'Trục liên thông văn bản từ chối yêu cầu', en: 'The document interchange axis answered FAIL' },
+  LT_VDXP_AXIS_REFUSED: { http: 502, blame: 'gateway', retry: false, vi: 'Trục liên thông văn bản từ chối yêu cầu', en: 'The document interchange axis answered FAIL' },
 
   // ---- provider and resilience ------------------------------------------------
   LT_UPSTREAM_TIMEOUT: { http: 504, blame: 'provider', retry: true, vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },
