@@ -4,6 +4,7 @@ import soap from './soap/index.js';
 import npd from './npd/index.js';
 import npsp from './npsp/index.js';
 import ndxp from './ndxp/index.js';
+import vdxp, { vdxpFacade, vdxpHttp } from './vdxp/index.js';
 
 /**
  * The built-in adapters. A new protocol is a new folder under adapters/ and
@@ -15,5 +16,8 @@ export function builtinAdapters(): AdapterRegistry {
     .register(soap)
     .register(npd)
     .register(npsp)
-    .register(ndxp);
+    .register(ndxp)
+    .register(vdxp)
+    .register(vdxpHttp)
+    .register(vdxpFacade);
 }

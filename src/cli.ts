@@ -139,7 +139,7 @@ program
   .description(
     "run one adapter's simulator on its own, e.g. the NPD, to test your own client against it",
   )
-  .argument('<adapter>', 'the adapter whose simulator runs (npd, http, ndxp)')
+  .argument('<adapter>', 'the adapter whose simulator runs (npd, http, ndxp, vdxp)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('-p, --port <port>', 'port; 0 picks a free one', '0')
   .option(

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
 import type {
   Disposition,
   ErrorCode,
@@ -72,4 +73,6 @@ export interface OutboundContext {
   readonly log: Logger;
   /** Resolved base URL of the endpoint (simulator references already resolved). */
   readonly url: string;
+  /** The gateway's store, for outbounds that keep state shared by every instance (vdxp's document tracking). */
+  readonly store?: Store;
 }

@@ -48,7 +48,14 @@ export interface AdapterSpec<
   readonly simulatorSchema?: S;
   inbound?: InboundSide<Static<I>>;
   /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
-  checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
+  checkBinding?(
+    binding: Static<I>,
+    ctx: {
+      contractsDir: string;
+      /** The configured endpoints' adapters, by endpoint name (a poller names the endpoint it polls). */
+      endpoints?: Readonly<Record<string, string>>;
+    },
+  ): string[];
   /**
    * Problems with a simulator's options that need the rest of the config (a
    * simulator it routes to must start before it); for `lienthong check`.

@@ -86,6 +86,9 @@ export function crossCheck(
   const { config, routes, source } = loaded;
   const out: ConfigIssue[] = checkStartup(loaded);
   const simulators = new Set(config.simulators.map((s) => s.name));
+  const endpointAdapters = Object.fromEntries(
+    Object.entries(config.endpoints).map(([name, ep]) => [name, ep.adapter]),
+  );
 
   config.simulators.forEach((sim, i) => {
     const issues = adapters.checkOptions(sim.adapter, 'simulator', sim.options);
@@ -221,9 +224,10 @@ export function crossCheck(
       );
     if (adapters.has(def.from.adapter)) {
       const problems =
-        adapters
-          .get(def.from.adapter)
-          .checkBinding?.(def.from, { contractsDir: config.contractsDir }) ?? [];
+        adapters.get(def.from.adapter).checkBinding?.(def.from, {
+          contractsDir: config.contractsDir,
+          endpoints: endpointAdapters,
+        }) ?? [];
       for (const p of problems) here(['from'], p);
     }
     const key = adapters.has(def.from.adapter)

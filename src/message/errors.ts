@@ -99,6 +99,12 @@ const table = {
   LT_EDXML_ATTACHMENT_TOO_LARGE: { http: 413, blame: 'caller', retry: false, vi: 'Tệp đính kèm edXML vượt quá kích thước cho phép', en: 'edXML attachment exceeds the size limit' },
   LT_EDXML_SIGNATURE_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Chữ ký số trên văn bản edXML không hợp lệ', en: 'edXML signature is missing, malformed or does not verify' },
   LT_EDXML_SIGNATURE_UNTRUSTED: { http: 422, blame: 'caller', retry: false, vi: 'Chứng thư số ký văn bản edXML không thuộc tổ chức chứng thực được tin cậy', en: 'edXML signer certificate does not chain to a trusted CA' },
+  // VDXP axis (adapters/vdxp): the SDK's signed headers, the axis's FAIL replies, documents tracked
+  LT_VDXP_HEADER_SIGNATURE_INVALID: { http: 401, blame: 'caller', retry: false, vi: 'Chữ ký tiêu đề XroadVnpt của yêu cầu không hợp lệ', en: 'XroadVnpt signed headers are missing, malformed or their HMAC does not verify' },
+  LT_VDXP_UNKNOWN_SYSTEM: { http: 401, blame: 'caller', retry: false, vi: 'Mã hệ thống (systemid) chưa được đăng ký', en: 'The system id is not registered' },
+  LT_VDXP_FILE_HASH_MISMATCH: { http: 422, blame: 'caller', retry: false, vi: 'Mã băm tệp (hash-file) không khớp với tệp gửi lên', en: 'hash-file does not match the file sent' },
+  LT_VDXP_DOCUMENT_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy văn bản', en: 'No such document' },
+  LT_VDXP_AXIS_REFUSED: { http: 502, blame: 'gateway', retry: false, vi: 'Trục liên thông văn bản từ chối yêu cầu', en: 'The document interchange axis answered FAIL' },
 
   // ---- provider and resilience ------------------------------------------------
   LT_UPSTREAM_TIMEOUT: { http: 504, blame: 'provider', retry: true, vi: 'Bên cung cấp không phản hồi kịp thời', en: 'Provider did not answer in time' },

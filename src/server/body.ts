@@ -76,7 +76,7 @@ export function registerBodyParsers(server: FastifyInstance, limits: BodyLimits)
     }),
   );
   server.addContentTypeParser(
-    /^(text\/xml|application\/([\w.+-]+\+)?xml|application\/jose)/,
+    /^(text\/xml|application\/([\w.+-]+\+)?xml|application\/jose|application\/octet-stream)/,
     { parseAs: 'buffer' },
     decoded((req, buf) => {
       keepRaw(req, buf);

@@ -185,6 +185,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         name,
         log: log.child({ endpoint: name }),
         url,
+        store,
       });
       const protectedEp = protectEndpoint(name, ep, outbound, metrics, log);
       endpoints.set(name, protectedEp);

@@ -44,5 +44,7 @@ describe('README', () => {
       .map((l) => JSON.parse(l));
     expect(answers[0].ok).toBe(true);
     expect(answers[1].citizen.idNumber).toBe('052180091442');
+    // The document sent through the axis is known to the status route (R1.2).
+    expect(answers[2]).toMatchObject({ to: ['000.00.00.H41'], statuses: expect.any(Array) });
   });
 });

@@ -196,4 +196,12 @@ describe('lienthong check: the security-server simulator (issue 17)', () => {
       ),
     ).toEqual([]);
   });
+  it('a VDXP poller must poll a vdxp endpoint, and verifySignature needs trust anchors', () => {
+    const lines = check(
+      NPD,
+      'id: r1\nfrom: { adapter: vdxp, endpoint: npd, verifySignature: true }\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\nauth: none\n',
+    );
+    expect(lines.join('\n')).toContain('endpoint "npd" is not a vdxp endpoint');
+    expect(lines.join('\n')).toContain('verifySignature needs at least one trustAnchors file');
+  });
 });

@@ -12,6 +12,7 @@ import { c06Authorization } from '../../../adapters/npd/auth.js';
 import { NPD_OPERATIONS } from '../../../adapters/npd/constants.js';
 import { npdOutbound } from '../../../adapters/npd/outbound.js';
 import { startNpdSimulator } from '../../../adapters/npd/simulator.js';
+import { startVdxpSimulator } from '../../../adapters/vdxp/simulator.js';
 import { httpOutbound } from '../../../adapters/http/outbound.js';
 import { startTestProvider } from '../../../adapters/http/simulator.js';
 import { ndxpOutbound, startNdxpSimulator } from '../../../adapters/ndxp/index.js';
@@ -323,7 +324,7 @@ async function simCall(simOptions: Record<string, unknown>, auth: Record<string,
 }
 
 // Simulator faults, for both simulators (one FaultInjector, one `faults` option).
-type Sim = 'http' | 'npd' | 'ndxp';
+type Sim = 'http' | 'npd' | 'ndxp' | 'vdxp';
 /** The security-server simulator's faults: one registered client, one service behind it. */
 const XR_CLIENT = 'VN/GOV/000.00.00.H57/FX';
 const XR_PROVIDER = 'VN/GOV/000.00.00.G10/FXP';
@@ -363,7 +364,11 @@ async function simWithFaults(kind: Sim, faults: Record<string, unknown>) {
       ? await startTestProvider({ options: { faults } })
       : kind === 'ndxp'
         ? await ndxpWithFaults(faults)
-        : await startNpdSimulator({ options: { size: 20, faults } });
+        : kind === 'vdxp'
+          ? await startVdxpSimulator({
+              options: { agencies: [], lenientHex: false, maxFileBytes: 1 << 20, faults },
+            })
+          : await startNpdSimulator({ options: { size: 20, faults } });
   cleanups.push(() => sim.close());
   return sim.url;
 }
@@ -380,11 +385,13 @@ async function hit(kind: Sim, url: string) {
               headers: { 'content-type': 'text/xml' },
               body: xroadMessage(),
             })
-          : await fetch(`${url}/npd`, {
-              method: 'POST',
-              headers: { 'content-type': 'text/xml' },
-              body: TRACUU('052180091442'),
-            });
+          : kind === 'vdxp'
+            ? await fetch(`${url}/getReceivedEdocList`, { method: 'POST' })
+            : await fetch(`${url}/npd`, {
+                method: 'POST',
+                headers: { 'content-type': 'text/xml' },
+                body: TRACUU('052180091442'),
+              });
     return { status: res.status, body: await res.text(), ms: performance.now() - t0 };
   } catch {
     return { status: 'dropped' as const, body: '', ms: performance.now() - t0 };
@@ -851,12 +858,18 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       'npd',
       'npd-behind-ndxp',
       'test-provider',
+      'vdxp',
     ]);
   },
   'config:simulators[].port': async () => {
     const p = await freePort();
     const b = await boot({
-      simulators: [{ name: 'test-provider', adapter: 'http', port: p }, npdSim(), ...ndxpSims()],
+      simulators: [
+        { name: 'test-provider', adapter: 'http', port: p },
+        npdSim(),
+        ...ndxpSims(),
+        vdxpSim(),
+      ],
     });
     expect(new URL(b.gw.simulators.get('test-provider')!.url).port).toBe(String(p));
   },
@@ -866,6 +879,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
         { name: 'test-provider', adapter: 'http', host: 'localhost' },
         npdSim(),
         ...ndxpSims(),
+        vdxpSim(),
       ],
     });
     expect(b.gw.simulators.get('test-provider')!.url).not.toContain('127.0.0.1');
@@ -876,6 +890,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
         { name: 'test-provider', adapter: 'http', options: { faults: { errorRate: 1 } } },
         npdSim(),
         ...ndxpSims(),
+        vdxpSim(),
       ],
     });
     const r = await call(
@@ -1195,12 +1210,19 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     expect(await socketsFor(make({ connections: 1 }), msg)).toBe(1);
     expect(await socketsFor(make({}), msg)).toBe(2);
   },
+  ...faultRows('vdxp'),
 };
 
 /** The NDXP simulators of the example config (its npd-ndxp endpoint needs them). */
 function ndxpSims() {
   const yaml = parse(readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8'));
   return yaml.simulators.filter((s: any) => s.name === 'ndxp' || s.name === 'npd-behind-ndxp');
+}
+
+/** The example config's axis simulator (its endpoints refer to it). */
+function vdxpSim() {
+  const yaml = parse(readFileSync(join(ROOT, 'lienthong.yaml'), 'utf8'));
+  return yaml.simulators.find((s: any) => s.name === 'vdxp');
 }
 
 function npdSim() {
@@ -1575,6 +1597,173 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     test: 'test/unit/limits/limiter.test.ts',
     because:
       'a route of 1 a day refuses a client its second request and counts another client apart',
+  },
+  // VDXP (adapters/vdxp): each key's effect is asserted where the feature is tested.
+  'vdxp.endpoint:organId': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the From of every document sent; B receives documents from A',
+  },
+  'vdxp.endpoint:organName': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the From OrganName of the document B receives',
+  },
+  'vdxp.endpoint:systemId': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the systemid signed into every request; the simulator finds the agency by it',
+  },
+  'vdxp.endpoint:secret': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'keys the HMAC: a wrong secret gets the axis FAIL (LT_VDXP_AXIS_REFUSED)',
+  },
+  'vdxp.endpoint:lgsp.basePath': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the LGSP variant reaches /truclienthong/v1.0.0/vanbans only through it',
+  },
+  'vdxp.endpoint:lgsp.tokenPath': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the LGSP variant gets its bearer token there',
+  },
+  'vdxp.endpoint:lgsp.consumerKey': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a wrong consumer secret gets no token: LT_UPSTREAM_AUTH',
+  },
+  'vdxp.endpoint:lgsp.consumerSecret': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a wrong consumer secret gets no token: LT_UPSTREAM_AUTH',
+  },
+  'vdxp.endpoint:lgsp.secretDonVi': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the simulator answers the LGSP calls only with the agency secret in it',
+  },
+  'vdxp.endpoint:maxReplyBytes': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a getEdoc reply over it is LT_UPSTREAM_BAD_REPLY',
+  },
+  'vdxp.endpoint:signing.keyFile': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'B verifies the signature of what A sent and names the signer',
+  },
+  'vdxp.endpoint:signing.certFile': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the signer B names is this certificate',
+  },
+  'vdxp.from:adapter': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the discriminator of the mailbox poller',
+  },
+  'vdxp.from:endpoint': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'whose mailbox is polled: B’s inbox, A’s statuses',
+  },
+  'vdxp.from:messageType': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'documents go to B’s local system, statuses to A’s status route',
+  },
+  'vdxp.from:intervalMs': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the test shortens it to 100 ms and counts polls',
+  },
+  'vdxp.from:batchSize': {
+    test: 'test/unit/vdxp/poller.test.ts',
+    because: 'one poll handles at most batchSize items',
+  },
+  'vdxp.from:leaseMs': {
+    test: 'test/unit/vdxp/poller.test.ts',
+    because: 'a second poller skips a leased item until the lease expires',
+  },
+  'vdxp.from:maxAttempts': {
+    test: 'test/unit/vdxp/poller.test.ts',
+    because: 'a delivery failing with a retryable code is reported fail after maxAttempts',
+  },
+  'vdxp.from:verifySignature': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'a tampered or untrusted signature is refused only with it',
+  },
+  'vdxp.from:trustAnchors': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'a signer outside them is LT_EDXML_SIGNATURE_UNTRUSTED',
+  },
+  'vdxp.from:rejectWithStatus': {
+    test: 'test/unit/vdxp/poller.test.ts',
+    because: 'without it no status 02 goes back to the sender',
+  },
+  'vdxp.from:attachments': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'links: B’s local system fetches the attachment by its href',
+  },
+  'vdxp.from:linkBase': { test: 'test/e2e/vdxp.test.ts', because: 'the href starts with it' },
+  'vdxp.from:attachmentTtlMs': {
+    test: 'test/unit/vdxp/poller.test.ts',
+    because: 'a linked attachment is gone after it',
+  },
+  'vdxp.simulator:agencies[].organId': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the agencies the simulator knows; an unknown receiver is FAIL 404',
+  },
+  'vdxp.simulator:agencies[].name': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'getAgenciesList lists it',
+  },
+  'vdxp.simulator:agencies[].systemId': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the simulator finds the calling agency by it',
+  },
+  'vdxp.simulator:agencies[].secret': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a request signed with another secret is FAIL 401',
+  },
+  'vdxp.simulator:agencies[].consumerKey': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'the LGSP variant’s token is issued for it',
+  },
+  'vdxp.simulator:agencies[].consumerSecret': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a wrong one gets WSO2’s 900901',
+  },
+  'vdxp.simulator:lenientHex': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'an HMAC without leading zeros is accepted only with it',
+  },
+  'vdxp.simulator:maxFileBytes': {
+    test: 'test/unit/vdxp/axis.test.ts',
+    because: 'a sendEdoc body over it is FAIL',
+  },
+  'vdxp-facade.from:adapter': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the discriminator of the axis facade',
+  },
+  'vdxp-facade.from:path': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the SDK client posts to <path>//sendEdoc',
+  },
+  'vdxp-facade.from:systems[].systemId': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'an unknown system id is LT_VDXP_UNKNOWN_SYSTEM',
+  },
+  'vdxp-facade.from:systems[].secret': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'a request signed with another secret is LT_VDXP_HEADER_SIGNATURE_INVALID',
+  },
+  'vdxp-facade.from:lenientHex': {
+    test: 'test/e2e/vdxp.test.ts',
+    because:
+      'the strict-signature facade of the test accepts an unpadded HMAC, the default one refuses it',
+  },
+  'vdxp-facade.from:verifySignature': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the strict-signature facade refuses an unsigned file',
+  },
+  'vdxp-facade.from:trustAnchors': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the strict-signature facade refuses a signer outside them',
+  },
+  'vdxp-http.from:adapter': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the discriminator of the status route',
+  },
+  'vdxp-http.from:path': {
+    test: 'test/e2e/vdxp.test.ts',
+    because: 'the status and attachment routes take their arguments from its parameters',
   },
   'config:log.flushIntervalMs': {
     test: 'test/e2e/log-flush.test.ts',

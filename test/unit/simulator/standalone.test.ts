@@ -92,7 +92,7 @@ describe('startStandaloneSimulator', () => {
     expect(noSim).toBeInstanceOf(GatewayError);
     expect((noSim as GatewayError).code).toBe('LT_CONFIG_INVALID');
     expect((noSim as GatewayError).detail).toMatch(
-      /has no simulator \(those with one: http, ndxp, npd, npsp\)/,
+      /has no simulator \(those with one: http, ndxp, npd, npsp, vdxp\)/,
     );
     await expect(
       startStandaloneSimulator(builtinAdapters(), {
