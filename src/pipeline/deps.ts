@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';
 import type { InFlight } from './in-flight.js';
+import type { PipelineHooks } from './hooks.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -96,6 +97,11 @@ export interface PipelineDeps {
   readonly metrics: PipelineMetrics;
   /** Every exchange running in the gateway, for the shutdown's drain. */
   readonly inFlight: InFlight;
+  /**
+   * Exchange start / end / refusal subscribers (log line, metrics, sharing
+   * log). Without it a route gets the log line and the metrics only.
+   */
+  readonly hooks?: PipelineHooks;
 }
 
 /** What the pipeline reports (src/server/metrics.ts implements it with Prometheus). */

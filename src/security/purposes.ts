@@ -15,6 +15,10 @@ export const TYP = {
   reply: 'lt-reply+jws',
   /** What the gateway signs towards a provider (its outbound request). */
   outbound: 'lt-out+jws',
+  /** A signed head of one writer's sharing-log chain (src/audit/checkpoint.ts). */
+  checkpoint: 'lt-checkpoint+jws',
+  /** The manifest of a sharing-log export or archive (src/audit/archive.ts). */
+  archive: 'lt-archive+jws',
 } as const;
 
 export type Typ = (typeof TYP)[keyof typeof TYP];

@@ -1,0 +1,264 @@
+import pg from 'pg';
+import { GatewayError } from '../message/errors.js';
+import { PG_SCHEMA_PATTERN } from '../store/store.js';
+import { PG_START_HINT } from '../store/postgres.js';
+import type { AuditBackend, AuditQuery } from './backend.js';
+import type { AuditRow, CheckpointRow } from './record.js';
+
+const ddl = (s: string) => `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.lt_audit (
+  writer     TEXT NOT NULL,
+  seq        BIGINT NOT NULL,
+  id         TEXT NOT NULL,
+  at         BIGINT NOT NULL,
+  kind       TEXT NOT NULL,
+  route      TEXT,
+  service    TEXT,
+  org        TEXT,
+  officer    TEXT,
+  code       TEXT NOT NULL,
+  subjects   TEXT NOT NULL DEFAULT '',
+  body       TEXT NOT NULL,
+  prev       TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  keep_until BIGINT NOT NULL,
+  PRIMARY KEY (writer, seq)
+);
+CREATE INDEX IF NOT EXISTS lt_audit_at ON ${s}.lt_audit (at);
+CREATE INDEX IF NOT EXISTS lt_audit_org ON ${s}.lt_audit (org, at);
+CREATE INDEX IF NOT EXISTS lt_audit_officer ON ${s}.lt_audit (officer, at);
+CREATE INDEX IF NOT EXISTS lt_audit_keep ON ${s}.lt_audit (keep_until);
+CREATE TABLE IF NOT EXISTS ${s}.lt_audit_checkpoint (
+  writer TEXT NOT NULL,
+  seq    BIGINT NOT NULL,
+  at     BIGINT NOT NULL,
+  head   TEXT NOT NULL,
+  jws    TEXT NOT NULL,
+  final  BOOLEAN NOT NULL DEFAULT false,
+  PRIMARY KEY (writer, seq)
+);
+`;
+
+function unavailable(err: unknown, doing: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const code = (err as { code?: unknown })?.code;
+  const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'error';
+  return new GatewayError(
+    'LT_AUDIT_UNAVAILABLE',
+    `PostgreSQL failed while ${doing} (${reason}); ${PG_START_HINT}`,
+    undefined,
+    { cause: err },
+  );
+}
+
+interface PgRow {
+  writer: string;
+  seq: string;
+  id: string;
+  at: string;
+  kind: string;
+  route: string | null;
+  service: string | null;
+  org: string | null;
+  officer: string | null;
+  code: string;
+  subjects: string;
+  body: string;
+  prev: string;
+  hash: string;
+  keep_until: string;
+}
+
+// BIGINT arrives as a string: ms and sequences fit in a double.
+const fromDb = (r: PgRow): AuditRow => ({
+  ...r,
+  seq: Number(r.seq),
+  at: Number(r.at),
+  keepUntil: Number(r.keep_until),
+});
+
+/**
+ * The sharing log in the store's PostgreSQL database and schema, on a small
+ * pool of its own. A batch is ONE statement (rows passed as arrays and
+ * unnested, the checkpoint in a CTE beside them), so it is one round trip
+ * and atomic without BEGIN/COMMIT; with synchronous_commit on, it is durable
+ * when the statement returns.
+ */
+export class PostgresAuditBackend implements AuditBackend {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly s: string;
+
+  constructor(cfg: { url: string; schema?: string; poolSize?: number }) {
+    const schema = cfg.schema ?? 'public';
+    if (!new RegExp(PG_SCHEMA_PATTERN).test(schema))
+      throw new GatewayError('LT_CONFIG_INVALID', `invalid PostgreSQL schema name "${schema}"`);
+    this.s = `"${schema}"`;
+    this.pool = new pg.Pool({
+      connectionString: cfg.url,
+      max: cfg.poolSize ?? 2,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: 'lienthong-audit',
+    });
+    this.pool.on('error', () => {});
+  }
+
+  private async q<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[],
+    doing: string,
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>({ text, values, name });
+    } catch (err) {
+      throw unavailable(err, doing);
+    }
+  }
+
+  async init(): Promise<void> {
+    try {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lienthong.audit.${this.s}`]);
+        await c.query(ddl(this.s));
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        c.release();
+      }
+    } catch (err) {
+      throw unavailable(err, 'creating the sharing-log tables');
+    }
+  }
+
+  async write(rows: readonly AuditRow[], cp?: CheckpointRow): Promise<void> {
+    const cols: unknown[][] = Array.from({ length: 15 }, () => []);
+    for (const r of rows) {
+      const v = [
+        r.writer,
+        r.seq,
+        r.id,
+        r.at,
+        r.kind,
+        r.route,
+        r.service,
+        r.org,
+        r.officer,
+        r.code,
+        r.subjects,
+        r.body,
+        r.prev,
+        r.hash,
+        r.keepUntil,
+      ];
+      for (let i = 0; i < 15; i++) cols[i].push(v[i]);
+    }
+    const types = [
+      'text', 'bigint', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
+      'text', 'text', 'text', 'bigint',
+    ];
+    const unnest = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+    const insert = `INSERT INTO ${this.s}.lt_audit (writer, seq, id, at, kind, route, service, org, officer, code, subjects, body, prev, hash, keep_until)
+      SELECT * FROM unnest(${unnest})`;
+    if (!cp) {
+      await this.q(insert, cols, 'writing sharing-log records', 'lt_audit_write');
+      return;
+    }
+    await this.q(
+      `WITH r AS (${insert} RETURNING 1)
+       INSERT INTO ${this.s}.lt_audit_checkpoint (writer, seq, at, head, jws, final)
+       SELECT $16, $17, $18, $19, $20, $21 FROM (SELECT count(*) FROM r) AS n
+       ON CONFLICT (writer, seq) DO UPDATE SET at = EXCLUDED.at, head = EXCLUDED.head, jws = EXCLUDED.jws, final = EXCLUDED.final`,
+      [...cols, cp.writer, cp.seq, cp.at, cp.head, cp.jws, cp.final],
+      'writing sharing-log records and a checkpoint',
+      'lt_audit_write_cp',
+    );
+  }
+
+  async last(writer: string): Promise<AuditRow | undefined> {
+    const r = await this.q<PgRow>(
+      `SELECT * FROM ${this.s}.lt_audit WHERE writer = $1 ORDER BY seq DESC LIMIT 1`,
+      [writer],
+      'reading the chain head',
+    );
+    return r.rows[0] ? fromDb(r.rows[0]) : undefined;
+  }
+
+  async writers(): Promise<string[]> {
+    const r = await this.q<{ writer: string }>(
+      `SELECT DISTINCT writer FROM ${this.s}.lt_audit UNION SELECT DISTINCT writer FROM ${this.s}.lt_audit_checkpoint ORDER BY 1`,
+      [],
+      'listing writers',
+    );
+    return r.rows.map((x) => x.writer);
+  }
+
+  async chain(writer: string, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const r = await this.q<PgRow>(
+      `SELECT * FROM ${this.s}.lt_audit WHERE writer = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [writer, afterSeq, limit],
+      'reading a chain',
+    );
+    return r.rows.map(fromDb);
+  }
+
+  async checkpoints(writer: string): Promise<CheckpointRow[]> {
+    const r = await this.q<{
+      writer: string;
+      seq: string;
+      at: string;
+      head: string;
+      jws: string;
+      final: boolean;
+    }>(
+      `SELECT * FROM ${this.s}.lt_audit_checkpoint WHERE writer = $1 ORDER BY seq`,
+      [writer],
+      'reading checkpoints',
+    );
+    return r.rows.map((c) => ({ ...c, seq: Number(c.seq), at: Number(c.at) }));
+  }
+
+  async query(q: AuditQuery): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: (p: string) => string, v: unknown) => {
+      args.push(v);
+      where.push(sql(`$${args.length}`));
+    };
+    if (q.from !== undefined) add((p) => `at >= ${p}`, q.from);
+    if (q.to !== undefined) add((p) => `at < ${p}`, q.to);
+    if (q.org !== undefined) add((p) => `org = ${p}`, q.org);
+    if (q.officer !== undefined) add((p) => `officer = ${p}`, q.officer);
+    if (q.route !== undefined) add((p) => `route = ${p}`, q.route);
+    if (q.service !== undefined) add((p) => `service = ${p}`, q.service);
+    if (q.subject !== undefined)
+      add((p) => `(' ' || subjects || ' ') LIKE ${p}`, `% ${q.subject} %`);
+    const r = await this.q<PgRow>(
+      `SELECT * FROM ${this.s}.lt_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY at, writer, seq ${q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : ''}`,
+      args,
+      'searching the sharing log',
+    );
+    return r.rows.map(fromDb);
+  }
+
+  async delete(keys: readonly { writer: string; seq: number }[]): Promise<number> {
+    if (!keys.length) return 0;
+    const r = await this.q(
+      `DELETE FROM ${this.s}.lt_audit WHERE (writer, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
+      [keys.map((k) => k.writer), keys.map((k) => k.seq)],
+      'deleting archived records',
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => {});
+  }
+}
