@@ -39,7 +39,7 @@ const lines: Record<string, unknown>[] = [];
 
 const config = {
   endpoints: { npd: { adapter: 'npd' }, echo: { adapter: 'http' } },
-  audit: { ...Value.Default(AuditSchema, {}), subjectKey: SUBJECT_KEY },
+  audit: { ...(Value.Default(AuditSchema, {}) as object), subjectKey: SUBJECT_KEY },
 } as unknown as GatewayConfig;
 
 let providerFails: GatewayError | undefined;
