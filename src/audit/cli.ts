@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { GatewayError } from '../message/errors.js';
 import { KeyRing } from '../security/keyring.js';
@@ -9,6 +9,8 @@ import { exportRange } from './export.js';
 import { auditBackendOf } from './open.js';
 import { subjectDigest } from './subjects.js';
 import { verifyLog } from './verify.js';
+import { periodOf, reportCsv, reportFromLog, type Report } from './report.js';
+import { reportHtml } from './report-html.js';
 
 /**
  * `lienthong audit verify|export|search|report|archive` over the configured
@@ -119,6 +121,31 @@ export function auditCommands(program: Command): void {
         const v = verifyManifest(keys, readFileSync(file, 'utf8').trim());
         if (!v.ok) throw new GatewayError('LT_SIG_INVALID', `manifest: ${v.why}`);
         console.log(JSON.stringify(v.manifest, null, 2));
+      }).catch(fail),
+    );
+
+  audit
+    .command('report')
+    .description('the 6-monthly or annual report (R5) per connection and service: requests, refusals by reason, errors, latency percentiles, busiest hours')
+    .requiredOption('--period <period>', '2026 (annual), 2026-H1 or 2026-H2 (6-monthly), in UTC+7')
+    .option('--format <format>', 'json, csv or html (bilingual, with charts)', 'json')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action((o: { period: string; format: string; out?: string }) =>
+      using(program, async ({ backend }) => {
+        const period = periodOf(o.period);
+        if (!period)
+          throw new GatewayError('LT_CONFIG_INVALID', `--period must be a year (2026) or a half (2026-H1, 2026-H2), not "${o.period}"`);
+        const renderers: Record<string, (r: Report) => string> = {
+          json: (r) => JSON.stringify(r, null, 2) + '\n',
+          csv: reportCsv,
+          html: reportHtml,
+        };
+        const render = Object.hasOwn(renderers, o.format) ? renderers[o.format] : undefined;
+        if (!render)
+          throw new GatewayError('LT_CONFIG_INVALID', `--format must be json, csv or html, not "${o.format}"`);
+        const text = render(await reportFromLog(backend, period));
+        if (o.out) writeFileSync(o.out, text);
+        else process.stdout.write(text);
       }).catch(fail),
     );
 

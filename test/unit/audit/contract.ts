@@ -84,7 +84,7 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
         maxBatch: 500,
         writerId,
       });
-      await Promise.all(Array.from({ length: n }, (_, i) => log.append(entry(i + 1, i % 2 ? 'LT_AUTH_TOKEN_MISSING' : 'OK'))));
+      await Promise.all(Array.from({ length: n }, (_, i) => log.append(entry(i + 1, i % 2 ? 'LT_AUTH_MISSING' : 'OK'))));
       await log.close();
       return writerId;
     }
