@@ -28,13 +28,18 @@ export interface AuditBackend {
   /** The last stored row of a writer, to resume its chain after a failed write. */
   last(writer: string): Promise<AuditRow | undefined>;
   writers(): Promise<string[]>;
-  /** A writer's rows with seq > afterSeq, in seq order, at most `limit`. */
+  /** A writer's rows with seq > afterSeq, archived stubs included, in seq order, at most `limit`. */
   chain(writer: string, afterSeq: number, limit: number): Promise<AuditRow[]>;
   checkpoints(writer: string): Promise<CheckpointRow[]>;
   /** Rows matching the query, in time order. */
   query(q: AuditQuery): Promise<AuditRow[]>;
-  /** Deletes the given rows (after they were archived); returns how many. */
-  delete(keys: readonly { writer: string; seq: number }[]): Promise<number>;
+  /** Records whose retention ended (keep_until <= now), oldest first, at most `limit`. */
+  expired(now: number, limit: number): Promise<AuditRow[]>;
+  /**
+   * One transaction: replaces the rows (already written to the named archive)
+   * by stubs that keep their link, so the chain still verifies without them.
+   */
+  archive(rows: readonly AuditRow[], archive: string, at: number): Promise<void>;
   close(): Promise<void>;
 }
 

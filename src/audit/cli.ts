@@ -6,6 +6,7 @@ import { KeyRing } from '../security/keyring.js';
 import type { AuditQuery } from './backend.js';
 import { verifyManifest } from './checkpoint.js';
 import { exportRange } from './export.js';
+import { archiveExpired } from './archive.js';
 import { auditBackendOf } from './open.js';
 import { subjectDigest } from './subjects.js';
 import { verifyLog } from './verify.js';
@@ -109,6 +110,18 @@ export function auditCommands(program: Command): void {
       using(program, async ({ backend, keys }) => {
         const r = await exportRange(backend, keys, queryOf(o), o.out);
         console.log(`${r.manifest.records} record(s): ${r.jsonl}\nmanifest (signed): ${r.manifestFile}`);
+      }).catch(fail),
+    );
+
+  audit
+    .command('archive')
+    .description('archive the records whose retention ended (signed JSONL into audit.archiveDir), then delete them, keeping their place in the chain')
+    .option('--now <date>', 'archive as of this time (default: now)')
+    .action((o: { now?: string }) =>
+      using(program, async ({ backend, keys, config }) => {
+        const done = await archiveExpired(backend, keys, config.audit.archiveDir, timeOption('now', o.now));
+        for (const a of done) console.log(`${a.manifest.records} record(s): ${a.file}`);
+        console.log(`${done.reduce((n, a) => n + a.manifest.records, 0)} record(s) archived in ${done.length} archive(s)`);
       }).catch(fail),
     );
 

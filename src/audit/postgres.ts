@@ -29,6 +29,16 @@ CREATE INDEX IF NOT EXISTS lt_audit_at ON ${s}.lt_audit (at);
 CREATE INDEX IF NOT EXISTS lt_audit_org ON ${s}.lt_audit (org, at);
 CREATE INDEX IF NOT EXISTS lt_audit_officer ON ${s}.lt_audit (officer, at);
 CREATE INDEX IF NOT EXISTS lt_audit_keep ON ${s}.lt_audit (keep_until);
+CREATE TABLE IF NOT EXISTS ${s}.lt_audit_archived (
+  writer      TEXT NOT NULL,
+  seq         BIGINT NOT NULL,
+  prev        TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  keep_until  BIGINT NOT NULL,
+  archive     TEXT NOT NULL,
+  archived_at BIGINT NOT NULL,
+  PRIMARY KEY (writer, seq)
+);
 CREATE TABLE IF NOT EXISTS ${s}.lt_audit_checkpoint (
   writer TEXT NOT NULL,
   seq    BIGINT NOT NULL,
@@ -68,14 +78,17 @@ interface PgRow {
   prev: string;
   hash: string;
   keep_until: string;
+  archive?: string | null;
+  archived_at?: string | null;
 }
 
 // BIGINT arrives as a string: ms and sequences fit in a double.
-const fromDb = (r: PgRow): AuditRow => ({
+const fromDb = ({ keep_until, archive, archived_at, ...r }: PgRow): AuditRow => ({
   ...r,
   seq: Number(r.seq),
   at: Number(r.at),
-  keepUntil: Number(r.keep_until),
+  keepUntil: Number(keep_until),
+  ...(archive ? { archive, archivedAt: Number(archived_at) } : {}),
 });
 
 /**
@@ -181,10 +194,16 @@ export class PostgresAuditBackend implements AuditBackend {
     );
   }
 
+  /** Live rows and archived stubs as one chain ($1 writer, $2 after seq). */
+  private get chainSql(): string {
+    return `SELECT writer, seq, id, at, kind, route, service, org, officer, code, subjects, body, prev, hash, keep_until, NULL AS archive, NULL::bigint AS archived_at FROM ${this.s}.lt_audit WHERE writer = $1 AND seq > $2
+      UNION ALL SELECT writer, seq, '', 0, '', NULL, NULL, NULL, NULL, '', '', '', prev, hash, keep_until, archive, archived_at FROM ${this.s}.lt_audit_archived WHERE writer = $1 AND seq > $2`;
+  }
+
   async last(writer: string): Promise<AuditRow | undefined> {
     const r = await this.q<PgRow>(
-      `SELECT * FROM ${this.s}.lt_audit WHERE writer = $1 ORDER BY seq DESC LIMIT 1`,
-      [writer],
+      `${this.chainSql} ORDER BY seq DESC LIMIT 1`,
+      [writer, 0],
       'reading the chain head',
     );
     return r.rows[0] ? fromDb(r.rows[0]) : undefined;
@@ -192,7 +211,7 @@ export class PostgresAuditBackend implements AuditBackend {
 
   async writers(): Promise<string[]> {
     const r = await this.q<{ writer: string }>(
-      `SELECT DISTINCT writer FROM ${this.s}.lt_audit UNION SELECT DISTINCT writer FROM ${this.s}.lt_audit_checkpoint ORDER BY 1`,
+      `SELECT writer FROM ${this.s}.lt_audit UNION SELECT writer FROM ${this.s}.lt_audit_archived UNION SELECT writer FROM ${this.s}.lt_audit_checkpoint ORDER BY 1`,
       [],
       'listing writers',
     );
@@ -201,7 +220,7 @@ export class PostgresAuditBackend implements AuditBackend {
 
   async chain(writer: string, afterSeq: number, limit: number): Promise<AuditRow[]> {
     const r = await this.q<PgRow>(
-      `SELECT * FROM ${this.s}.lt_audit WHERE writer = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `${this.chainSql} ORDER BY seq LIMIT $3`,
       [writer, afterSeq, limit],
       'reading a chain',
     );
@@ -248,14 +267,28 @@ export class PostgresAuditBackend implements AuditBackend {
     return r.rows.map(fromDb);
   }
 
-  async delete(keys: readonly { writer: string; seq: number }[]): Promise<number> {
-    if (!keys.length) return 0;
-    const r = await this.q(
-      `DELETE FROM ${this.s}.lt_audit WHERE (writer, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
-      [keys.map((k) => k.writer), keys.map((k) => k.seq)],
-      'deleting archived records',
+  async expired(now: number, limit: number): Promise<AuditRow[]> {
+    const r = await this.q<PgRow>(
+      `SELECT * FROM ${this.s}.lt_audit WHERE keep_until <= $1 ORDER BY keep_until, writer, seq LIMIT $2`,
+      [now, limit],
+      'reading expired records',
     );
-    return r.rowCount ?? 0;
+    return r.rows.map(fromDb);
+  }
+
+  async archive(rows: readonly AuditRow[], archive: string, at: number): Promise<void> {
+    if (!rows.length) return;
+    // One statement: the stubs are inserted and the rows deleted together, or neither.
+    await this.q(
+      `WITH gone AS (
+         DELETE FROM ${this.s}.lt_audit a USING unnest($1::text[], $2::bigint[]) AS k(writer, seq)
+         WHERE a.writer = k.writer AND a.seq = k.seq
+         RETURNING a.writer, a.seq, a.prev, a.hash, a.keep_until)
+       INSERT INTO ${this.s}.lt_audit_archived (writer, seq, prev, hash, keep_until, archive, archived_at)
+       SELECT writer, seq, prev, hash, keep_until, $3, $4 FROM gone`,
+      [rows.map((r) => r.writer), rows.map((r) => r.seq), archive, at],
+      'archiving records',
+    );
   }
 
   async close(): Promise<void> {

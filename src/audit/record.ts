@@ -97,6 +97,14 @@ export interface AuditRow {
   prev: string;
   hash: string;
   keepUntil: number;
+  /**
+   * Set on what is left of a record archived at the end of its retention
+   * (src/audit/archive.ts): the archive's name; only its link (seq, prev,
+   * hash) and keepUntil remain in the database, so the chain still verifies.
+   */
+  archive?: string;
+  /** When it was archived (ms), on such a stub. */
+  archivedAt?: number;
 }
 
 /** The searchable columns a row must repeat from its body (verify compares them). */

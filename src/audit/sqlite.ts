@@ -28,6 +28,16 @@ CREATE INDEX IF NOT EXISTS lt_audit_at ON lt_audit (at);
 CREATE INDEX IF NOT EXISTS lt_audit_org ON lt_audit (org, at);
 CREATE INDEX IF NOT EXISTS lt_audit_officer ON lt_audit (officer, at);
 CREATE INDEX IF NOT EXISTS lt_audit_keep ON lt_audit (keep_until);
+CREATE TABLE IF NOT EXISTS lt_audit_archived (
+  writer      TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  prev        TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  keep_until  INTEGER NOT NULL,
+  archive     TEXT NOT NULL,
+  archived_at INTEGER NOT NULL,
+  PRIMARY KEY (writer, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lt_audit_checkpoint (
   writer TEXT NOT NULL,
   seq    INTEGER NOT NULL,
@@ -39,14 +49,24 @@ CREATE TABLE IF NOT EXISTS lt_audit_checkpoint (
 ) WITHOUT ROWID;
 `;
 
-interface DbRow extends Omit<AuditRow, 'keepUntil'> {
+interface DbRow extends Omit<AuditRow, 'keepUntil' | 'archive' | 'archivedAt'> {
   keep_until: number;
+  archive?: string | null;
+  archived_at?: number | null;
 }
 
 const fromDb = (r: DbRow): AuditRow => {
-  const { keep_until, ...rest } = r;
-  return { ...rest, keepUntil: keep_until };
+  const { keep_until, archive, archived_at, ...rest } = r;
+  return {
+    ...rest,
+    keepUntil: keep_until,
+    ...(archive ? { archive, archivedAt: archived_at ?? 0 } : {}),
+  };
 };
+
+/** Live rows and archived stubs as one chain (a stub has no body: '' and nulls). */
+const CHAIN = `SELECT writer, seq, id, at, kind, route, service, org, officer, code, subjects, body, prev, hash, keep_until, NULL AS archive, NULL AS archived_at FROM lt_audit WHERE writer = ? AND seq > ?
+  UNION ALL SELECT writer, seq, '', 0, '', NULL, NULL, NULL, NULL, '', '', '', prev, hash, keep_until, archive, archived_at FROM lt_audit_archived WHERE writer = ? AND seq > ?`;
 
 function unavailable(err: unknown, doing: string): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -99,25 +119,36 @@ export class SqliteAuditBackend implements AuditBackend {
        ON CONFLICT (writer, seq) DO UPDATE SET at = excluded.at, head = excluded.head, jws = excluded.jws, final = excluded.final`,
     );
     const del = db.prepare(`DELETE FROM lt_audit WHERE writer = ? AND seq = ?`);
+    const stub = db.prepare(
+      `INSERT INTO lt_audit_archived (writer, seq, prev, hash, keep_until, archive, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
     return {
       write: db.transaction((rows: readonly AuditRow[], cp?: CheckpointRow) => {
         for (const r of rows) insert.run(r);
         if (cp) checkpoint.run({ ...cp, final: cp.final ? 1 : 0 });
       }),
-      last: db.prepare<[string], DbRow>(
-        `SELECT * FROM lt_audit WHERE writer = ? ORDER BY seq DESC LIMIT 1`,
+      last: db.prepare<[string, number, string, number], DbRow>(
+        `${CHAIN} ORDER BY seq DESC LIMIT 1`,
       ),
-      writers: db.prepare(`SELECT DISTINCT writer FROM lt_audit UNION SELECT DISTINCT writer FROM lt_audit_checkpoint ORDER BY 1`).pluck(),
-      chain: db.prepare<[string, number, number], DbRow>(
-        `SELECT * FROM lt_audit WHERE writer = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      writers: db
+        .prepare(
+          `SELECT writer FROM lt_audit UNION SELECT writer FROM lt_audit_archived UNION SELECT writer FROM lt_audit_checkpoint ORDER BY 1`,
+        )
+        .pluck(),
+      chain: db.prepare<[string, number, string, number, number], DbRow>(
+        `${CHAIN} ORDER BY seq LIMIT ?`,
+      ),
+      expired: db.prepare<[number, number], DbRow>(
+        `SELECT * FROM lt_audit WHERE keep_until <= ? ORDER BY keep_until, writer, seq LIMIT ?`,
       ),
       checkpoints: db.prepare<[string], Omit<CheckpointRow, 'final'> & { final: number }>(
         `SELECT * FROM lt_audit_checkpoint WHERE writer = ? ORDER BY seq`,
       ),
-      delete: db.transaction((keys: readonly { writer: string; seq: number }[]) => {
-        let n = 0;
-        for (const k of keys) n += del.run(k.writer, k.seq).changes;
-        return n;
+      archive: db.transaction((rows: readonly AuditRow[], archive: string, at: number) => {
+        for (const r of rows) {
+          stub.run(r.writer, r.seq, r.prev, r.hash, r.keepUntil, archive, at);
+          del.run(r.writer, r.seq);
+        }
       }),
     };
   }
@@ -136,7 +167,7 @@ export class SqliteAuditBackend implements AuditBackend {
   }
 
   async last(writer: string): Promise<AuditRow | undefined> {
-    const r = this.s.last.get(writer);
+    const r = this.s.last.get(writer, 0, writer, 0);
     return r ? fromDb(r) : undefined;
   }
 
@@ -145,7 +176,7 @@ export class SqliteAuditBackend implements AuditBackend {
   }
 
   async chain(writer: string, afterSeq: number, limit: number): Promise<AuditRow[]> {
-    return this.s.chain.all(writer, afterSeq, limit).map(fromDb);
+    return this.s.chain.all(writer, afterSeq, writer, afterSeq, limit).map(fromDb);
   }
 
   async checkpoints(writer: string): Promise<CheckpointRow[]> {
@@ -171,8 +202,16 @@ export class SqliteAuditBackend implements AuditBackend {
     return (this.db!.prepare(sql).all(...args) as DbRow[]).map(fromDb);
   }
 
-  async delete(keys: readonly { writer: string; seq: number }[]): Promise<number> {
-    return this.s.delete(keys);
+  async expired(now: number, limit: number): Promise<AuditRow[]> {
+    return this.s.expired.all(now, limit).map(fromDb);
+  }
+
+  async archive(rows: readonly AuditRow[], archive: string, at: number): Promise<void> {
+    try {
+      this.s.archive(rows, archive, at);
+    } catch (err) {
+      throw unavailable(err, 'archiving records');
+    }
   }
 
   async close(): Promise<void> {

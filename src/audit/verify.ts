@@ -31,6 +31,8 @@ export interface VerifyResult {
   writers: number;
   records: number;
   checkpoints: number;
+  /** Records archived at the end of their retention, whose stubs hold their place in the chain. */
+  archived: number;
   /** Records after their writer's last checkpoint: chained, but no signed head covers them yet. */
   unattested: number;
   findings: Finding[];
@@ -60,7 +62,14 @@ function readBody(row: AuditRow): AuditRecord | undefined {
  * tail). Every finding names the record.
  */
 export async function verifyLog(backend: AuditBackend, keys: KeyRing): Promise<VerifyResult> {
-  const result: VerifyResult = { writers: 0, records: 0, checkpoints: 0, unattested: 0, findings: [] };
+  const result: VerifyResult = {
+    writers: 0,
+    records: 0,
+    archived: 0,
+    checkpoints: 0,
+    unattested: 0,
+    findings: [],
+  };
   // Records already named: the link of the record after one is no news.
   const flagged = new Set<number>();
   const add = (f: Finding) => {
@@ -92,8 +101,13 @@ export async function verifyLog(backend: AuditBackend, keys: KeyRing): Promise<V
       for (const row of page) {
         result.records++;
         const name = `record ${writer}/${row.seq}`;
-        const body = readBody(row);
-        if (!body) {
+        const body = row.archive ? undefined : readBody(row);
+        if (row.archive) {
+          // A stub of an archived record: only its link is left to check, and that it was due.
+          result.archived++;
+          if (row.keepUntil > (row.archivedAt ?? 0))
+            add({ kind: 'edited', writer, seq: row.seq, message: `${name}: archived (${row.archive}) before its retention ended` });
+        } else if (!body) {
           add({ kind: 'edited', writer, seq: row.seq, id: row.id, message: `${name}: its body is not a sharing-log record` });
         } else if (body.writer !== writer || body.seq !== row.seq) {
           add({

@@ -7,6 +7,9 @@ import { checkpointSigner } from '../../../src/audit/checkpoint.js';
 import { SharingLog } from '../../../src/audit/log.js';
 import { canonicalJson, chainHash, type AuditEntry } from '../../../src/audit/record.js';
 import { verifyLog, type Finding } from '../../../src/audit/verify.js';
+import { archiveExpired } from '../../../src/audit/archive.js';
+import { verifyManifest } from '../../../src/audit/checkpoint.js';
+import { readFileSync } from 'node:fs';
 import { GatewayError } from '../../../src/message/errors.js';
 import { KeyRing } from '../../../src/security/keyring.js';
 import { codeOf } from '../../helpers/errors.js';
@@ -263,6 +266,38 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       const w = await writtenChain(2);
       await env.sql(`UPDATE lt_audit_checkpoint SET head = 'forged' WHERE writer = '${w}'`);
       expect(await findingsOf(w)).toEqual([expect.objectContaining({ kind: 'checkpoint', seq: 2 })]);
+    });
+
+    it('archives expired records (signed JSONL first), keeps their place in the chain, and still notices a stub removed', async () => {
+      const writer = `retention-${name}`;
+      const log = new SharingLog(await backend(), {
+        signCheckpoint: checkpointSigner(keys),
+        checkpointEveryMs: 60_000,
+        maxBatch: 500,
+        writerId: writer,
+      });
+      const now = Date.UTC(2027, 5, 1);
+      // Records 1–3 were due a day ago, 4–5 are kept a year longer.
+      for (let i = 1; i <= 5; i++)
+        await log.append({ ...entry(i), keepUntil: i <= 3 ? now - 86_400_000 : now + 365 * 86_400_000 });
+      await log.close();
+      const b = await backend();
+      const archiveDir = join(dir, `archive-${name}`);
+      const done = (await archiveExpired(b, keys, archiveDir, now)).filter((a) => a.manifest.writers[writer]);
+      expect(done).toHaveLength(1);
+      expect(done[0].manifest.writers[writer]).toEqual({ first: 1, last: 3 });
+      const m = verifyManifest(keys, readFileSync(done[0].file, 'utf8').trim());
+      expect(m.ok && m.manifest.kind).toBe('archive');
+      const lines = readFileSync(join(archiveDir, done[0].manifest.file), 'utf8').trim().split('\n');
+      expect(lines.filter((l) => l.includes(`"writer":"${writer}"`)).map((l) => JSON.parse(l).record.id)).toEqual(['ex-1', 'ex-2', 'ex-3']);
+      expect((await b.query({})).filter((r) => r.writer === writer).map((r) => r.seq)).toEqual([4, 5]);
+      const r = await verifyLog(b, keys);
+      expect(r.findings.filter((f) => f.writer === writer)).toEqual([]);
+      expect(r.archived).toBeGreaterThanOrEqual(3);
+      // Nothing left to archive.
+      expect((await archiveExpired(b, keys, archiveDir, now)).filter((a) => a.manifest.writers[writer])).toEqual([]);
+      await env.sql(`DELETE FROM lt_audit_archived WHERE writer = '${writer}' AND seq = 2`);
+      expect(await findingsOf(writer)).toEqual([expect.objectContaining({ kind: 'deleted', seq: 2 })]);
     });
   });
 }
