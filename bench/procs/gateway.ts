@@ -39,15 +39,17 @@ const loaded = loadConfig({
 });
 const gw = await startGateway(loaded, { adapters: builtinAdapters() });
 process.stderr.write(`READY ${gw.url}\n`);
-process.on('SIGTERM', () =>
-  void gw
-    .close()
-    .then(async () => {
-      if (!pgUrl) return;
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-      await c.end();
-    })
-    .finally(() => process.exit(0)),
+process.on(
+  'SIGTERM',
+  () =>
+    void gw
+      .close()
+      .then(async () => {
+        if (!pgUrl) return;
+        const c = new pg.Client({ connectionString: pgUrl });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await c.end();
+      })
+      .finally(() => process.exit(0)),
 );

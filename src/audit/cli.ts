@@ -31,19 +31,29 @@ export function timeOption(name: string, v: string | undefined): number | undefi
   if (v === undefined) return undefined;
   const ms = Date.parse(v);
   if (!Number.isFinite(ms))
-    throw new GatewayError('LT_CONFIG_INVALID', `--${name} must be an ISO date (2026-01-31) or date-time, not "${v}"`);
+    throw new GatewayError(
+      'LT_CONFIG_INVALID',
+      `--${name} must be an ISO date (2026-01-31) or date-time, not "${v}"`,
+    );
   return ms;
 }
 
 async function opened(program: Command) {
   const { config } = loadConfig({ file: program.opts().config });
-  const keys = await KeyRing.load({ file: config.keys.file, generateIfMissing: false, allowMissingPurposes: true });
+  const keys = await KeyRing.load({
+    file: config.keys.file,
+    generateIfMissing: false,
+    allowMissingPurposes: true,
+  });
   const backend = auditBackendOf(config);
   await backend.init();
   return { config, keys, backend };
 }
 
-async function using<T>(program: Command, fn: (o: Awaited<ReturnType<typeof opened>>) => Promise<T>): Promise<T> {
+async function using<T>(
+  program: Command,
+  fn: (o: Awaited<ReturnType<typeof opened>>) => Promise<T>,
+): Promise<T> {
   const o = await opened(program);
   try {
     return await fn(o);
@@ -65,7 +75,10 @@ interface QueryOpts {
 export function queryOf(o: QueryOpts): AuditQuery {
   const limit = o.limit === undefined ? undefined : Number(o.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
-    throw new GatewayError('LT_CONFIG_INVALID', `--limit must be a positive integer, not "${o.limit}"`);
+    throw new GatewayError(
+      'LT_CONFIG_INVALID',
+      `--limit must be a positive integer, not "${o.limit}"`,
+    );
   return {
     from: timeOption('from', o.from),
     to: timeOption('to', o.to),
@@ -83,18 +96,23 @@ const withRange = (c: Command) =>
     .option('--to <date>', 'until this time (exclusive)');
 
 export function auditCommands(program: Command): void {
-  const audit = program.command('audit').description('the sharing log (R7): verify, export, search, report');
+  const audit = program
+    .command('audit')
+    .description('the sharing log (R7): verify, export, search, report');
 
   audit
     .command('verify')
-    .description('check every writer\'s hash chain and signed checkpoints; name each edited, deleted, inserted or reordered record')
+    .description(
+      "check every writer's hash chain and signed checkpoints; name each edited, deleted, inserted or reordered record",
+    )
     .option('--json', 'print the result as JSON')
     .action((o: { json?: boolean }) =>
       using(program, async ({ backend, keys }) => {
         const r = await verifyLog(backend, keys);
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else {
-          for (const f of r.findings) console.log(`${f.kind}: ${f.message}${f.id ? ` [id ${f.id}]` : ''}`);
+          for (const f of r.findings)
+            console.log(`${f.kind}: ${f.message}${f.id ? ` [id ${f.id}]` : ''}`);
           console.log(
             `${r.findings.length ? 'FAILED' : 'ok'}: ${r.records} record(s) of ${r.writers} writer(s), ${r.checkpoints} checkpoint(s), ${r.unattested} not yet under a checkpoint, ${r.findings.length} finding(s)`,
           );
@@ -109,19 +127,30 @@ export function auditCommands(program: Command): void {
     .action((o: QueryOpts & { out: string }) =>
       using(program, async ({ backend, keys }) => {
         const r = await exportRange(backend, keys, queryOf(o), o.out);
-        console.log(`${r.manifest.records} record(s): ${r.jsonl}\nmanifest (signed): ${r.manifestFile}`);
+        console.log(
+          `${r.manifest.records} record(s): ${r.jsonl}\nmanifest (signed): ${r.manifestFile}`,
+        );
       }).catch(fail),
     );
 
   audit
     .command('archive')
-    .description('archive the records whose retention ended (signed JSONL into audit.archiveDir), then delete them, keeping their place in the chain')
+    .description(
+      'archive the records whose retention ended (signed JSONL into audit.archiveDir), then delete them, keeping their place in the chain',
+    )
     .option('--now <date>', 'archive as of this time (default: now)')
     .action((o: { now?: string }) =>
       using(program, async ({ backend, keys, config }) => {
-        const done = await archiveExpired(backend, keys, config.audit.archiveDir, timeOption('now', o.now));
+        const done = await archiveExpired(
+          backend,
+          keys,
+          config.audit.archiveDir,
+          timeOption('now', o.now),
+        );
         for (const a of done) console.log(`${a.manifest.records} record(s): ${a.file}`);
-        console.log(`${done.reduce((n, a) => n + a.manifest.records, 0)} record(s) archived in ${done.length} archive(s)`);
+        console.log(
+          `${done.reduce((n, a) => n + a.manifest.records, 0)} record(s) archived in ${done.length} archive(s)`,
+        );
       }).catch(fail),
     );
 
@@ -139,7 +168,9 @@ export function auditCommands(program: Command): void {
 
   audit
     .command('report')
-    .description('the 6-monthly or annual report (R5) per connection and service: requests, refusals by reason, errors, latency percentiles, busiest hours')
+    .description(
+      'the 6-monthly or annual report (R5) per connection and service: requests, refusals by reason, errors, latency percentiles, busiest hours',
+    )
     .requiredOption('--period <period>', '2026 (annual), 2026-H1 or 2026-H2 (6-monthly), in UTC+7')
     .option('--format <format>', 'json, csv or html (bilingual, with charts)', 'json')
     .option('--out <file>', 'write to this file instead of stdout')
@@ -147,7 +178,10 @@ export function auditCommands(program: Command): void {
       using(program, async ({ backend }) => {
         const period = periodOf(o.period);
         if (!period)
-          throw new GatewayError('LT_CONFIG_INVALID', `--period must be a year (2026) or a half (2026-H1, 2026-H2), not "${o.period}"`);
+          throw new GatewayError(
+            'LT_CONFIG_INVALID',
+            `--period must be a year (2026) or a half (2026-H1, 2026-H2), not "${o.period}"`,
+          );
         const renderers: Record<string, (r: Report) => string> = {
           json: (r) => JSON.stringify(r, null, 2) + '\n',
           csv: reportCsv,
@@ -155,7 +189,10 @@ export function auditCommands(program: Command): void {
         };
         const render = Object.hasOwn(renderers, o.format) ? renderers[o.format] : undefined;
         if (!render)
-          throw new GatewayError('LT_CONFIG_INVALID', `--format must be json, csv or html, not "${o.format}"`);
+          throw new GatewayError(
+            'LT_CONFIG_INVALID',
+            `--format must be json, csv or html, not "${o.format}"`,
+          );
         const text = render(await reportFromLog(backend, period));
         if (o.out) writeFileSync(o.out, text);
         else process.stdout.write(text);
@@ -175,12 +212,13 @@ export function auditCommands(program: Command): void {
         const q = queryOf(o);
         if (o.citizen !== undefined) {
           if (!config.audit.subjectKey)
-            throw new GatewayError('LT_CONFIG_INVALID', 'searching by citizen needs audit.subjectKey');
+            throw new GatewayError(
+              'LT_CONFIG_INVALID',
+              'searching by citizen needs audit.subjectKey',
+            );
           q.subject = subjectDigest(config.audit.subjectKey, o.citizen);
         }
         for (const r of await backend.query(q)) console.log(r.body);
       }).catch(fail),
     );
-
 }
-

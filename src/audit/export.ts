@@ -27,7 +27,10 @@ export interface Manifest {
  */
 export function jsonlOf(rows: readonly AuditRow[]): string {
   return rows
-    .map((r) => `{"writer":${JSON.stringify(r.writer)},"seq":${r.seq},"prev":${JSON.stringify(r.prev)},"hash":${JSON.stringify(r.hash)},"record":${r.body}}\n`)
+    .map(
+      (r) =>
+        `{"writer":${JSON.stringify(r.writer)},"seq":${r.seq},"prev":${JSON.stringify(r.prev)},"hash":${JSON.stringify(r.hash)},"record":${r.body}}\n`,
+    )
     .join('');
 }
 
@@ -74,7 +77,8 @@ export async function exportRange(
   dir: string,
 ): Promise<ReturnType<typeof writeSigned>> {
   const rows = await backend.query(q);
-  const stamp = (ms?: number) => (ms === undefined ? 'all' : new Date(ms).toISOString().replace(/[:.]/g, ''));
+  const stamp = (ms?: number) =>
+    ms === undefined ? 'all' : new Date(ms).toISOString().replace(/[:.]/g, '');
   return writeSigned(dir, `sharing-log-${stamp(q.from)}-${stamp(q.to)}`, rows, keys, {
     kind: 'export',
     from: q.from,

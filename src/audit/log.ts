@@ -126,7 +126,8 @@ export class SharingLog {
     const at = this.now();
     const due =
       final ||
-      (this.seq > this.checkpointedSeq && at - this.lastCheckpointAt >= this.opts.checkpointEveryMs);
+      (this.seq > this.checkpointedSeq &&
+        at - this.lastCheckpointAt >= this.opts.checkpointEveryMs);
     const cp = due ? this.checkpoint(at, final) : undefined;
     try {
       await this.backend.write(rows, cp);
@@ -147,9 +148,14 @@ export class SharingLog {
     const ge =
       err instanceof GatewayError && err.code === 'LT_AUDIT_UNAVAILABLE'
         ? err
-        : new GatewayError('LT_AUDIT_UNAVAILABLE', 'the sharing log could not be written', undefined, {
-            cause: err,
-          });
+        : new GatewayError(
+            'LT_AUDIT_UNAVAILABLE',
+            'the sharing log could not be written',
+            undefined,
+            {
+              cause: err,
+            },
+          );
     this.opts.log?.error({ err, records: batch.length }, 'sharing log write failed');
     for (const p of batch) p.reject(ge);
   }

@@ -173,8 +173,21 @@ export class PostgresAuditBackend implements AuditBackend {
       for (let i = 0; i < 15; i++) cols[i].push(v[i]);
     }
     const types = [
-      'text', 'bigint', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
-      'text', 'text', 'text', 'bigint',
+      'text',
+      'bigint',
+      'text',
+      'bigint',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'bigint',
     ];
     const unnest = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
     const insert = `INSERT INTO ${this.s}.lt_audit (writer, seq, id, at, kind, route, service, org, officer, code, subjects, body, prev, hash, keep_until)

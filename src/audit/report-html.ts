@@ -7,14 +7,18 @@ import type { Report, ReportGroup } from './report.js';
  * none) and prints as it shows.
  */
 
-const esc = (s: string | number) =>
-  String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Colours of the charts (also what the browser test looks for on the screenshot). */
-export const CHART_COLOURS = { answered: '#1f6feb', refused: '#d97706', errors: '#b91c1c' } as const;
+export const CHART_COLOURS = {
+  answered: '#1f6feb',
+  refused: '#d97706',
+  errors: '#b91c1c',
+} as const;
 
 const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
-const fmtTime = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+const fmtTime = (ms: number) =>
+  new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /** Vertical bars, one per hour of the day. */
 function hoursChart(byHour: number[]): string {
@@ -27,13 +31,17 @@ function hoursChart(byHour: number[]): string {
     .map((n, i) => {
       const bh = ((h - 2 * pad) * n) / max;
       const x = pad + i * bw;
-      return `<rect x="${(x + 2).toFixed(1)}" y="${(h - pad - bh).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" fill="${CHART_COLOURS.answered}"><title>${String(i).padStart(2, '0')}:00 — ${n}</title></rect>` +
-        `<text x="${(x + bw / 2).toFixed(1)}" y="${h - pad + 14}" font-size="10" text-anchor="middle">${i}</text>`;
+      return (
+        `<rect x="${(x + 2).toFixed(1)}" y="${(h - pad - bh).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" fill="${CHART_COLOURS.answered}"><title>${String(i).padStart(2, '0')}:00 — ${n}</title></rect>` +
+        `<text x="${(x + bw / 2).toFixed(1)}" y="${h - pad + 14}" font-size="10" text-anchor="middle">${i}</text>`
+      );
     })
     .join('');
-  return `<svg class="chart" role="img" aria-label="Yêu cầu theo giờ / Requests by hour" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" xmlns="http://www.w3.org/2000/svg">` +
+  return (
+    `<svg class="chart" role="img" aria-label="Yêu cầu theo giờ / Requests by hour" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" xmlns="http://www.w3.org/2000/svg">` +
     `<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#444"/>` +
-    `<text x="${pad}" y="16" font-size="11">max ${max}</text>${bars}</svg>`;
+    `<text x="${pad}" y="16" font-size="11">max ${max}</text>${bars}</svg>`
+  );
 }
 
 /** Horizontal stacked bars: answered, refused, errors, per connection and service. */
@@ -77,7 +85,8 @@ export function reportHtml(r: Report): string {
   const t = r.totals;
   const rows = r.groups
     .map(
-      (g) => `<tr><td>${esc(g.org || '—')}</td><td>${esc(g.service || '—')}</td><td class="n">${g.requests}</td><td class="n">${g.answered}</td>` +
+      (g) =>
+        `<tr><td>${esc(g.org || '—')}</td><td>${esc(g.service || '—')}</td><td class="n">${g.requests}</td><td class="n">${g.answered}</td>` +
         `<td>${reasonsTable(g.refusals)}</td><td>${reasonsTable(g.errors)}</td>` +
         `<td class="n">${g.latencyMs.p50} / ${g.latencyMs.p90} / ${g.latencyMs.p99}</td>` +
         `<td>${g.busiestHours.map((h) => `${String(h.hour).padStart(2, '0')}:00 (${h.requests})`).join(', ') || '—'}</td></tr>`,

@@ -101,7 +101,11 @@ class Tally {
 }
 
 /** Aggregates the exchange and refusal records of a period (logins and admin changes are not traffic). */
-export function buildReport(records: Iterable<AuditRecord>, period: ReportPeriod, now = Date.now()): Report {
+export function buildReport(
+  records: Iterable<AuditRecord>,
+  period: ReportPeriod,
+  now = Date.now(),
+): Report {
   const total = new Tally();
   const groups = new Map<string, { org: string; service: string; t: Tally }>();
   for (const r of records) {
@@ -148,13 +152,38 @@ const reasons = (m: Record<string, number>) =>
 /** One line per connection and service (RFC 4180), the header first. */
 export function reportCsv(r: Report): string {
   const head = [
-    'period', 'org', 'service', 'requests', 'answered', 'refused', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'busiest_hours', 'refusals_by_reason', 'errors_by_code',
+    'period',
+    'org',
+    'service',
+    'requests',
+    'answered',
+    'refused',
+    'errors',
+    'p50_ms',
+    'p90_ms',
+    'p99_ms',
+    'max_ms',
+    'busiest_hours',
+    'refusals_by_reason',
+    'errors_by_code',
   ];
   const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
   const lines = r.groups.map((g) =>
     [
-      r.period.label, g.org, g.service, g.requests, g.answered, sum(g.refusals), sum(g.errors), g.latencyMs.p50, g.latencyMs.p90, g.latencyMs.p99, g.latencyMs.max,
-      g.busiestHours.map((h) => `${String(h.hour).padStart(2, '0')}:00`).join(' '), reasons(g.refusals), reasons(g.errors),
+      r.period.label,
+      g.org,
+      g.service,
+      g.requests,
+      g.answered,
+      sum(g.refusals),
+      sum(g.errors),
+      g.latencyMs.p50,
+      g.latencyMs.p90,
+      g.latencyMs.p99,
+      g.latencyMs.max,
+      g.busiestHours.map((h) => `${String(h.hour).padStart(2, '0')}:00`).join(' '),
+      reasons(g.refusals),
+      reasons(g.errors),
     ]
       .map(csvCell)
       .join(','),

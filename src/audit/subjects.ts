@@ -22,12 +22,12 @@ const segments = (pointer: string) =>
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 /**
- * The values at the route's `audit.subjects` fields: JSON pointers on a JSON
+ * The values at request fields (`audit.subjects`, `audit.officer`): JSON pointers on a JSON
  * body, child element names of the SOAP operation element on an XML one.
  * Never throws: a request of another shape has no subject to record (its
  * refusal is the validating stages' business).
  */
-export function subjectValues(msg: Message, pointers: readonly string[]): string[] {
+export function fieldValues(msg: Message, pointers: readonly string[]): string[] {
   const out: string[] = [];
   const xml = bodyKind(msg.contentType) === 'xml';
   for (const ptr of pointers) {

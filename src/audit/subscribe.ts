@@ -7,7 +7,7 @@ import { isPreRoute, type PipelineHooks, type PreRouteRefusal } from '../pipelin
 import { replyDigestOf, requestDigestOf } from '../pipeline/digests.js';
 import type { SharingLog } from './log.js';
 import type { AuditEntry } from './record.js';
-import { subjectDigest, subjectValues } from './subjects.js';
+import { fieldValues, subjectDigest } from './subjects.js';
 
 const DAY_MS = 86_400_000;
 
@@ -16,6 +16,7 @@ export interface RouteAuditPolicy {
   readonly required: boolean;
   readonly content: boolean;
   readonly subjects: readonly string[];
+  readonly officer?: string;
   readonly retentionMs: number;
   readonly service: string;
 }
@@ -28,6 +29,7 @@ export function routeAuditPolicy(def: RouteDef, config: GatewayConfig): RouteAud
     required: mode === 'required',
     content: def.audit.content,
     subjects: def.audit.subjects,
+    officer: def.audit.officer,
     retentionMs: (def.audit.retentionDays ?? config.audit.retentionDays) * DAY_MS,
     service: def.service,
   };
@@ -46,7 +48,7 @@ export function exchangeEntry(
 ): AuditEntry {
   const c = ex.caller;
   const code = ex.outcome?.code ?? 'LT_INTERNAL';
-  const ids = p.subjects.length && subjectKey ? subjectValues(ex.request, p.subjects) : [];
+  const ids = p.subjects.length && subjectKey ? fieldValues(ex.request, p.subjects) : [];
   return {
     id: ex.id,
     at: ex.receivedAt,
@@ -59,7 +61,10 @@ export function exchangeEntry(
     org: c?.orgId || undefined,
     subsystem: c?.subsystem,
     client: c?.clientId || undefined,
-    officer: c?.officer,
+    // The account the caller's identity names; until accounts carry it, the one the request states.
+    officer:
+      c?.officer ??
+      (p.officer ? fieldValues(ex.request, [p.officer])[0]?.slice(0, 100) : undefined),
     ip: ex.ip ?? c?.ip,
     requestId: ex.requestId,
     requestDigest: requestDigestOf(ex),
@@ -127,6 +132,7 @@ export function recordExchanges(
     });
   });
   hooks.onRefusal((what, err) => {
-    if (isPreRoute(what)) audit.append(refusalEntry(what, err, retentionMs)).catch(bestEffortFailed);
+    if (isPreRoute(what))
+      audit.append(refusalEntry(what, err, retentionMs)).catch(bestEffortFailed);
   });
 }

@@ -11,12 +11,7 @@ import {
   type AuditRow,
 } from './record.js';
 
-export type FindingKind =
-  | 'edited'
-  | 'deleted'
-  | 'inserted'
-  | 'reordered'
-  | 'checkpoint';
+export type FindingKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'checkpoint';
 
 /** One thing wrong, naming the record: its writer, its sequence number and (when readable) its id. */
 export interface Finding {
@@ -41,7 +36,18 @@ export interface VerifyResult {
 const PAGE = 2000;
 
 /** Searchable columns that must repeat the hashed record (an edit of a column alone is an edit too). */
-const COLUMNS = ['id', 'at', 'kind', 'route', 'service', 'org', 'officer', 'code', 'subjects', 'keepUntil'] as const;
+const COLUMNS = [
+  'id',
+  'at',
+  'kind',
+  'route',
+  'service',
+  'org',
+  'officer',
+  'code',
+  'subjects',
+  'keepUntil',
+] as const;
 
 function readBody(row: AuditRow): AuditRecord | undefined {
   try {
@@ -85,7 +91,12 @@ export async function verifyLog(backend: AuditBackend, keys: KeyRing): Promise<V
     for (const cp of cps) {
       const why = checkpointProblem(keys, cp);
       if (why)
-        add({ kind: 'checkpoint', writer, seq: cp.seq, message: `checkpoint at seq ${cp.seq}: ${why}` });
+        add({
+          kind: 'checkpoint',
+          writer,
+          seq: cp.seq,
+          message: `checkpoint at seq ${cp.seq}: ${why}`,
+        });
       else heads.set(cp.seq, cp.head);
     }
     const lastCp = cps.at(-1);
@@ -106,9 +117,20 @@ export async function verifyLog(backend: AuditBackend, keys: KeyRing): Promise<V
           // A stub of an archived record: only its link is left to check, and that it was due.
           result.archived++;
           if (row.keepUntil > (row.archivedAt ?? 0))
-            add({ kind: 'edited', writer, seq: row.seq, message: `${name}: archived (${row.archive}) before its retention ended` });
+            add({
+              kind: 'edited',
+              writer,
+              seq: row.seq,
+              message: `${name}: archived (${row.archive}) before its retention ended`,
+            });
         } else if (!body) {
-          add({ kind: 'edited', writer, seq: row.seq, id: row.id, message: `${name}: its body is not a sharing-log record` });
+          add({
+            kind: 'edited',
+            writer,
+            seq: row.seq,
+            id: row.id,
+            message: `${name}: its body is not a sharing-log record`,
+          });
         } else if (body.writer !== writer || body.seq !== row.seq) {
           add({
             kind: 'reordered',
@@ -121,26 +143,67 @@ export async function verifyLog(backend: AuditBackend, keys: KeyRing): Promise<V
           const expect = rowOf(body, row.body, row.prev, row.hash);
           const differs = COLUMNS.filter((c) => expect[c] !== row[c]);
           if (differs.length)
-            add({ kind: 'edited', writer, seq: row.seq, id: body.id, message: `${name}: column ${differs.join(', ')} differs from the hashed record` });
+            add({
+              kind: 'edited',
+              writer,
+              seq: row.seq,
+              id: body.id,
+              message: `${name}: column ${differs.join(', ')} differs from the hashed record`,
+            });
           if (chainHash(row.prev, row.body) !== row.hash)
-            add({ kind: 'edited', writer, seq: row.seq, id: body.id, message: `${name}: its hash is not the hash of its content (edited)` });
+            add({
+              kind: 'edited',
+              writer,
+              seq: row.seq,
+              id: body.id,
+              message: `${name}: its hash is not the hash of its content (edited)`,
+            });
         }
         if (row.seq > expected) {
           const gap = expected === row.seq - 1 ? `${expected}` : `${expected}–${row.seq - 1}`;
-          add({ kind: 'deleted', writer, seq: expected, message: `record ${writer}/${gap} missing before seq ${row.seq} (deleted)` });
+          add({
+            kind: 'deleted',
+            writer,
+            seq: expected,
+            message: `record ${writer}/${gap} missing before seq ${row.seq} (deleted)`,
+          });
         } else if ((prevRow?.hash ?? GENESIS) !== row.prev && !flagged.has(prevRow?.seq ?? 0)) {
           // A forged record that links to its predecessor, followed by one
           // that links to the same predecessor: the forged one was inserted.
           if (prevRow && row.prev === prevRow.prev)
-            add({ kind: 'inserted', writer, seq: prevRow.seq, id: prevRow.id, message: `record ${writer}/${prevRow.seq}: inserted (the record after it links past it)` });
+            add({
+              kind: 'inserted',
+              writer,
+              seq: prevRow.seq,
+              id: prevRow.id,
+              message: `record ${writer}/${prevRow.seq}: inserted (the record after it links past it)`,
+            });
           else
-            add({ kind: 'reordered', writer, seq: row.seq, id: row.id, message: `${name}: does not link to the record before it (reordered, or the record before it replaced)` });
+            add({
+              kind: 'reordered',
+              writer,
+              seq: row.seq,
+              id: row.id,
+              message: `${name}: does not link to the record before it (reordered, or the record before it replaced)`,
+            });
         }
         const head = heads.get(row.seq);
         if (head !== undefined && head !== row.hash)
-          add({ kind: 'checkpoint', writer, seq: row.seq, id: row.id, message: `${name}: differs from what the signed checkpoint at seq ${row.seq} attests (edited or replaced)` });
+          add({
+            kind: 'checkpoint',
+            writer,
+            seq: row.seq,
+            id: row.id,
+            message: `${name}: differs from what the signed checkpoint at seq ${row.seq} attests (edited or replaced)`,
+          });
         if (final && row.seq > final.seq)
-          add({ kind: 'inserted', writer, seq: row.seq, id: row.id, message: `${name}: after its writer's final checkpoint at seq ${final.seq} (inserted)` });
+          add({
+            kind: 'inserted',
+            writer,
+            seq: row.seq,
+            id: row.id,
+            message: `${name}: after its writer's final checkpoint at seq ${final.seq} (inserted)`,
+          });
         expected = row.seq + 1;
         prevRow = row;
         lastSeq = row.seq;

@@ -258,7 +258,7 @@ export const AuditSchema = Type.Object(
       minimum: 10,
       default: 1000,
       description:
-        'A signed checkpoint of each writer\'s chain head is written with the first batch after this many ms (and at close)',
+        "A signed checkpoint of each writer's chain head is written with the first batch after this many ms (and at close)",
     }),
     maxBatch: Type.Integer({
       minimum: 1,
@@ -292,21 +292,28 @@ export const RouteAuditSchema = Type.Object(
     content: Type.Boolean({
       default: false,
       description:
-        'Keep the request and reply bodies in the record (when the connection\'s agreement requires the shared content)',
+        "Keep the request and reply bodies in the record (when the connection's agreement requires the shared content)",
     }),
     subjects: Type.Array(Type.String({ pattern: '^/' }), {
       default: [],
       description:
         'Request fields holding citizen ids (JSON pointers; for SOAP bodies, child element names of the operation element): their keyed digests make the record searchable by citizen',
     }),
+    officer: Type.Optional(
+      Type.String({
+        pattern: '^/',
+        description:
+          "The request field naming the officer (e.g. /officer, or /MaCanBo on SOAP), recorded when the caller's identity names none",
+      }),
+    ),
     retentionDays: Type.Optional(
       Type.Integer({
         minimum: AUDIT_MIN_RETENTION_DAYS,
-        description: 'This route\'s retention, overriding audit.retentionDays; never below 90',
+        description: "This route's retention, overriding audit.retentionDays; never below 90",
       }),
     ),
   },
-  { additionalProperties: false, default: {}, description: 'The route\'s sharing-log records (R7)' },
+  { additionalProperties: false, default: {}, description: "The route's sharing-log records (R7)" },
 );
 // ---- end sharing log --------------------------------------------------------
 

@@ -34,20 +34,28 @@ const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16))
 describe('HTML report in headless chromium', () => {
   it('renders its charts', () => {
     if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does when missing)`);
+      throw new Error(
+        `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does when missing)`,
+      );
     const at = (h: number) => Date.parse(`2026-02-03T${String(h).padStart(2, '0')}:10:00+07:00`);
     const records = [
       ...Array.from({ length: 40 }, (_, i) => rec({ at: at(8 + (i % 9)) })),
       ...Array.from({ length: 12 }, () => rec({ code: 'LT_AUTH_MISSING', at: at(10) })),
-      ...Array.from({ length: 5 }, () => rec({ code: 'LT_UPSTREAM_TIMEOUT', at: at(11), org: '000.00.00.H01' })),
+      ...Array.from({ length: 5 }, () =>
+        rec({ code: 'LT_UPSTREAM_TIMEOUT', at: at(11), org: '000.00.00.H01' }),
+      ),
     ];
     const file = join(dir, 'report.html');
     writeFileSync(file, reportHtml(buildReport(records, periodOf('2026-H1')!)));
     const png = join(dir, 'shot.png');
-    const shot = spawnSync(CHROMIUM, [...flags, `--screenshot=${png}`, '--window-size=1000,1200', `file://${file}`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const shot = spawnSync(
+      CHROMIUM,
+      [...flags, `--screenshot=${png}`, '--window-size=1000,1200', `file://${file}`],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(existsSync(png)).toBe(true);
     const img = decodePng(readFileSync(png));
     const count = (colour: string) => {
@@ -67,7 +75,10 @@ describe('HTML report in headless chromium', () => {
     expect(count(CHART_COLOURS.errors)).toBeGreaterThan(300);
     expect(shot.status).toBe(0);
 
-    const dom = spawnSync(CHROMIUM, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+    const dom = spawnSync(CHROMIUM, [...flags, '--dump-dom', `file://${file}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(dom.stdout.match(/<svg class="chart"/g)).toHaveLength(2);
     expect(dom.stdout).toContain('Requests by hour of day');
   }, 120_000);

@@ -5,7 +5,11 @@ import { inflateSync } from 'node:zlib';
  * writes), for tests that check what a browser painted. Not a general
  * decoder: no palettes, no interlacing, no other bit depths.
  */
-export function decodePng(buf: Buffer): { width: number; height: number; rgba: (x: number, y: number) => [number, number, number] } {
+export function decodePng(buf: Buffer): {
+  width: number;
+  height: number;
+  rgba: (x: number, y: number) => [number, number, number];
+} {
   if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
   let pos = 8;
   let width = 0;

@@ -87,7 +87,11 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
         maxBatch: 500,
         writerId,
       });
-      await Promise.all(Array.from({ length: n }, (_, i) => log.append(entry(i + 1, i % 2 ? 'LT_AUTH_MISSING' : 'OK'))));
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          log.append(entry(i + 1, i % 2 ? 'LT_AUTH_MISSING' : 'OK')),
+        ),
+      );
       await log.close();
       return writerId;
     }
@@ -178,7 +182,12 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       const w = await writtenChain(6);
       await env.sql(`UPDATE lt_audit SET code = 'OK' WHERE writer = '${w}' AND seq = 4`);
       expect(await findingsOf(w)).toEqual([
-        expect.objectContaining({ kind: 'edited', seq: 4, id: 'ex-4', message: expect.stringContaining('column code') }),
+        expect.objectContaining({
+          kind: 'edited',
+          seq: 4,
+          id: 'ex-4',
+          message: expect.stringContaining('column code'),
+        }),
       ]);
     });
 
@@ -188,7 +197,13 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
         `UPDATE lt_audit SET body = replace(body, '"org":"000.00.00.H57"', '"org":"000.00.00.H01"'), org = '000.00.00.H01' WHERE writer = '${w}' AND seq = 3`,
       );
       const f = await findingsOf(w);
-      expect(f).toContainEqual(expect.objectContaining({ kind: 'edited', seq: 3, message: expect.stringContaining('hash') }));
+      expect(f).toContainEqual(
+        expect.objectContaining({
+          kind: 'edited',
+          seq: 3,
+          message: expect.stringContaining('hash'),
+        }),
+      );
       expect(f.every((x) => x.seq === 3)).toBe(true);
     });
 
@@ -201,7 +216,11 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
         `UPDATE lt_audit SET body = '${body}', hash = '${chainHash(row.prev, body)}' WHERE writer = '${w}' AND seq = 3`,
       );
       expect(await findingsOf(w)).toEqual([
-        expect.objectContaining({ kind: 'reordered', seq: 4, message: expect.stringContaining('does not link') }),
+        expect.objectContaining({
+          kind: 'reordered',
+          seq: 4,
+          message: expect.stringContaining('does not link'),
+        }),
       ]);
     });
 
@@ -209,7 +228,11 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       const w = await writtenChain(6);
       await env.sql(`DELETE FROM lt_audit WHERE writer = '${w}' AND seq = 2`);
       expect(await findingsOf(w)).toEqual([
-        expect.objectContaining({ kind: 'deleted', seq: 2, message: expect.stringContaining(`${w}/2`) }),
+        expect.objectContaining({
+          kind: 'deleted',
+          seq: 2,
+          message: expect.stringContaining(`${w}/2`),
+        }),
       ]);
     });
 
@@ -217,7 +240,11 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       const w = await writtenChain(6);
       await env.sql(`DELETE FROM lt_audit WHERE writer = '${w}' AND seq >= 5`);
       expect(await findingsOf(w)).toEqual([
-        expect.objectContaining({ kind: 'deleted', seq: 5, message: expect.stringContaining(`${w}/5–6`) }),
+        expect.objectContaining({
+          kind: 'deleted',
+          seq: 5,
+          message: expect.stringContaining(`${w}/5–6`),
+        }),
       ]);
     });
 
@@ -259,13 +286,17 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
         `INSERT INTO lt_audit (writer, seq, id, at, kind, route, service, org, officer, code, subjects, body, prev, hash, keep_until)
          VALUES ('${w}', 4, 'ex-98', ${forged.at}, 'exchange', 'connection-test', 'connection-test', '000.00.00.H57', NULL, 'OK', '', '${body}', '${last.hash}', '${chainHash(last.hash, body)}', ${forged.keepUntil})`,
       );
-      expect(await findingsOf(w)).toEqual([expect.objectContaining({ kind: 'inserted', seq: 4, id: 'ex-98' })]);
+      expect(await findingsOf(w)).toEqual([
+        expect.objectContaining({ kind: 'inserted', seq: 4, id: 'ex-98' }),
+      ]);
     });
 
     it('verify refuses a checkpoint whose signature does not hold', async () => {
       const w = await writtenChain(2);
       await env.sql(`UPDATE lt_audit_checkpoint SET head = 'forged' WHERE writer = '${w}'`);
-      expect(await findingsOf(w)).toEqual([expect.objectContaining({ kind: 'checkpoint', seq: 2 })]);
+      expect(await findingsOf(w)).toEqual([
+        expect.objectContaining({ kind: 'checkpoint', seq: 2 }),
+      ]);
     });
 
     it('archives expired records (signed JSONL first), keeps their place in the chain, and still notices a stub removed', async () => {
@@ -279,25 +310,40 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       const now = Date.UTC(2027, 5, 1);
       // Records 1–3 were due a day ago, 4–5 are kept a year longer.
       for (let i = 1; i <= 5; i++)
-        await log.append({ ...entry(i), keepUntil: i <= 3 ? now - 86_400_000 : now + 365 * 86_400_000 });
+        await log.append({
+          ...entry(i),
+          keepUntil: i <= 3 ? now - 86_400_000 : now + 365 * 86_400_000,
+        });
       await log.close();
       const b = await backend();
       const archiveDir = join(dir, `archive-${name}`);
-      const done = (await archiveExpired(b, keys, archiveDir, now)).filter((a) => a.manifest.writers[writer]);
+      const done = (await archiveExpired(b, keys, archiveDir, now)).filter(
+        (a) => a.manifest.writers[writer],
+      );
       expect(done).toHaveLength(1);
       expect(done[0].manifest.writers[writer]).toEqual({ first: 1, last: 3 });
       const m = verifyManifest(keys, readFileSync(done[0].file, 'utf8').trim());
       expect(m.ok && m.manifest.kind).toBe('archive');
-      const lines = readFileSync(join(archiveDir, done[0].manifest.file), 'utf8').trim().split('\n');
-      expect(lines.filter((l) => l.includes(`"writer":"${writer}"`)).map((l) => JSON.parse(l).record.id)).toEqual(['ex-1', 'ex-2', 'ex-3']);
-      expect((await b.query({})).filter((r) => r.writer === writer).map((r) => r.seq)).toEqual([4, 5]);
+      const lines = readFileSync(join(archiveDir, done[0].manifest.file), 'utf8')
+        .trim()
+        .split('\n');
+      expect(
+        lines.filter((l) => l.includes(`"writer":"${writer}"`)).map((l) => JSON.parse(l).record.id),
+      ).toEqual(['ex-1', 'ex-2', 'ex-3']);
+      expect((await b.query({})).filter((r) => r.writer === writer).map((r) => r.seq)).toEqual([
+        4, 5,
+      ]);
       const r = await verifyLog(b, keys);
       expect(r.findings.filter((f) => f.writer === writer)).toEqual([]);
       expect(r.archived).toBeGreaterThanOrEqual(3);
       // Nothing left to archive.
-      expect((await archiveExpired(b, keys, archiveDir, now)).filter((a) => a.manifest.writers[writer])).toEqual([]);
+      expect(
+        (await archiveExpired(b, keys, archiveDir, now)).filter((a) => a.manifest.writers[writer]),
+      ).toEqual([]);
       await env.sql(`DELETE FROM lt_audit_archived WHERE writer = '${writer}' AND seq = 2`);
-      expect(await findingsOf(writer)).toEqual([expect.objectContaining({ kind: 'deleted', seq: 2 })]);
+      expect(await findingsOf(writer)).toEqual([
+        expect.objectContaining({ kind: 'deleted', seq: 2 }),
+      ]);
     });
   });
 }

@@ -50,22 +50,56 @@ const endpoint = (name: string) => ({
   state: () => 'closed' as const,
   call: async (msg: Message): Promise<Message> => {
     if (providerFails) throw providerFails;
-    return { body: { echo: msg.body }, raw: Buffer.from('{"answer":1}'), contentType: 'application/json', headers: {} };
+    return {
+      body: { echo: msg.body },
+      raw: Buffer.from('{"answer":1}'),
+      contentType: 'application/json',
+      headers: {},
+    };
   },
 });
 
 const routes: RouteDef[] = [
-  routeDef({ id: 'npd-lookup', auth: 'none', to: { endpoint: 'npd' }, service: 'npd', signature: { signReply: false }, audit: { subjects: ['/idNumber'], content: true } }),
-  routeDef({ id: 'echo', auth: 'none', to: { endpoint: 'echo' }, service: 'echo', signature: { signReply: false } }),
-  routeDef({ id: 'echo-required', auth: 'none', to: { endpoint: 'echo' }, service: 'echo', signature: { signReply: false }, audit: { mode: 'required' } }),
+  routeDef({
+    id: 'npd-lookup',
+    auth: 'none',
+    to: { endpoint: 'npd' },
+    service: 'npd',
+    signature: { signReply: false },
+    audit: { subjects: ['/idNumber'], content: true },
+  }),
+  routeDef({
+    id: 'echo',
+    auth: 'none',
+    to: { endpoint: 'echo' },
+    service: 'echo',
+    signature: { signReply: false },
+  }),
+  routeDef({
+    id: 'echo-required',
+    auth: 'none',
+    to: { endpoint: 'echo' },
+    service: 'echo',
+    signature: { signReply: false },
+    audit: { mode: 'required' },
+  }),
 ];
 
 function compiled(id: string) {
   const hooks = new PipelineHooks();
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
-  recordExchanges(hooks, audit, new Map(routes.map((r) => [r.id, routeAuditPolicy(r, config)])), config, log);
+  recordExchanges(
+    hooks,
+    audit,
+    new Map(routes.map((r) => [r.id, routeAuditPolicy(r, config)])),
+    config,
+    log,
+  );
   logExchanges(hooks, log);
-  countExchanges(hooks, { forRoute: () => ({ observe() {}, inFlight() {} }), contractViolation() {} });
+  countExchanges(hooks, {
+    forRoute: () => ({ observe() {}, inFlight() {} }),
+    contractViolation() {},
+  });
   const deps = {
     config,
     log,
@@ -76,7 +110,10 @@ function compiled(id: string) {
     inFlight: new InFlight(),
     hooks,
   } as unknown as PipelineDeps;
-  return compileRoute(routes.find((r) => r.id === id)!, deps);
+  return compileRoute(
+    routes.find((r) => r.id === id)!,
+    deps,
+  );
 }
 
 const request = (body: unknown): Message => {
@@ -100,7 +137,11 @@ beforeAll(async () => {
     return backend.write(rows, cp);
   };
   b.close = async () => {};
-  audit = new SharingLog(b, { signCheckpoint: checkpointSigner(keys), checkpointEveryMs: 1000, maxBatch: 500 });
+  audit = new SharingLog(b, {
+    signCheckpoint: checkpointSigner(keys),
+    checkpointEveryMs: 1000,
+    maxBatch: 500,
+  });
 });
 afterAll(async () => {
   await audit.close();
@@ -141,7 +182,10 @@ describe('sharing-log records from the pipeline', () => {
   });
 
   it('keeps neither the content nor the citizen id on a route that does not ask for them', async () => {
-    const ex = await compiled('echo-required').run({ request: request({ idNumber: '001099012345' }), channel: 'amqp' });
+    const ex = await compiled('echo-required').run({
+      request: request({ idNumber: '001099012345' }),
+      channel: 'amqp',
+    });
     const row = (await backend.query({})).find((r) => r.id === ex.id)!;
     expect(row.body).not.toContain('001099012345');
     expect(JSON.parse(row.body).channel).toBe('amqp');
@@ -166,8 +210,17 @@ describe('sharing-log records from the pipeline', () => {
     failing = true;
     try {
       lines.length = 0;
-      expect(await codeOf(compiled('npd-lookup').run({ request: request({ idNumber: '001099012345' }), channel: 'http' }))).toBe('LT_AUDIT_UNAVAILABLE');
-      expect(lines.find((l) => l.msg === 'exchange')).toMatchObject({ code: 'LT_AUDIT_UNAVAILABLE' });
+      expect(
+        await codeOf(
+          compiled('npd-lookup').run({
+            request: request({ idNumber: '001099012345' }),
+            channel: 'http',
+          }),
+        ),
+      ).toBe('LT_AUDIT_UNAVAILABLE');
+      expect(lines.find((l) => l.msg === 'exchange')).toMatchObject({
+        code: 'LT_AUDIT_UNAVAILABLE',
+      });
     } finally {
       failing = false;
     }
@@ -215,7 +268,10 @@ describe('pipeline hooks', () => {
       throw new Error('subscriber bug');
     });
     hooks.onRefusal((what, err) => void got.push(`${(what as any).kind}:${err.code}`));
-    hooks.refused({ kind: 'pre-route', at: 0, stage: 'pre-route' }, new GatewayError('LT_ROUTE_NOT_FOUND'));
+    hooks.refused(
+      { kind: 'pre-route', at: 0, stage: 'pre-route' },
+      new GatewayError('LT_ROUTE_NOT_FOUND'),
+    );
     expect(got).toEqual(['pre-route:LT_ROUTE_NOT_FOUND']);
   });
 });

@@ -49,19 +49,29 @@ describe('R5 reports', () => {
       { hour: 14, requests: 40 },
       { hour: 22, requests: 1 },
     ]);
-    expect(r.groups.find((g) => g.org === '')).toMatchObject({ refusals: { LT_ROUTE_NOT_FOUND: 1 } });
+    expect(r.groups.find((g) => g.org === '')).toMatchObject({
+      refusals: { LT_ROUTE_NOT_FOUND: 1 },
+    });
     expect(r.groups).toHaveLength(3);
   });
 
   it('CSV: a header, one quoted-when-needed line per group', () => {
-    const r = buildReport([rec({ service: 'a,"b"' }), rec({ service: 'a,"b"', code: 'LT_CCCD_INVALID' })], periodOf('2026')!, 0);
+    const r = buildReport(
+      [rec({ service: 'a,"b"' }), rec({ service: 'a,"b"', code: 'LT_CCCD_INVALID' })],
+      periodOf('2026')!,
+      0,
+    );
     const lines = reportCsv(r).split('\r\n');
     expect(lines[0]).toMatch(/^period,org,service,requests,answered,refused,errors,p50_ms/);
-    expect(lines[1]).toBe('2026,000.00.00.H57,"a,""b""",2,1,1,0,10,10,10,10,09:00,LT_CCCD_INVALID:1,');
+    expect(lines[1]).toBe(
+      '2026,000.00.00.H57,"a,""b""",2,1,1,0,10,10,10,10,09:00,LT_CCCD_INVALID:1,',
+    );
   });
 
   it('HTML: bilingual, charts inline, nothing from the network, what it shows escaped', () => {
-    const html = reportHtml(buildReport([rec({ service: '<script>x</script>' })], periodOf('2026')!, 0));
+    const html = reportHtml(
+      buildReport([rec({ service: '<script>x</script>' })], periodOf('2026')!, 0),
+    );
     expect(html).toContain('Báo cáo tình hình kết nối, chia sẻ dữ liệu');
     expect(html).toContain('Connection and data-sharing report');
     expect(html.match(/<svg class="chart"/g)).toHaveLength(2);
