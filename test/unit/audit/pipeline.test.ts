@@ -156,6 +156,13 @@ describe('sharing-log records from the pipeline', () => {
     expect(routeAuditPolicy(routes[2], config).required).toBe(true);
   });
 
+  it("a route's retentionDays overrides audit.retentionDays", () => {
+    const day = 86_400_000;
+    expect(routeAuditPolicy(routes[1], config).retentionMs).toBe(365 * day);
+    const longer = routeDef({ id: 'x', to: { endpoint: 'echo' }, audit: { retentionDays: 3650 } });
+    expect(routeAuditPolicy(longer, config).retentionMs).toBe(3650 * day);
+  });
+
   it('records an answered exchange before the answer: route, service, purpose, digests, code, duration', async () => {
     const req = request({ idNumber: '001099012345', name: 'Nguyễn Văn A' });
     const ex = await compiled('npd-lookup').run({ request: req, channel: 'http', ip: '10.0.0.9' });

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { SqliteAuditBackend } from '../../../src/audit/sqlite.js';
+import { demoToken, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { join } from 'node:path';
+
+/**
+ * The gateway's sharing log as configured: `audit.enabled`, the retention a
+ * record is given (`audit.retentionDays`, a route's `audit.retentionDays`),
+ * and requests refused before any route (the refusal hook).
+ */
+const DAY = 86_400_000;
+const gateways: TestGateway[] = [];
+afterAll(async () => {
+  for (const g of gateways) await g.stop();
+});
+
+async function recordsOf(gw: TestGateway) {
+  const b = new SqliteAuditBackend(join(gw.dir, 'store.db'));
+  await b.init();
+  try {
+    return (await b.query({})).map((r) => JSON.parse(r.body) as Record<string, any>);
+  } finally {
+    await b.close();
+  }
+}
+
+const connectionTest = async (gw: TestGateway) => {
+  const res = await fetch(`${gw.url}/v1/connection-test`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${await demoToken(gw.url)}`,
+      'content-type': 'application/json',
+    },
+    body: '{"message":"xin chao"}',
+  });
+  expect(res.status).toBe(200);
+  return res.headers.get('x-request-id');
+};
+
+describe('the gateway and its sharing log', () => {
+  it('records exchanges with the configured retention, and refusals before any route', async () => {
+    const gw = await startTestGateway({ audit: { retentionDays: 120 } });
+    gateways.push(gw);
+    const id = await connectionTest(gw);
+    const miss = await fetch(`${gw.url}/nowhere`);
+    expect(miss.status).toBe(404);
+    // Best-effort routes' records land with the next batch.
+    await new Promise((r) => setTimeout(r, 100));
+    const recs = await recordsOf(gw);
+    const ex = recs.find((r) => r.requestId === id)!;
+    expect(ex).toMatchObject({
+      kind: 'exchange',
+      route: 'connection-test',
+      code: 'OK',
+      client: 'demo',
+      org: '000.00.00.H57',
+    });
+    expect(ex.keepUntil - ex.at).toBe(120 * DAY);
+    expect(recs.find((r) => r.requestId === miss.headers.get('x-request-id'))).toMatchObject({
+      kind: 'refusal',
+      code: 'LT_ROUTE_NOT_FOUND',
+      detail: { stage: 'pre-route', path: '/nowhere' },
+    });
+    expect(gw.audit?.writerId).toBe(ex.writer);
+  });
+
+  it('audit.enabled: false writes no log', async () => {
+    const gw = await startTestGateway({ audit: { enabled: false } });
+    gateways.push(gw);
+    expect(gw.audit).toBeUndefined();
+    await connectionTest(gw);
+    expect(await recordsOf(gw)).toEqual([]);
+  });
+});
