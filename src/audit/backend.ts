@@ -42,22 +42,3 @@ export interface AuditBackend {
   archive(rows: readonly AuditRow[], archive: string, at: number): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Row columns in table order: the one list both backends write and read. */
-export const AUDIT_COLUMNS = [
-  'writer',
-  'seq',
-  'id',
-  'at',
-  'kind',
-  'route',
-  'service',
-  'org',
-  'officer',
-  'code',
-  'subjects',
-  'body',
-  'prev',
-  'hash',
-  'keep_until',
-] as const;

@@ -180,7 +180,9 @@ export class SharingLog {
         await this.running;
         await new Promise((r) => setImmediate(r));
       }
-      await this.writeBatch(this.queue.splice(0), true);
+      // A writer that wrote nothing leaves nothing, not even a checkpoint.
+      if (this.queue.length || this.seq > 0 || this.resync)
+        await this.writeBatch(this.queue.splice(0), true);
     } finally {
       await this.backend.close();
     }

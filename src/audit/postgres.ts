@@ -3,52 +3,8 @@ import { GatewayError } from '../message/errors.js';
 import { PG_SCHEMA_PATTERN } from '../store/store.js';
 import { PG_START_HINT } from '../store/postgres.js';
 import type { AuditBackend, AuditQuery } from './backend.js';
+import { auditDdl } from './ddl.js';
 import type { AuditRow, CheckpointRow } from './record.js';
-
-const ddl = (s: string) => `
-CREATE SCHEMA IF NOT EXISTS ${s};
-CREATE TABLE IF NOT EXISTS ${s}.lt_audit (
-  writer     TEXT NOT NULL,
-  seq        BIGINT NOT NULL,
-  id         TEXT NOT NULL,
-  at         BIGINT NOT NULL,
-  kind       TEXT NOT NULL,
-  route      TEXT,
-  service    TEXT,
-  org        TEXT,
-  officer    TEXT,
-  code       TEXT NOT NULL,
-  subjects   TEXT NOT NULL DEFAULT '',
-  body       TEXT NOT NULL,
-  prev       TEXT NOT NULL,
-  hash       TEXT NOT NULL,
-  keep_until BIGINT NOT NULL,
-  PRIMARY KEY (writer, seq)
-);
-CREATE INDEX IF NOT EXISTS lt_audit_at ON ${s}.lt_audit (at);
-CREATE INDEX IF NOT EXISTS lt_audit_org ON ${s}.lt_audit (org, at);
-CREATE INDEX IF NOT EXISTS lt_audit_officer ON ${s}.lt_audit (officer, at);
-CREATE INDEX IF NOT EXISTS lt_audit_keep ON ${s}.lt_audit (keep_until);
-CREATE TABLE IF NOT EXISTS ${s}.lt_audit_archived (
-  writer      TEXT NOT NULL,
-  seq         BIGINT NOT NULL,
-  prev        TEXT NOT NULL,
-  hash        TEXT NOT NULL,
-  keep_until  BIGINT NOT NULL,
-  archive     TEXT NOT NULL,
-  archived_at BIGINT NOT NULL,
-  PRIMARY KEY (writer, seq)
-);
-CREATE TABLE IF NOT EXISTS ${s}.lt_audit_checkpoint (
-  writer TEXT NOT NULL,
-  seq    BIGINT NOT NULL,
-  at     BIGINT NOT NULL,
-  head   TEXT NOT NULL,
-  jws    TEXT NOT NULL,
-  final  BOOLEAN NOT NULL DEFAULT false,
-  PRIMARY KEY (writer, seq)
-);
-`;
 
 function unavailable(err: unknown, doing: string): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -62,25 +18,14 @@ function unavailable(err: unknown, doing: string): GatewayError {
   );
 }
 
-interface PgRow {
-  writer: string;
+/** A row as pg hands it over: BIGINT columns as strings, snake_case names. */
+type PgRow = Omit<AuditRow, 'seq' | 'at' | 'keepUntil' | 'archive' | 'archivedAt'> & {
   seq: string;
-  id: string;
   at: string;
-  kind: string;
-  route: string | null;
-  service: string | null;
-  org: string | null;
-  officer: string | null;
-  code: string;
-  subjects: string;
-  body: string;
-  prev: string;
-  hash: string;
   keep_until: string;
   archive?: string | null;
   archived_at?: string | null;
-}
+};
 
 // BIGINT arrives as a string: ms and sequences fit in a double.
 const fromDb = ({ keep_until, archive, archived_at, ...r }: PgRow): AuditRow => ({
@@ -137,7 +82,7 @@ export class PostgresAuditBackend implements AuditBackend {
       try {
         await c.query('BEGIN');
         await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lienthong.audit.${this.s}`]);
-        await c.query(ddl(this.s));
+        await c.query(auditDdl('postgres', this.s));
         await c.query('COMMIT');
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});

@@ -3,51 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GatewayError } from '../message/errors.js';
 import type { AuditBackend, AuditQuery } from './backend.js';
+import { auditDdl } from './ddl.js';
 import type { AuditRow, CheckpointRow } from './record.js';
-
-const DDL = `
-CREATE TABLE IF NOT EXISTS lt_audit (
-  writer     TEXT NOT NULL,
-  seq        INTEGER NOT NULL,
-  id         TEXT NOT NULL,
-  at         INTEGER NOT NULL,
-  kind       TEXT NOT NULL,
-  route      TEXT,
-  service    TEXT,
-  org        TEXT,
-  officer    TEXT,
-  code       TEXT NOT NULL,
-  subjects   TEXT NOT NULL DEFAULT '',
-  body       TEXT NOT NULL,
-  prev       TEXT NOT NULL,
-  hash       TEXT NOT NULL,
-  keep_until INTEGER NOT NULL,
-  PRIMARY KEY (writer, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS lt_audit_at ON lt_audit (at);
-CREATE INDEX IF NOT EXISTS lt_audit_org ON lt_audit (org, at);
-CREATE INDEX IF NOT EXISTS lt_audit_officer ON lt_audit (officer, at);
-CREATE INDEX IF NOT EXISTS lt_audit_keep ON lt_audit (keep_until);
-CREATE TABLE IF NOT EXISTS lt_audit_archived (
-  writer      TEXT NOT NULL,
-  seq         INTEGER NOT NULL,
-  prev        TEXT NOT NULL,
-  hash        TEXT NOT NULL,
-  keep_until  INTEGER NOT NULL,
-  archive     TEXT NOT NULL,
-  archived_at INTEGER NOT NULL,
-  PRIMARY KEY (writer, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS lt_audit_checkpoint (
-  writer TEXT NOT NULL,
-  seq    INTEGER NOT NULL,
-  at     INTEGER NOT NULL,
-  head   TEXT NOT NULL,
-  jws    TEXT NOT NULL,
-  final  INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (writer, seq)
-) WITHOUT ROWID;
-`;
 
 interface DbRow extends Omit<AuditRow, 'keepUntil' | 'archive' | 'archivedAt'> {
   keep_until: number;
@@ -101,7 +58,7 @@ export class SqliteAuditBackend implements AuditBackend {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      db.exec(DDL);
+      db.exec(auditDdl('sqlite'));
       this.db = db;
       this.st = this.prepare(db);
     } catch (err) {

@@ -87,7 +87,8 @@ function refusalEntry(r: PreRouteRefusal, err: GatewayError, retentionMs: number
     channel: r.channel ?? 'http',
     ip: r.ip,
     requestId: r.requestId,
-    detail: { stage: r.stage, method: r.method, path: r.path },
+    // The path is the caller's: a bounded piece of it is enough to know what was asked.
+    detail: { stage: r.stage, method: r.method, path: r.path?.slice(0, 300) },
     keepUntil: r.at + retentionMs,
   };
 }
