@@ -20,6 +20,12 @@ export interface SharingLogOptions {
   signCheckpoint: CheckpointSigner;
   checkpointEveryMs: number;
   maxBatch: number;
+  /**
+   * Most records waiting for a batch (default 20 batches' worth): beyond it
+   * appends are refused at once, so a database slower than the traffic (or a
+   * flood of refused requests) cannot grow the queue without bound.
+   */
+  maxQueued?: number;
   log?: Logger;
   now?: () => number;
   /** Fixed in tests; otherwise a new one per process (a UUIDv7: writers sort by start time). */
@@ -57,6 +63,10 @@ export class SharingLog {
   private checkpointedSeq = 0;
   private closed = false;
   private readonly now: () => number;
+  /** Appends refused because the queue was full, since start. */
+  refused = 0;
+  /** Since start: batches and records written, records whose batch failed. */
+  readonly stats = { batches: 0, records: 0, failed: 0 };
 
   constructor(
     private readonly backend: AuditBackend,
@@ -74,6 +84,15 @@ export class SharingLog {
   append(entry: AuditEntry): Promise<void> {
     if (this.closed)
       return Promise.reject(new GatewayError('LT_AUDIT_UNAVAILABLE', 'the sharing log is closed'));
+    if (this.queue.length >= (this.opts.maxQueued ?? this.opts.maxBatch * 20)) {
+      this.refused++;
+      return Promise.reject(
+        new GatewayError(
+          'LT_AUDIT_UNAVAILABLE',
+          'the sharing log is behind: too many records waiting',
+        ),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.kick();
@@ -135,6 +154,8 @@ export class SharingLog {
         this.lastCheckpointAt = at;
         this.checkpointedSeq = cp.seq;
       }
+      this.stats.batches++;
+      this.stats.records += batch.length;
       for (const p of batch) p.resolve();
     } catch (err) {
       this.seq = seq0;
@@ -156,6 +177,7 @@ export class SharingLog {
               cause: err,
             },
           );
+    this.stats.failed += batch.length;
     this.opts.log?.error({ err, records: batch.length }, 'sharing log write failed');
     for (const p of batch) p.reject(ge);
   }

@@ -14,6 +14,7 @@ import { countExchanges, logExchanges } from '../pipeline/observers.js';
 import { openSharingLog } from '../audit/open.js';
 import type { SharingLog } from '../audit/log.js';
 import { recordExchanges, routeAuditPolicy } from '../audit/subscribe.js';
+import { registerAuditMetrics } from '../audit/metrics.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
 import { ClientDirectory } from '../policy/clients.js';
 import { EnvelopeService } from '../security/envelope.js';
@@ -214,6 +215,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     // Subscribed in this order: the sharing log first, so that a record that
     // cannot be written changes the outcome the log line and metrics report.
     const hooks = new PipelineHooks();
+    if (audit) registerAuditMetrics(metrics.registry, audit);
     if (audit)
       recordExchanges(
         hooks,

@@ -159,6 +159,34 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       expect(await findingsOf(writer)).toEqual([]);
     });
 
+    it('refuses appends beyond maxQueued at once, while a slow write holds the queue', async () => {
+      const b = await backend();
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const slow: AuditBackend = Object.create(b);
+      slow.write = async (rows, cp) => {
+        await held;
+        return b.write(rows, cp);
+      };
+      const log = new SharingLog(slow, {
+        signCheckpoint: checkpointSigner(keys),
+        checkpointEveryMs: 60_000,
+        maxBatch: 5,
+        maxQueued: 10,
+        writerId: `backlog-${name}`,
+      });
+      const first = log.append(entry(1));
+      await new Promise((r) => setImmediate(r));
+      // The first batch is being written; ten wait; the eleventh is refused.
+      const waiting = Array.from({ length: 10 }, (_, i) => log.append(entry(i + 2)));
+      expect(await codeOf(log.append(entry(12)))).toBe('LT_AUDIT_UNAVAILABLE');
+      expect(log.refused).toBe(1);
+      release();
+      await Promise.all([first, ...waiting]);
+      await log.close();
+      expect(await findingsOf(`backlog-${name}`)).toEqual([]);
+    });
+
     it('a closed log refuses appends', async () => {
       const log = new SharingLog(await backend(), {
         signCheckpoint: checkpointSigner(keys),

@@ -62,6 +62,9 @@ describe('the gateway and its sharing log', () => {
       detail: { stage: 'pre-route', path: '/nowhere' },
     });
     expect(gw.audit?.writerId).toBe(ex.writer);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^lienthong_audit_records_total\{outcome="written"\} [1-9]/m);
+    expect(metrics).toMatch(/^lienthong_audit_batches_total [1-9]/m);
   });
 
   it('audit.enabled: false writes no log', async () => {
