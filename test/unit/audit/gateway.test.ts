@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { SqliteAuditBackend } from '../../../src/audit/sqlite.js';
 import { demoToken, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { join } from 'node:path';
+import { TRACUU } from '../../../bench/fixtures.js';
+import { subjectDigest } from '../../../src/audit/subjects.js';
 
 /**
  * The gateway's sharing log as configured: `audit.enabled`, the retention a
@@ -65,6 +67,35 @@ describe('the gateway and its sharing log', () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/^lienthong_audit_records_total\{outcome="written"\} [1-9]/m);
     expect(metrics).toMatch(/^lienthong_audit_batches_total [1-9]/m);
+  });
+
+  it('a SOAP lookup is recorded before its answer, with the officer and the citizen digest read from the XML', async () => {
+    const gw = gateways[0];
+    const sim = gw.simulators.get('npd')!.url;
+    const list = (await (await fetch(`${sim}/__sim/citizens?limit=1&status=1`)).json()) as {
+      items: { idNumber: string }[];
+    };
+    const id = list.items[0].idNumber;
+    const res = await fetch(`${gw.url}/npd`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await demoToken(gw.url)}`,
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: '""',
+      },
+      body: TRACUU(id),
+    });
+    expect(res.status).toBe(200);
+    // Required (an NPD route): no waiting needed, the record was durable before the answer.
+    const rec = (await recordsOf(gw)).find((r) => r.requestId === res.headers.get('x-request-id'))!;
+    expect(rec).toMatchObject({
+      channel: 'soap',
+      route: 'npd-soap-lookup',
+      officer: 'canbo01',
+      code: 'OK',
+      subjects: [subjectDigest(gw.config.audit.subjectKey!, id)],
+    });
+    expect(JSON.stringify(rec)).not.toContain(id);
   });
 
   it('audit.enabled: false writes no log', async () => {
