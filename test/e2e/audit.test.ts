@@ -115,6 +115,14 @@ describe('sharing log end to end (PostgreSQL)', () => {
         code: 'LT_ROUTE_NOT_FOUND',
       });
 
+      // Every batch now takes 50 ms more to commit (a trigger once per statement): an
+      // answer that did not wait for its record would be out long before the record is.
+      await db.query(
+        `CREATE FUNCTION ${SCHEMA}.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$`,
+      );
+      await db.query(
+        `CREATE TRIGGER slow_commit AFTER INSERT ON ${SCHEMA}.lt_audit FOR EACH STATEMENT EXECUTE FUNCTION ${SCHEMA}.slow_commit()`,
+      );
       // Load on the NPD route (audit: required by default), then SIGKILL in the middle of it.
       const loaded: typeof answers = [];
       let stop = false;
