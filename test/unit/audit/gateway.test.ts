@@ -45,6 +45,15 @@ describe('the gateway and its sharing log', () => {
     gateways.push(gw);
     const id = await connectionTest(gw);
     const miss = await fetch(`${gw.url}/nowhere`);
+    const badLogin = await fetch(`${gw.url}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('demo:wrong').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(badLogin.status).toBe(401);
     expect(miss.status).toBe(404);
     // Best-effort routes' records land with the next batch.
     await new Promise((r) => setTimeout(r, 100));
@@ -62,6 +71,13 @@ describe('the gateway and its sharing log', () => {
       kind: 'refusal',
       code: 'LT_ROUTE_NOT_FOUND',
       detail: { stage: 'pre-route', path: '/nowhere' },
+    });
+    // A refused login at /token is recorded too, with its IP.
+    expect(recs.find((r) => r.requestId === badLogin.headers.get('x-request-id'))).toMatchObject({
+      kind: 'refusal',
+      code: 'LT_AUTH_INVALID_CLIENT',
+      ip: '127.0.0.1',
+      detail: { stage: 'token' },
     });
     expect(gw.audit?.writerId).toBe(ex.writer);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
