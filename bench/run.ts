@@ -167,7 +167,7 @@ async function measureAddedLatency(
   saturatedRps: number | undefined,
 ): Promise<Record<string, unknown>> {
   const s = scenarios.find((x) => x.name === 'connection-test')!;
-  const { subject, baselines } = await s.setup(env);
+  const { subject, baselines } = await s.setup(env, { startProcess });
   const proxy = baselines[0];
   for (const t of [subject, proxy]) await t.check();
   let rps = saturatedRps;
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     let connectionTestRps: number | undefined;
     for (const s of selected) {
       process.stdout.write(`\n# ${s.name}: ${s.description}\n`);
-      const { subject, baselines } = await s.setup(env!);
+      const { subject, baselines } = await s.setup(env!, ctx);
       // Check every target answers correctly before loading it: a fast error is not a result.
       for (const t of [subject, ...baselines]) await t.check();
       const results = await measureInTurns([...baselines, subject]);

@@ -20,7 +20,8 @@ export interface Scenario {
   description: string;
   /** Minimum ratio subject/baseline the issues ask for, by baseline name. */
   target?: Record<string, number>;
-  setup(env: Environment): Promise<{ subject: Target; baselines: Target[] }>;
+  /** `ctx` starts processes of the scenario's own (gateways with other settings). */
+  setup(env: Environment, ctx: BenchContext): Promise<{ subject: Target; baselines: Target[] }>;
 }
 
 /** The processes every scenario shares: providers, the gateway, the baselines. */
@@ -227,4 +228,50 @@ export const scenarios: Scenario[] = [
       };
     },
   },
+  ...(['sqlite', 'postgres'] as const).map((store): Scenario => ({
+    name: `audit-${store}`,
+    description: `POST /v1/connection-test with the sharing log on (audit: required, the answer waits for its record's group commit) vs the same gateway with the log off, store and log on ${store}`,
+    target: { 'sharing log off': 0.85 },
+    async setup(env, ctx) {
+      const pgEnv: Record<string, string> =
+        store === 'postgres'
+          ? { BENCH_PG_URL: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }
+          : {};
+      const overrides = JSON.stringify({
+        simulators: [],
+        peers: { 'test-provider': { jwksUrl: `${env.provider}/.well-known/jwks.json` } },
+        endpoints: {
+          'test-provider': { simulator: null, url: env.provider },
+          npd: { simulator: null, url: env.npd },
+        },
+      });
+      const on = await ctx.startProcess('bench/procs/gateway.ts', {
+        GATEWAY_OVERRIDES: overrides,
+        BENCH_AUDIT: 'required',
+        ...pgEnv,
+      });
+      const off = await ctx.startProcess('bench/procs/gateway.ts', {
+        GATEWAY_OVERRIDES: overrides,
+        BENCH_AUDIT: 'off',
+        ...pgEnv,
+      });
+      const body = oneKbJson();
+      const ok = (s: number, x: string) => s === 200 && x.includes('"ok":true');
+      const at = async (name: string, url: string) =>
+        target(
+          name,
+          `${url}/v1/connection-test`,
+          body,
+          {
+            'content-type': 'application/json',
+            authorization: `Bearer ${await demoToken(url)}`,
+          },
+          ok,
+        );
+      return {
+        subject: await at(`sharing log on (${store})`, on),
+        baselines: [await at('sharing log off', off)],
+      };
+    },
+  })),
 ];

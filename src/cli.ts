@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { builtinAdapters } from '../adapters/index.js';
 import { edxmlCommands } from '../adapters/vdxp/edxml/cli.js';
+import { auditCommands } from './audit/cli.js';
 import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig, loadConfigLenient } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
@@ -340,5 +341,6 @@ program
   });
 
 edxmlCommands(program);
+auditCommands(program);
 
 program.parseAsync(process.argv).catch(die);

@@ -217,6 +217,12 @@ export function crossCheck(
         );
       }
     }
+    // Sharing log (docs/audit.md): a citizen id is recorded only as a keyed digest, which needs the key.
+    if (def.audit.subjects.length && config.audit.enabled && !config.audit.subjectKey)
+      here(
+        ['audit', 'subjects'],
+        'recording citizen ids as keyed digests needs audit.subjectKey (a secret, e.g. ${AUDIT_SUBJECT_KEY})',
+      );
     if (def.signature.require && def.auth === 'none')
       here(
         ['signature', 'require'],

@@ -362,6 +362,7 @@ function readConfig(
   config.contractsDir = abs(config.contractsDir);
   if (config.store.path !== ':memory:') config.store.path = abs(config.store.path);
   config.keys.file = abs(config.keys.file);
+  if (config.audit) config.audit.archiveDir = abs(config.audit.archiveDir);
   if (config.catalogOverridesDir) config.catalogOverridesDir = abs(config.catalogOverridesDir);
   const routes = loadRouteFiles(config.routesDir, env, issues);
   return { loaded: { config, routes, baseDir, file, source, invalidEndpoints }, issues };

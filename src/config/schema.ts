@@ -387,6 +387,85 @@ export const StoreSchema = Type.Object(
   },
 );
 
+// ---- sharing log (R7, docs/audit.md) ----------------------------------------
+/** The shortest retention the regulations allow for sharing-log records (R7). */
+export const AUDIT_MIN_RETENTION_DAYS = 90;
+
+export const AuditSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        'Write the sharing log (one record per exchange, refusal, login, admin change); false only for benchmarks and trials',
+    }),
+    retentionDays: Type.Integer({
+      minimum: AUDIT_MIN_RETENTION_DAYS,
+      default: 365,
+      description: 'Days a record is kept before it is archived and deleted; never below 90 (R7)',
+    }),
+    checkpointEveryMs: Type.Integer({
+      minimum: 10,
+      default: 1000,
+      description:
+        "A signed checkpoint of each writer's chain head is written with the first batch after this many ms (and at close)",
+    }),
+    maxBatch: Type.Integer({
+      minimum: 1,
+      maximum: 2000,
+      default: 500,
+      description: 'Most records written in one transaction (group commit)',
+    }),
+    subjectKey: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description:
+          'Secret for the keyed digests of citizen ids that make records searchable by citizen without storing the id (use ${ENV}); required when a route lists audit.subjects',
+      }),
+    ),
+    archiveDir: Type.String({
+      default: 'var/audit-archive',
+      description: 'Where expired records are archived (JSONL + signed manifest) before deletion',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'The tamper-evident sharing log (R7)' },
+);
+
+export const RouteAuditSchema = Type.Object(
+  {
+    mode: Type.Optional(
+      Type.Union([Type.Literal('required'), Type.Literal('best-effort')], {
+        description:
+          'required: the answer waits until its record is durable, and is refused (LT_AUDIT_UNAVAILABLE) when the log cannot be written; best-effort: the record is written in the next batch without holding the answer. Default: required for routes to an npd endpoint, best-effort otherwise',
+      }),
+    ),
+    content: Type.Boolean({
+      default: false,
+      description:
+        "Keep the request and reply bodies in the record (when the connection's agreement requires the shared content)",
+    }),
+    subjects: Type.Array(Type.String({ pattern: '^/' }), {
+      default: [],
+      description:
+        'Request fields holding citizen ids (JSON pointers; for SOAP bodies, child element names of the operation element): their keyed digests make the record searchable by citizen',
+    }),
+    officer: Type.Optional(
+      Type.String({
+        pattern: '^/',
+        description:
+          "The request field naming the officer (e.g. /officer, or /MaCanBo on SOAP), recorded when the caller's identity names none",
+      }),
+    ),
+    retentionDays: Type.Optional(
+      Type.Integer({
+        minimum: AUDIT_MIN_RETENTION_DAYS,
+        description: "This route's retention, overriding audit.retentionDays; never below 90",
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: "The route's sharing-log records (R7)" },
+);
+// ---- end sharing log --------------------------------------------------------
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -450,6 +529,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'The JSON log on stdout' },
     ),
     store: StoreSchema,
+    audit: AuditSchema,
     keys: Type.Object(
       {
         file: Type.String({ default: 'var/keys.json', description: 'Private JWKS of the gateway' }),
@@ -661,6 +741,7 @@ export const RouteSchema = Type.Object(
         },
       ),
     ),
+    audit: RouteAuditSchema,
     report: Type.Boolean({
       default: false,
       description: 'Answer with what each pipeline stage saw (the connection test, R3)',

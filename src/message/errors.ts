@@ -135,6 +135,8 @@ const table = {
   // ---- gateway itself ---------------------------------------------------------
   LT_CONFIG_INVALID: { http: 500, blame: 'gateway', retry: false, vi: 'Cấu hình không hợp lệ', en: 'Configuration is invalid' },
   LT_STORE_UNAVAILABLE: { http: 503, blame: 'gateway', retry: true, vi: 'Kho dữ liệu không sẵn sàng', en: 'Store is unavailable' },
+  // sharing log (R7, docs/audit.md)
+  LT_AUDIT_UNAVAILABLE: { http: 503, blame: 'gateway', retry: true, vi: 'Không ghi được nhật ký chia sẻ dữ liệu nên yêu cầu không được trả lời', en: 'The sharing log cannot be written, so the request is not answered' },
   LT_SHUTTING_DOWN: { http: 503, blame: 'gateway', retry: true, vi: 'Gateway đang dừng', en: 'Gateway is shutting down' },
   LT_INTERNAL: { http: 500, blame: 'gateway', retry: false, vi: 'Lỗi nội bộ của gateway', en: 'Internal gateway error' },
 } as const satisfies Record<string, ErrorRow>;

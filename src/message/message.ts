@@ -26,11 +26,11 @@ export interface Caller {
   routes: ReadonlySet<string> | 'all';
   /** Officer account, when the protocol carries one (MaCanBo). */
   officer?: string;
+  /** The caller's subsystem (X-Road member subsystem, LGSP application), when known. */
+  subsystem?: string;
   ip?: string;
   /** The citizen a portal asserted (R4, citizen routes): only their own record is answered. */
   citizenId?: string;
-  /** The caller's subsystem, when it is known by one (an X-Road client `…/SUBSYSTEM`). */
-  subsystem?: string;
 }
 
 export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp' | 'xroad';
@@ -76,6 +76,16 @@ export interface Exchange {
   readonly trace?: TraceContext;
   /** The request id the gateway logs and echoes in `x-request-id` (src/server/request-id.ts). */
   readonly requestId?: string;
+  /**
+   * SHA-256 (base64url) of the request bytes as the caller sent them: bound
+   * into reply signatures and written to the sharing log. Computed once, on
+   * first use (src/pipeline/digests.ts).
+   */
+  requestDigest?: string;
+  /** SHA-256 (base64url) of the reply bytes the caller gets (signed, and logged). */
+  replyDigest?: string;
+  /** Whole-pipeline time in ms, set before the end hooks run (src/pipeline/hooks.ts). */
+  durationMs?: number;
   /** Scratch space for stages that must hand something on (e.g. request digest). */
   attrs: Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ import type { ContractRegistry } from '../validation/contracts.js';
 import type { Catalogs } from '../catalogs/index.js';
 import type { InFlight } from './in-flight.js';
 import type { KeyResolver } from '../security/jwk.js';
+import type { PipelineHooks } from './hooks.js';
 
 /** What a signed envelope told us about its signer. */
 export interface VerifiedSignature {
@@ -112,6 +113,11 @@ export interface PipelineDeps {
   readonly limits?: RequestLimits;
   /** Partners' public keys by peer name (citizen routes verify the portal's assertion). */
   readonly peers?: ReadonlyMap<string, KeyResolver>;
+  /**
+   * Exchange start / end / refusal subscribers (log line, metrics, sharing
+   * log). Without it a route gets the log line and the metrics only.
+   */
+  readonly hooks?: PipelineHooks;
 }
 
 /** What the pipeline reports (src/server/metrics.ts implements it with Prometheus). */

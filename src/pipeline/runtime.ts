@@ -3,6 +3,7 @@ import { exchangeBudgetMs, policyOf } from '../config/resilience.js';
 import type { RouteDef } from '../config/schema.js';
 import {
   saneRequestId,
+  type GatewayError,
   toGatewayError,
   traceFrom,
   uuidv7,
@@ -23,6 +24,8 @@ import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
 import { send, verifyReply } from './stages/send.js';
 import { report } from './stages/report.js';
+import { PipelineHooks } from './hooks.js';
+import { countExchanges, logExchanges } from './observers.js';
 
 /**
  * The stage order. Every route runs the same sequence; a route's options
@@ -60,7 +63,7 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
     const fn = f.create(def, deps);
     if (fn) stages.push({ name: f.name, fn });
   }
-  const metrics = deps.metrics.forRoute(def.id);
+  const hooks = deps.hooks ?? defaultHooks(deps);
   const log = deps.log;
   const inFlight = deps.inFlight;
   const overallMs = exchangeBudgetMs(policyOf(def, deps.endpoints));
@@ -92,11 +95,12 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
         // any other inbound only a sane one is kept: every exchange line carries it.
         requestId: saneRequestId(init.request.headers['x-request-id']),
       };
-      metrics.inFlight(1);
       inFlight.enter();
       // Process-wide, unlike the gateway's count: where ES256 runs depends on the whole process's load.
       exchangeLoad.enter();
+      let failure: GatewayError | undefined;
       try {
+        hooks.exchangeStarted(ex);
         for (const s of stages) {
           const t0 = performance.now();
           // Most stages answer synchronously; awaiting only promises spares a
@@ -106,48 +110,54 @@ export function compileRoute(def: RouteDef, deps: PipelineDeps): CompiledRoute {
           ex.stages.push({ stage: s.name, ms: performance.now() - t0, saw: saw ?? undefined });
         }
         ex.outcome = { code: 'OK' };
-        return ex;
       } catch (err) {
-        const ge = toGatewayError(err);
-        ex.outcome = { code: ge.code, detail: ge.detail };
-        if (ge.code === 'LT_INTERNAL')
+        failure = toGatewayError(err);
+        ex.outcome = { code: failure.code, detail: failure.detail };
+        if (failure.code === 'LT_INTERNAL')
           log.error({ ex: ex.id, route: def.id, err }, 'internal error in pipeline');
         // What a provider said is for the operator, under the exchange id; the
         // caller's error carries only the code and the gateway's text.
-        else if (typeof ge.data?.provider === 'string')
+        else if (typeof failure.data?.provider === 'string')
           log.warn(
             {
               ex: ex.id,
               route: def.id,
-              code: ge.code,
-              endpoint: ge.data.endpoint,
-              status: ge.data.status,
-              provider: ge.data.provider,
+              code: failure.code,
+              endpoint: failure.data.endpoint,
+              status: failure.data.status,
+              provider: failure.data.provider,
             },
             'provider error',
           );
-        ge.exchangeId = ex.id;
-        throw ge;
+        hooks.refused(ex, failure);
+      }
+      try {
+        ex.durationMs = performance.now() - started;
+        // The answer waits for the end hooks: the sharing log's record is
+        // durable before the caller hears anything, or the caller hears why not.
+        const ended = hooks.exchangeEnded(ex);
+        const hookFailure = ended instanceof Promise ? await ended : ended;
+        if (hookFailure) failure = hookFailure;
       } finally {
-        metrics.inFlight(-1);
         inFlight.leave();
         exchangeLoad.leave();
-        const ms = performance.now() - started;
-        const code = ex.outcome?.code ?? 'LT_INTERNAL';
-        metrics.observe(code, ms);
-        log.info(
-          {
-            ex: ex.id,
-            route: def.id,
-            client: ex.caller?.clientId || undefined,
-            req: ex.requestId,
-            trace: ex.trace!.traceId,
-            code,
-            ms: Math.round(ms * 100) / 100,
-          },
-          'exchange',
-        );
       }
+      if (failure) {
+        failure.exchangeId = ex.id;
+        throw failure;
+      }
+      return ex;
     },
   };
+}
+
+/**
+ * Hooks for a route compiled without the gateway's (unit tests): the
+ * exchange log line and the metrics, as the gateway subscribes them.
+ */
+function defaultHooks(deps: PipelineDeps): PipelineHooks {
+  const hooks = new PipelineHooks();
+  logExchanges(hooks, deps.log);
+  countExchanges(hooks, deps.metrics);
+  return hooks;
 }

@@ -17,6 +17,10 @@ export const TYP = {
   outbound: 'lt-out+jws',
   /** A portal's (NPSP, VNeID) assertion of the citizen it has logged in (R4; docs/limits.md). */
   citizen: 'lt-citizen+jwt',
+  /** A signed head of one writer's sharing-log chain (src/audit/checkpoint.ts). */
+  checkpoint: 'lt-checkpoint+jws',
+  /** The manifest of a sharing-log export or archive (src/audit/archive.ts). */
+  archive: 'lt-archive+jws',
 } as const;
 
 export type Typ = (typeof TYP)[keyof typeof TYP];

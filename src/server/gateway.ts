@@ -9,6 +9,12 @@ import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import { compileRoute, type CompiledRoute } from '../pipeline/runtime.js';
 import { InFlight } from '../pipeline/in-flight.js';
+import { PipelineHooks } from '../pipeline/hooks.js';
+import { countExchanges, logExchanges } from '../pipeline/observers.js';
+import { openSharingLog } from '../audit/open.js';
+import type { SharingLog } from '../audit/log.js';
+import { recordExchanges, routeAuditPolicy } from '../audit/subscribe.js';
+import { registerAuditMetrics } from '../audit/metrics.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
 import { ClientDirectory } from '../policy/clients.js';
 import { EnvelopeService } from '../security/envelope.js';
@@ -25,7 +31,7 @@ import { registerBodyParsers } from './body.js';
 import { GatewayMetrics } from './metrics.js';
 import { answerClientError, fromFastifyError, sendProblem, type ErrorRenderer } from './problem.js';
 import { registerSystemRoutes } from './system-routes.js';
-import { conventionHeaders, refusals, trackMethods } from './http-conventions.js';
+import { conventionHeaders, logRefusals, refusals, trackMethods } from './http-conventions.js';
 import { TokenThrottle } from '../limits/token-throttle.js';
 import { Limiter } from '../limits/limiter.js';
 import type { RefusalStage } from './metrics.js';
@@ -46,6 +52,13 @@ export interface Gateway {
   readonly store: Store;
   readonly catalogs: Catalogs;
   readonly log: Logger;
+  /**
+   * The sharing log's writer (undefined when `audit.enabled` is false):
+   * `append()` records what is not an exchange (logins, logouts, admin changes).
+   */
+  readonly audit?: SharingLog;
+  /** The named exchange hooks every route runs (src/pipeline/hooks.ts). */
+  readonly hooks: PipelineHooks;
   /** Writes buffered log lines now, synchronously (crash paths). */
   flushLog(): void;
   /** Every inbound binding (HTTP paths, consumers, pollers), running. */
@@ -160,6 +173,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       generateIfMissing: config.keys.generateIfMissing,
     });
 
+    // Closed after the listener and the drain (cleanups run in reverse), before the store.
+    const audit = await openSharingLog(config, keys, log);
+    if (audit) cleanups.push(() => audit.close());
+
     const simulators = new Map<string, RunningSimulator>();
     for (const sim of config.simulators) {
       const spec = adapters.get(sim.adapter);
@@ -211,6 +228,21 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         'demo client is enabled: for local trials only, remove it from the config in production',
       );
     }
+    // Subscribed in this order: the sharing log first, so that a record that
+    // cannot be written changes the outcome the log line and metrics report.
+    const hooks = new PipelineHooks();
+    if (audit) registerAuditMetrics(metrics.registry, audit);
+    if (audit)
+      recordExchanges(
+        hooks,
+        audit,
+        new Map(loaded.routes.map((r) => [r.def.id, routeAuditPolicy(r.def, config)])),
+        config,
+        log,
+      );
+    logExchanges(hooks, log);
+    countExchanges(hooks, metrics);
+    logRefusals(hooks, log, metrics);
     const deps: PipelineDeps = {
       config,
       log,
@@ -225,9 +257,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       inFlight: new InFlight(),
       limits,
       peers,
+      hooks,
     };
 
-    const refused = refusals(log, metrics);
+    const refused = refusals(hooks);
     const server = Fastify({
       // No fastify logger: the pipeline writes one line per exchange, and refusals before it one each.
       logger: false,
@@ -393,6 +426,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       store,
       catalogs,
       log,
+      audit,
+      hooks,
       flushLog,
       inbounds: inbounds.map((i) => i.binding),
       close,

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ERRORS, GatewayError } from '../message/errors.js';
 import type { GatewayMetrics, RefusalStage } from './metrics.js';
+import { isPreRoute, type PipelineHooks } from '../pipeline/hooks.js';
 
 /** The realm named in WWW-Authenticate challenges. */
 export const REALM = 'lienthong';
@@ -55,30 +56,52 @@ export type RefusedRequest = Pick<FastifyRequest, 'id'> &
 
 export interface Refusals {
   /**
-   * A request refused before any route's pipeline ran: one log line with the
-   * request id and one count in lienthong_refusals_total. Pipeline refusals
-   * have their own exchange line and counters.
+   * A request refused before any route's pipeline ran, told to the refusal
+   * hook: its subscribers write the log line with the request id, the count
+   * in lienthong_refusals_total and the sharing-log record.
    */
   record(req: RefusedRequest, err: GatewayError, stage: RefusalStage): void;
 }
 
-export function refusals(log: Logger, metrics: GatewayMetrics): Refusals {
+export function refusals(hooks: PipelineHooks): Refusals {
   return {
     record(req, err, stage) {
-      metrics.refused(err.code, stage);
-      log.info(
+      hooks.refused(
         {
-          req: req.id,
-          code: err.code,
-          status: ERRORS[err.code].http,
+          kind: 'pre-route',
+          at: Date.now(),
           stage,
+          requestId: req.id,
           method: req.method,
-          // Without the query string: it may carry what does not belong in a log.
           path: req.url?.split('?')[0],
           ip: req.ip,
         },
-        'refused',
+        err,
       );
     },
   };
+}
+
+/**
+ * The refused line and the lienthong_refusals_total count of a request
+ * refused before any route, as a subscriber of the refusal hook (the
+ * pipeline's own refusals have their exchange line and counters).
+ */
+export function logRefusals(hooks: PipelineHooks, log: Logger, metrics: GatewayMetrics): void {
+  hooks.onRefusal((what, err) => {
+    if (!isPreRoute(what)) return;
+    metrics.refused(err.code, what.stage as RefusalStage);
+    log.info(
+      {
+        req: what.requestId,
+        code: err.code,
+        status: ERRORS[err.code].http,
+        stage: what.stage,
+        method: what.method,
+        path: what.path,
+        ip: what.ip,
+      },
+      'refused',
+    );
+  });
 }

@@ -1,27 +1,10 @@
-import type { Exchange, Message } from '../../message/index.js';
+import type { Exchange } from '../../message/index.js';
+import { bytesOf, requestDigestOf } from '../digests.js';
 import type { StageFactory } from '../deps.js';
 import { sha256b64url } from '../../security/jws.js';
 import { ANSWERS, SIGNATURE_HEADER } from '../../security/envelope.js';
 
 export { SIGNATURE_HEADER };
-
-function bytesOf(msg: Message): Buffer {
-  if (!msg.raw) {
-    msg.raw = Buffer.from(JSON.stringify(msg.body ?? null));
-    if (!msg.contentType) msg.contentType = 'application/json';
-  }
-  return msg.raw;
-}
-
-/** Digest of the request the caller sent, bound into every reply signature (as X-Road binds request and response). */
-function requestDigest(ex: Exchange): string {
-  let d = ex.attrs.requestDigest as string | undefined;
-  if (!d) {
-    d = sha256b64url(ex.request.raw ?? Buffer.from(JSON.stringify(ex.request.body ?? null)));
-    ex.attrs.requestDigest = d;
-  }
-  return d;
-}
 
 /**
  * Digest of the bytes sent to the provider, which its signed reply must name
@@ -62,10 +45,13 @@ export const signReply: StageFactory = {
     if (!route.signature.signReply) return null;
     return async (ex) => {
       const reply = ex.reply!;
-      const s = await deps.envelopes.sign('reply', bytesOf(reply), {
+      const bytes = bytesOf(reply);
+      const s = await deps.envelopes.sign('reply', bytes, {
         jti: ex.id,
-        [ANSWERS]: requestDigest(ex),
+        [ANSWERS]: requestDigestOf(ex),
       });
+      // What was signed is what the sharing log names as the reply.
+      ex.replyDigest = sha256b64url(bytes);
       reply.headers[SIGNATURE_HEADER] = s.jws;
       return { kid: s.kid };
     };

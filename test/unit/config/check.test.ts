@@ -41,6 +41,25 @@ const route = (extra: string) =>
   `id: r1\nfrom: { adapter: http, path: /a }\nservice: s\n${extra}\n`;
 
 describe('lienthong check (crossCheck)', () => {
+  it('sharing log (R7): retention below 90 days anywhere, citizen ids without a subject key', () => {
+    const op = 'to: { endpoint: npd, operation: TraCuuThongTinCongDan }';
+    expect(check('audit: { retentionDays: 30 }\n' + NPD, route(op)).join('\n')).toMatch(
+      /audit\.retentionDays: .*90/,
+    );
+    expect(check(NPD, route(`${op}\naudit: { retentionDays: 89 }`)).join('\n')).toMatch(
+      /audit\.retentionDays: .*90/,
+    );
+    expect(check(NPD, route(`${op}\naudit: { subjects: [/idNumber] }`)).join('\n')).toMatch(
+      /route r1: audit\.subjects: .*needs audit\.subjectKey/,
+    );
+    expect(
+      check(
+        'audit: { subjectKey: 0123456789abcdef0123 }\n' + NPD,
+        route(`${op}\naudit: { subjects: [/idNumber], retentionDays: 90 }`),
+      ),
+    ).toEqual([]);
+  });
+
   it('suggests the nearest name by edit distance', () => {
     expect(levenshtein('kitten', 'sitting')).toBe(3);
     expect(didYouMean('admin-unit-to-2025', ['admin-units-to-2025', 'x'])).toBe(

@@ -1765,6 +1765,56 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     test: 'test/e2e/vdxp.test.ts',
     because: 'the status and attachment routes take their arguments from its parameters',
   },
+  // ---- sharing log (docs/audit.md) ----
+  'config:audit.enabled': {
+    test: 'test/unit/audit/gateway.test.ts',
+    because: 'the gateway with the log off has no writer and writes no record',
+  },
+  'config:audit.retentionDays': {
+    test: 'test/unit/audit/gateway.test.ts',
+    because: 'a record’s keepUntil is its time plus these days (120 there)',
+  },
+  'config:audit.checkpointEveryMs': {
+    test: 'test/unit/audit/contract.ts',
+    because:
+      'passed to the writer (src/audit/open.ts); the contract runs writers with it and verify counts the checkpoints written',
+  },
+  'config:audit.maxBatch': {
+    test: 'test/unit/audit/contract.ts',
+    because:
+      'passed to the writer (src/audit/open.ts); "maxBatch bounds a transaction" counts them',
+  },
+  'config:audit.subjectKey': {
+    test: 'test/unit/audit/pipeline.test.ts',
+    because:
+      'the citizen id’s keyed digest in the record is the HMAC under it; check.test.ts requires it',
+  },
+  'config:audit.archiveDir': {
+    test: 'test/unit/audit/contract.ts',
+    because:
+      '`lienthong audit archive` passes it to archiveExpired, whose signed JSONL the contract reads back from the directory it is given',
+  },
+  'route:audit.mode': {
+    test: 'test/unit/audit/pipeline.test.ts',
+    because:
+      'required refuses with LT_AUDIT_UNAVAILABLE when the record cannot be written; best-effort answers',
+  },
+  'route:audit.content': {
+    test: 'test/unit/audit/pipeline.test.ts',
+    because: 'the record keeps the request body only on the route that sets it',
+  },
+  'route:audit.subjects': {
+    test: 'test/unit/audit/pipeline.test.ts',
+    because: 'the record is found by the keyed digest of the field’s value',
+  },
+  'route:audit.officer': {
+    test: 'test/e2e/audit.test.ts',
+    because: 'the NPD lookup’s records name the officer the request states (/officer)',
+  },
+  'route:audit.retentionDays': {
+    test: 'test/unit/audit/pipeline.test.ts',
+    because: 'the route’s days replace audit.retentionDays in its records’ keepUntil',
+  },
   'config:log.flushIntervalMs': {
     test: 'test/e2e/log-flush.test.ts',
     because:
