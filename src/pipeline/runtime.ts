@@ -21,6 +21,7 @@ import { checkCodes } from './stages/check-codes.js';
 import { signOutbound, signReply } from './stages/sign.js';
 import { send, verifyReply } from './stages/send.js';
 import { report } from './stages/report.js';
+import { project } from './stages/project.js';
 
 /**
  * The stage order. Every route runs the same sequence; a route's options
@@ -38,6 +39,7 @@ export const STAGES: readonly StageFactory[] = [
   verifyReply,
   validateResponse,
   translate,
+  project,
   report,
   signReply,
 ];

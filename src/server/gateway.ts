@@ -10,7 +10,10 @@ import { GatewayError } from '../message/errors.js';
 import { compileRoute, type CompiledRoute } from '../pipeline/runtime.js';
 import { InFlight } from '../pipeline/in-flight.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
-import { ClientDirectory } from '../policy/clients.js';
+import { ClientDirectory } from '../identity/bearer.js';
+import { registeredCredential, startPolicy } from '../policy/from-config.js';
+import type { PolicyService } from '../policy/service.js';
+import { registerAdminRoutes } from '../admin/routes.js';
 import { EnvelopeService } from '../security/envelope.js';
 import { KeyRing } from '../security/keyring.js';
 import type { KeyResolver } from '../security/jwk.js';
@@ -42,6 +45,8 @@ export interface Gateway {
   readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
   readonly keys: KeyRing;
   readonly store: Store;
+  /** The policy model of this instance (src/policy): its snapshot and the admin writes. */
+  readonly policy: PolicyService;
   readonly catalogs: Catalogs;
   readonly log: Logger;
   /** Writes buffered log lines now, synchronously (crash paths). */
@@ -188,7 +193,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       cleanups.push(() => protectedEp.close());
     }
 
-    const auth = new ClientDirectory(config.clients, keys, config.tokens);
+    // Identity (who calls) reads the policy's registered clients; policy decides what they may do.
+    const policy = await startPolicy(config, store, log);
+    cleanups.push(() => policy.close());
+    const auth = new ClientDirectory(config.clients, keys, config.tokens, (id) =>
+      registeredCredential(policy.snapshot, id),
+    );
     for (const c of config.clients.filter((c) => c.demo)) {
       log.warn(
         { client: c.id, name: c.name || undefined },
@@ -200,6 +210,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       log,
       store,
       auth,
+      policy,
       envelopes: new EnvelopeService(keys, peers, store, config.signatures.replayWindowSeconds),
       contracts,
       catalogs,
@@ -330,6 +341,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       simulators,
     });
 
+    registerAdminRoutes(server, { auth, policy });
+
     let url = '';
     if (opts.listen !== false) {
       url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -372,6 +385,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       endpoints,
       keys,
       store,
+      policy,
       catalogs,
       log,
       flushLog,

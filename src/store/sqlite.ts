@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { checkText, checkTime, type Store } from './store.js';
+import type { SqlQueries, SqlRunner } from './sql.js';
 
 function unavailable(err: unknown, doing: string): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -196,5 +197,53 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw unavailable(err, 'purging expired entries');
     }
+  }
+
+  sqlRunner(): SqlRunner {
+    const db = () => {
+      if (!this.db) throw new GatewayError('LT_STORE_UNAVAILABLE', 'store is not open');
+      return this.db;
+    };
+    const q: SqlQueries = {
+      async all<T>(sql: string, params: readonly unknown[] = []) {
+        try {
+          return db()
+            .prepare(sql)
+            .all(...params) as T[];
+        } catch (err) {
+          throw unavailable(err, 'querying');
+        }
+      },
+      async run(sql: string, params: readonly unknown[] = []) {
+        try {
+          return db()
+            .prepare(sql)
+            .run(...params).changes;
+        } catch (err) {
+          throw unavailable(err, 'writing');
+        }
+      },
+    };
+    // One connection: transactions of this runner take turns, so two of them never interleave.
+    let turn: Promise<unknown> = Promise.resolve();
+    return {
+      dialect: 'sqlite',
+      ...q,
+      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> => {
+        const mine = turn.then(async () => {
+          db().exec('BEGIN IMMEDIATE');
+          try {
+            const r = await fn(q);
+            db().exec('COMMIT');
+            return r;
+          } catch (err) {
+            if (this.db?.inTransaction) this.db.exec('ROLLBACK');
+            throw err;
+          }
+        });
+        turn = mine.catch(() => undefined);
+        return mine;
+      },
+    };
   }
 }

@@ -10,6 +10,16 @@ import type {
 } from '../../../src/pipeline/deps.js';
 import { authenticate } from '../../../src/pipeline/stages/authenticate.js';
 import { authorize } from '../../../src/pipeline/stages/authorize.js';
+import { PolicySnapshot } from '../../../src/policy/snapshot.js';
+
+const EMPTY_POLICY = {
+  generation: 0,
+  organisation: [],
+  connection: [],
+  grant: [],
+  client: [],
+  account: [],
+};
 import { verifySignature } from '../../../src/pipeline/stages/verify-signature.js';
 import { signOutbound, signReply } from '../../../src/pipeline/stages/sign.js';
 import { verifyReply } from '../../../src/pipeline/stages/send.js';
@@ -80,6 +90,7 @@ function deps(o: { peers?: Record<string, string>; envelopes?: Envelopes } = {})
       authenticate: (_m: Message, ip?: string) => ({ ...caller('all'), ip }),
       peerOf: (id: string) => o.peers?.[id],
     },
+    policy: new PolicySnapshot(EMPTY_POLICY),
     envelopes: o.envelopes ?? recorder().envelopes,
     endpoints: new Map([
       ['e', { verifyReplyWith: 'provider', outbound: { encode: () => undefined } }],
@@ -114,8 +125,12 @@ describe('authenticate and authorize stages', () => {
     const stage = authorize.create(route(), deps())!;
     const err = gatewayError(() => stage(exchange({ caller: caller(new Set(['other'])) })));
     expect(err.code).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
+  });
+
+  it('authorize refuses a client without config routes whose organisation is not registered (R8)', () => {
+    const stage = authorize.create(route(), deps())!;
     expect(gatewayError(() => stage(exchange({ caller: caller(new Set()) }))).code).toBe(
-      'LT_POLICY_ROUTE_NOT_ALLOWED',
+      'LT_POLICY_UNREGISTERED',
     );
   });
 });
