@@ -415,3 +415,49 @@ export function registerAdminRoutes(
     });
   }
 }
+
+/** The admin operations as OpenAPI paths (`:id` → `{id}`), merged into the gateway's document. */
+export function adminOpenApiPaths(): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ADMIN_OPS) {
+    const path = op.url.replace(/:([a-z]+)/g, '{$1}');
+    const params = [...op.url.matchAll(/:([a-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (op.write)
+      params.push({
+        name: 'X-Change-Reason',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+      });
+    (paths[path] ??= {})[op.method.toLowerCase()] = {
+      operationId: `${op.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+/g, '-')}`,
+      summary: op.summary,
+      tags: [op.admin ? 'admin' : 'policy'],
+      security: [{ clientCredentials: [] }],
+      ...(params.length ? { parameters: params } : {}),
+      ...(op.input
+        ? { requestBody: { required: true, content: { 'application/json': { schema: op.input } } } }
+        : {}),
+      responses: {
+        [op.method === 'POST' && op.write ? '201' : '200']: {
+          description: 'The record (secret hashes never shown)',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
+        '4XX': {
+          description: op.admin
+            ? 'Refused: LT_ADMIN_FORBIDDEN without the admin role, LT_POLICY_* with the reason'
+            : 'Refused: LT_POLICY_INPUT_INVALID, LT_AUTH_*',
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+          },
+        },
+      },
+    };
+  }
+  return paths;
+}
