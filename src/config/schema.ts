@@ -162,7 +162,7 @@ export const ClientSchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      "An OAuth2 client (a consuming agency system). Its `routes:` grant routes without the policy model; with `routes: []` the policy model decides (docs/policy.md)",
+      'An OAuth2 client (a consuming agency system). Its `routes:` grant routes without the policy model; with `routes: []` the policy model decides (docs/policy.md)',
   },
 );
 
@@ -215,7 +215,11 @@ export const PolicySchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, default: {}, description: 'Policy model: reload and refusal notification' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Policy model: reload and refusal notification',
+  },
 );
 
 export const PeerSchema = Type.Object(

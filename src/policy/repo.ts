@@ -143,8 +143,14 @@ export class PolicyRepo {
   async history(kind?: DocKind, id?: string, limit = 200): Promise<ChangeRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (kind) (where.push('kind = ?'), params.push(kind));
-    if (id) (where.push('entity_id = ?'), params.push(id));
+    if (kind) {
+      where.push('kind = ?');
+      params.push(kind);
+    }
+    if (id) {
+      where.push('entity_id = ?');
+      params.push(id);
+    }
     const rows = await this.sql.all<Record<string, unknown>>(
       `SELECT seq, at, who, why, kind, entity_id, action, doc FROM lt_policy_change
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${clampLimit(limit)}`,
@@ -206,8 +212,14 @@ export class PolicyRepo {
   ): Promise<DataErrorReport[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (opts.provider) (where.push('provider = ?'), params.push(opts.provider));
-    if (opts.status) (where.push('status = ?'), params.push(opts.status));
+    if (opts.provider) {
+      where.push('provider = ?');
+      params.push(opts.provider);
+    }
+    if (opts.status) {
+      where.push('status = ?');
+      params.push(opts.status);
+    }
     const rows = await this.sql.all<{ record: string }>(
       `SELECT record FROM lt_data_error ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY at DESC, id LIMIT ${clampLimit(opts.limit)}`,
