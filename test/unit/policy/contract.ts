@@ -253,6 +253,27 @@ export function describePolicyContract(name: string, makeStore: () => Store): vo
       );
     });
 
+    it('an instance polling every reloadIntervalMs sees another instance’s change by itself', async () => {
+      const s = makeStore();
+      await s.init();
+      stores.push(s);
+      const polling = new PolicyService(new PolicyRepo(s), { log, reloadIntervalMs: 20 });
+      await polling.start();
+      try {
+        await a.changeConnection('c1', { to: 'suspended', reason: 'poll test' }, by);
+        for (
+          let i = 0;
+          i < 200 && polling.snapshot.connections.get('c1')?.state !== 'suspended';
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 10));
+        expect(polling.snapshot.connections.get('c1')?.state).toBe('suspended');
+        await a.changeConnection('c1', { to: 'active', reason: 'poll test over' }, by);
+      } finally {
+        await polling.close();
+      }
+    });
+
     it('records refusals with their reason (R8)', async () => {
       const before = (await a.repo.refusals()).length;
       expect(() => decide(a, PROV, 'OTHER')).toThrow();
