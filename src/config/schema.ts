@@ -176,6 +176,13 @@ export const PolicySchema = Type.Object(
       description:
         'How often each instance checks the store for policy changes made elsewhere (0: only on its own changes)',
     }),
+    accountSecretMaxAgeDays: Type.Integer({
+      minimum: 0,
+      maximum: 3650,
+      default: 0,
+      description:
+        'An officer account whose secret is older than this many days cannot log in until it is changed (R11; 0: not enforced)',
+    }),
     disputeWebhook: Type.Optional(
       Type.Object(
         {

@@ -17,6 +17,7 @@ export async function startPolicy(
   const policy = new PolicyService(new PolicyRepo(store), {
     log,
     reloadIntervalMs: config.policy.reloadIntervalMs,
+    accountSecretMaxAgeDays: config.policy.accountSecretMaxAgeDays,
     notifier: hook ? new WebhookNotifier({ ...hook, log }) : undefined,
   });
   await policy.start();

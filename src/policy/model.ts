@@ -73,6 +73,12 @@ export const OrganisationSchema = Type.Object(
     focalPoint: Type.Optional(FocalPointSchema),
     /** R15: whether the organisation has published its readiness to share data. */
     ready: Type.Boolean({ default: false, description: 'Ready to share data (R15)' }),
+    /** R10.4: every request of its clients names an active account of the organisation. */
+    accountsRequired: Type.Boolean({
+      default: false,
+      description:
+        'Requests must name an active officer account of the organisation granted the service (R10.4)',
+    }),
   },
   { additionalProperties: false, description: 'An organisation (consumer or provider)' },
 );

@@ -46,11 +46,15 @@ export function projectJson(value: unknown, tree: FieldTree): unknown {
   for (const [name, sub] of tree) {
     if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
     const v = (value as Record<string, unknown>)[name];
-    if (sub === true) out[name] = v;
-    else {
-      const p = projectJson(v, sub);
-      if (p !== undefined) out[name] = p;
-    }
+    const kept = sub === true ? v : projectJson(v, sub);
+    // defineProperty: a key named __proto__ stays a key, never the copy's prototype.
+    if (kept !== undefined)
+      Object.defineProperty(out, name, {
+        value: kept,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }

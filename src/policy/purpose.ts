@@ -28,6 +28,25 @@ export function purposeOf(msg: Message): string | undefined {
   return undefined;
 }
 
+/**
+ * The officer account a request names (R10.4): the `X-Officer` header, else
+ * `officer` on the NPD JSON facade or `MaCanBo` of a SOAP operation.
+ */
+export function officerOf(msg: Message): string | undefined {
+  const header = msg.headers['x-officer'];
+  if (header !== undefined) return clean(header);
+  const body = msg.body;
+  if (isXmlElement(body)) {
+    const el = child(body, 'MaCanBo');
+    return el ? clean(el.text) : undefined;
+  }
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const o = (body as Record<string, unknown>).officer;
+    return typeof o === 'string' ? clean(o) : undefined;
+  }
+  return undefined;
+}
+
 function clean(s: string): string | undefined {
   const t = s.trim().slice(0, MAX_PURPOSE);
   return t === '' ? undefined : t;

@@ -29,9 +29,15 @@ export interface PolicyOptions {
   log: Logger;
   /** How often every instance checks the store's generation; 0: never (one instance, tests). */
   reloadIntervalMs: number;
+  /** Login refused once an account's secret is older (R11); 0 or absent: not enforced. */
+  accountSecretMaxAgeDays?: number;
   notifier?: RefusalNotifier;
   now?: () => number;
 }
+
+/** An organisation as written: the flags with defaults may be left out (the schema fills them). */
+export type OrganisationInput = Omit<Organisation, 'ready' | 'accountsRequired'> &
+  Partial<Pick<Organisation, 'ready' | 'accountsRequired'>>;
 
 /** An account's login or logout (R7.2): the sharing log subscribes to `session` events. */
 export type SessionEvent = SessionRow;
@@ -145,12 +151,12 @@ export class PolicyService extends EventEmitter<{ session: [SessionEvent] }> {
 
   // ---- organisations -----------------------------------------------------------
 
-  async addOrganisation(org: Organisation, by: ChangeBy): Promise<Organisation> {
-    return this.written(this.repo.put('organisation', org, 'create', by, 'create'));
+  async addOrganisation(org: OrganisationInput, by: ChangeBy): Promise<Organisation> {
+    return this.written(this.repo.put('organisation', org as Organisation, 'create', by, 'create'));
   }
 
-  async updateOrganisation(org: Organisation, by: ChangeBy): Promise<Organisation> {
-    return this.written(this.repo.put('organisation', org, 'update', by, 'update'));
+  async updateOrganisation(org: OrganisationInput, by: ChangeBy): Promise<Organisation> {
+    return this.written(this.repo.put('organisation', org as Organisation, 'update', by, 'update'));
   }
 
   // ---- connections -------------------------------------------------------------
@@ -305,6 +311,12 @@ export class PolicyService extends EventEmitter<{ session: [SessionEvent] }> {
     const ok = await verifySecret(secret, a?.secretHash ?? DUMMY_HASH);
     if (!a || !ok || a.status !== 'active')
       fail('LT_AUTH_INVALID_CLIENT', 'account or secret is wrong, or the account is revoked');
+    const maxDays = this.o.accountSecretMaxAgeDays ?? 0;
+    if (maxDays > 0 && this.now() - Date.parse(a.secretSetAt) > maxDays * 86_400_000)
+      fail(
+        'LT_POLICY_ACCOUNT_SECRET_EXPIRED',
+        `the secret of account ${a.id} was set ${a.secretSetAt}; it must be changed every ${maxDays} days`,
+      );
     await this.session(accountId, 'login', ip);
     return a;
   }

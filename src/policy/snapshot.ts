@@ -9,6 +9,8 @@ export interface DecisionRequest {
   service: string;
   /** What the caller stated (src/policy/purpose.ts); undefined when it stated none. */
   purpose?: string;
+  /** The officer account the request names (src/policy/purpose.ts), if any. */
+  officer?: string;
   now: number;
 }
 
@@ -132,6 +134,7 @@ export class PolicySnapshot {
         connection: g.connection,
       });
     }
+    if (org.accountsRequired) this.checkAccount(org.id, service, req.officer);
     const g = valid.grant;
     return {
       id: g.id,
@@ -142,6 +145,26 @@ export class PolicySnapshot {
       purpose: req.purpose,
       fields: g.fields.includes('*') ? 'all' : g.fields,
     };
+  }
+
+  /** R10.4: the named account is the organisation's own, active, and its duties include the service. */
+  private checkAccount(orgId: string, service: string, officer: string | undefined): void {
+    if (officer === undefined)
+      refuse(
+        'LT_POLICY_ACCOUNT_NOT_ALLOWED',
+        `organisation ${orgId} requires the officer's account (MaCanBo / officer / X-Officer)`,
+      );
+    const a = this.accounts.get(officer);
+    if (!a || a.org !== orgId || a.status !== 'active')
+      refuse('LT_POLICY_ACCOUNT_NOT_ALLOWED', `"${officer}" is not an active account of ${orgId}`, {
+        account: officer,
+      });
+    if (!a.services.includes(service) && !a.services.includes('*'))
+      refuse(
+        'LT_POLICY_ACCOUNT_NOT_ALLOWED',
+        `account "${officer}" is not granted service ${service}`,
+        { account: officer },
+      );
   }
 }
 

@@ -1,4 +1,4 @@
-import { purposeOf } from '../../policy/purpose.js';
+import { officerOf, purposeOf } from '../../policy/purpose.js';
 import type { StageFactory } from '../deps.js';
 
 /**
@@ -13,12 +13,20 @@ export const authorize: StageFactory = {
     if (route.auth === 'none') return null;
     return (ex) => {
       const purpose = purposeOf(ex.request);
+      const officer = officerOf(ex.request) ?? ex.caller!.officer;
       const grant = deps.policy.decide(
-        { caller: ex.caller!, routeId: route.id, service: route.service, purpose, now: Date.now() },
+        {
+          caller: ex.caller!,
+          routeId: route.id,
+          service: route.service,
+          purpose,
+          officer,
+          now: Date.now(),
+        },
         ex.id,
       );
       // A copy: authenticate hands out one cached Caller per token.
-      ex.caller = { ...ex.caller!, grant };
+      ex.caller = officer ? { ...ex.caller!, grant, officer } : { ...ex.caller!, grant };
       return { route: route.id, service: route.service, allowed: true, grant: grant.id, purpose };
     };
   },

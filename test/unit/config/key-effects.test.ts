@@ -1396,6 +1396,11 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     because:
       'another instance’s change reaches a polling instance by itself (both stores, two instances)',
   },
+  'config:policy.accountSecretMaxAgeDays': {
+    test: 'test/unit/policy/contract.ts',
+    because:
+      'a login with a secret older than it is refused (LT_POLICY_ACCOUNT_SECRET_EXPIRED) on both stores',
+  },
   'config:policy.disputeWebhook.url': {
     test: 'test/e2e/policy.test.ts',
     because: 'the dispute authority’s server receives the refusal records',

@@ -339,6 +339,106 @@ export function describePolicyContract(name: string, makeStore: () => Store): vo
       expect(JSON.stringify(h)).not.toContain('scrypt$');
     });
 
+    it('an organisation requiring accounts: each request names its active account granted the service (R10.4)', async () => {
+      const org = a.snapshot.orgs.get(PROV)!;
+      await a.updateOrganisation({ ...org, accountsRequired: true }, by);
+      const svc = 'npd.TraCuuThongTinCongDan';
+      await a.issueAccount(
+        {
+          id: 'canbo10',
+          org: PROV,
+          officer: 'Le Van C',
+          roles: [],
+          services: [svc],
+          requestRef: 'CV-20',
+          secret: 'a-long-secret-10',
+        },
+        by,
+      );
+      await a.issueAccount(
+        {
+          id: 'canbo11',
+          org: PROV,
+          officer: 'Pham Thi D',
+          roles: [],
+          services: ['other'],
+          requestRef: 'CV-21',
+          secret: 'a-long-secret-11',
+        },
+        by,
+      );
+      await a.issueAccount(
+        {
+          id: 'canbo12',
+          org: NOTARY,
+          officer: 'Vo Van E',
+          roles: [],
+          services: [svc],
+          requestRef: 'CV-22',
+          secret: 'a-long-secret-12',
+        },
+        by,
+      );
+      const as = (officer?: string) => () =>
+        a.decide({
+          caller: caller(PROV),
+          routeId: 'r',
+          service: svc,
+          purpose: 'G15-TP110',
+          officer,
+          now: Date.now(),
+        });
+      expect(as('canbo10')().id).toBe('g1');
+      for (const officer of [undefined, 'canbo11', 'canbo12', 'nobody'])
+        expect(as(officer)).toThrow(
+          expect.objectContaining({ code: 'LT_POLICY_ACCOUNT_NOT_ALLOWED' }),
+        );
+      await a.revokeAccount('canbo10', 'CV-23', by);
+      expect(as('canbo10')).toThrow(
+        expect.objectContaining({ code: 'LT_POLICY_ACCOUNT_NOT_ALLOWED' }),
+      );
+      await a.updateOrganisation({ ...org, accountsRequired: false }, by);
+      expect(as(undefined)().id).toBe('g1');
+    });
+
+    it('refuses the login of an account whose secret is older than accountSecretMaxAgeDays (R11)', async () => {
+      const s = makeStore();
+      await s.init();
+      stores.push(s);
+      let now = Date.now();
+      const strict = new PolicyService(new PolicyRepo(s), {
+        log,
+        reloadIntervalMs: 0,
+        accountSecretMaxAgeDays: 90,
+        now: () => now,
+      });
+      await strict.start();
+      await strict.issueAccount(
+        {
+          id: 'canbo20',
+          org: PROV,
+          officer: 'Dang Van F',
+          roles: [],
+          services: [],
+          requestRef: 'CV-30',
+          secret: 'a-long-secret-20',
+        },
+        by,
+      );
+      await strict.login('canbo20', 'a-long-secret-20', '10.0.0.2');
+      now += 91 * day;
+      expect(await codeOf(strict.login('canbo20', 'a-long-secret-20', '10.0.0.2'))).toBe(
+        'LT_POLICY_ACCOUNT_SECRET_EXPIRED',
+      );
+      await strict.adjustAccount(
+        'canbo20',
+        { requestRef: 'CV-31', secret: 'a-long-secret-21' },
+        by,
+      );
+      await strict.login('canbo20', 'a-long-secret-21', '10.0.0.2');
+      await strict.close();
+    });
+
     it('keeps data-error reports for the provider to resolve (R12)', async () => {
       const r = await a.reportDataError(
         {
