@@ -50,7 +50,7 @@ export const ClientInput = Type.Object(
     org: Type.String(),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     secret: Secret,
-    roles: Type.Optional(Roles),
+    roles: Type.Optional(Type.Array(Type.Literal('admin'), { maxItems: 1 })),
     subsystem: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

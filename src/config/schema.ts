@@ -154,7 +154,8 @@ export const ClientSchema = Type.Object(
       description: 'Marks a well-known demo client: the gateway warns at start while it is enabled',
     }),
     roles: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), {
+      // One known role: a typo is a config error, not a silently powerless client.
+      Type.Array(Type.Literal('admin'), {
         description: "Roles of the client: 'admin' may use the /admin API (docs/policy.md)",
       }),
     ),

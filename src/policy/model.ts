@@ -196,7 +196,11 @@ export const ClientSchema = Type.Object(
     name: Type.String({ maxLength: 200, default: '' }),
     secretHash: Type.String({ pattern: '^scrypt\\$' }),
     subsystem: Type.Optional(Type.String({ maxLength: 200 })),
-    roles: Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20, default: [] }),
+    roles: Type.Array(Type.Literal('admin'), {
+      maxItems: 1,
+      default: [],
+      description: "'admin' may use the /admin API",
+    }),
     status: literals(['active', 'revoked'] as const, 'Status'),
   },
   { additionalProperties: false },

@@ -237,7 +237,7 @@ export class PolicyService extends EventEmitter<{ session: [SessionEvent] }> {
       org: string;
       name?: string;
       secret: string;
-      roles?: string[];
+      roles?: RegisteredClient['roles'];
       subsystem?: string;
     },
     by: ChangeBy,
