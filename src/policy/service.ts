@@ -39,7 +39,10 @@ export interface PolicyOptions {
 export type OrganisationInput = Omit<Organisation, 'ready' | 'accountsRequired'> &
   Partial<Pick<Organisation, 'ready' | 'accountsRequired'>>;
 
-/** An account's login or logout (R7.2): the sharing log subscribes to `session` events. */
+/**
+ * An account's login or logout (R7.2). The sharing log subscribes to
+ * `session` events, and to `refusal` events for the policy's refusals (R8).
+ */
 export type SessionEvent = SessionRow;
 
 /**
@@ -48,7 +51,10 @@ export type SessionEvent = SessionRow;
  * and why and followed by an immediate reload here; other instances see the
  * generation change on their next poll.
  */
-export class PolicyService extends EventEmitter<{ session: [SessionEvent] }> {
+export class PolicyService extends EventEmitter<{
+  session: [SessionEvent];
+  refusal: [RefusalRecord];
+}> {
   private snap: PolicySnapshot;
   private timer?: NodeJS.Timeout;
   private reloading?: Promise<void>;
@@ -147,6 +153,7 @@ export class PolicyService extends EventEmitter<{ session: [SessionEvent] }> {
       .addRefusal(record)
       .catch((e) => this.o.log.warn({ err: e, code: err.code }, 'refusal not recorded'));
     this.notifier.notify(record);
+    this.emit('refusal', record);
   }
 
   // ---- organisations -----------------------------------------------------------

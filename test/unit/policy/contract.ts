@@ -276,7 +276,12 @@ export function describePolicyContract(name: string, makeStore: () => Store): vo
 
     it('records refusals with their reason (R8)', async () => {
       const before = (await a.repo.refusals()).length;
+      const events: string[] = [];
+      a.once('refusal', (r) => events.push(`${r.code} ${r.reason}`));
       expect(() => decide(a, PROV, 'OTHER')).toThrow();
+      expect(events).toEqual([
+        'LT_POLICY_PURPOSE_NOT_GRANTED purpose "OTHER" is not granted for service npd.TraCuuThongTinCongDan',
+      ]);
       for (let i = 0; i < 20 && (await a.repo.refusals()).length === before; i++)
         await new Promise((r) => setTimeout(r, 10));
       const [last] = await a.repo.refusals({ limit: 1 });
