@@ -11,6 +11,11 @@ import type {
 import { authenticate } from '../../../src/pipeline/stages/authenticate.js';
 import { authorize } from '../../../src/pipeline/stages/authorize.js';
 import { PolicySnapshot } from '../../../src/policy/snapshot.js';
+import { verifySignature } from '../../../src/pipeline/stages/verify-signature.js';
+import { signOutbound, signReply } from '../../../src/pipeline/stages/sign.js';
+import { verifyReply } from '../../../src/pipeline/stages/send.js';
+import { sha256b64url } from '../../../src/security/jws.js';
+import { codeOf, gatewayError } from '../../helpers/errors.js';
 
 const EMPTY_POLICY = {
   generation: 0,
@@ -20,11 +25,6 @@ const EMPTY_POLICY = {
   client: [],
   account: [],
 };
-import { verifySignature } from '../../../src/pipeline/stages/verify-signature.js';
-import { signOutbound, signReply } from '../../../src/pipeline/stages/sign.js';
-import { verifyReply } from '../../../src/pipeline/stages/send.js';
-import { sha256b64url } from '../../../src/security/jws.js';
-import { codeOf, gatewayError } from '../../helpers/errors.js';
 
 function route(patch: Record<string, unknown> = {}): RouteDef {
   const r = checkSchema(RouteSchema, {
@@ -119,6 +119,20 @@ describe('authenticate and authorize stages', () => {
     const stage = authorize.create(route(), deps())!;
     expect(stage(exchange({ caller: caller(new Set(['r'])) }))).toMatchObject({ allowed: true });
     expect(stage(exchange({ caller: caller('all') }))).toMatchObject({ allowed: true });
+  });
+
+  it('authorize puts the grant and the stated officer on a copy of the caller (authenticate caches one per token)', () => {
+    const stage = authorize.create(route(), deps())!;
+    const cached = caller('all');
+    const ex = exchange({ caller: cached });
+    ex.request = { ...ex.request, headers: { 'x-purpose': 'G15-TP110', 'x-officer': 'canbo01' } };
+    expect(stage(ex)).toMatchObject({ allowed: true, grant: 'config:so-tp', purpose: 'G15-TP110' });
+    expect(ex.caller).toMatchObject({
+      officer: 'canbo01',
+      grant: { source: 'config', fields: 'all' },
+    });
+    expect(cached.grant).toBeUndefined();
+    expect(cached.officer).toBeUndefined();
   });
 
   it('authorize refuses a caller granted other routes only', () => {
