@@ -141,15 +141,7 @@ export class PostgresStore implements Store {
   }
 
   async init(): Promise<void> {
-    this.ensureOpen();
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable(err, 'connecting');
-    }
-    try {
-      await client.query('BEGIN');
+    await this.transaction(async (client) => {
       // Instances starting together take turns; the second finds nothing pending.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `lienthong.migrate.${this.schema}`,
@@ -169,10 +161,33 @@ export class PostgresStore implements Store {
           m.name,
         ]);
       }
+    }, 'migrating');
+  }
+
+  /**
+   * `fn` on one pooled connection inside BEGIN … COMMIT, rolled back when it
+   * throws; a failure is LT_STORE_UNAVAILABLE while `doing` (a GatewayError
+   * passes unchanged).
+   */
+  private async transaction<T>(
+    fn: (client: pg.PoolClient) => Promise<T>,
+    doing: string,
+  ): Promise<T> {
+    this.ensureOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err, 'connecting');
+    }
+    try {
+      await client.query('BEGIN');
+      const r = await fn(client);
       await client.query('COMMIT');
+      return r;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      throw unavailable(err, 'migrating');
+      throw unavailable(err, doing);
     } finally {
       client.release();
     }
@@ -275,26 +290,8 @@ export class PostgresStore implements Store {
     return {
       dialect: 'postgres',
       ...over(this.pool),
-      tx: async <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> => {
-        this.ensureOpen();
-        let client: pg.PoolClient;
-        try {
-          client = await this.pool.connect();
-        } catch (err) {
-          throw unavailable(err, 'connecting');
-        }
-        try {
-          await client.query('BEGIN');
-          const r = await fn(over(client));
-          await client.query('COMMIT');
-          return r;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
-      },
+      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> =>
+        this.transaction((client) => fn(over(client)), 'in a transaction'),
     };
   }
 }
