@@ -80,11 +80,13 @@ CREATE INDEX lt_policy_refusal_at ON lt_policy_refusal (at);
 CREATE TABLE lt_data_error (
   id        TEXT PRIMARY KEY,
   at        BIGINT NOT NULL,
+  reporter  TEXT NOT NULL,
   provider  TEXT NOT NULL,
   status    TEXT NOT NULL,
   record    TEXT NOT NULL
 );
 CREATE INDEX lt_data_error_provider ON lt_data_error (provider, status);
+CREATE INDEX lt_data_error_reporter ON lt_data_error (reporter, status);
 -- Account logins and logouts with the client address (R7.2).
 CREATE TABLE lt_account_session (
   seq        BIGSERIAL PRIMARY KEY,

@@ -177,6 +177,13 @@ export const PolicySchema = Type.Object(
       description:
         'How often each instance checks the store for policy changes made elsewhere (0: only on its own changes)',
     }),
+    maxOpenDataErrorsPerOrg: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1000,
+      description:
+        'Open data-error reports (R12) an organisation may have at once (LT_POLICY_TOO_MANY_REPORTS beyond)',
+    }),
     accountSecretMaxAgeDays: Type.Integer({
       minimum: 0,
       maximum: 3650,

@@ -80,6 +80,7 @@ const table = {
   LT_POLICY_GRANT_NOT_YET_VALID: { http: 403, blame: 'caller', retry: false, vi: 'Quyền sử dụng dịch vụ chưa có hiệu lực', en: 'The grant is not valid yet' },
   LT_POLICY_ACCOUNT_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Tài khoản cán bộ không hợp lệ hoặc không được phân quyền dịch vụ này', en: 'The officer account is missing, revoked or not granted this service' },
   LT_POLICY_ACCOUNT_SECRET_EXPIRED: { http: 401, blame: 'caller', retry: false, vi: 'Mật khẩu tài khoản đã quá hạn, cần đổi mật khẩu', en: 'The account secret is older than allowed; change it' },
+  LT_POLICY_TOO_MANY_REPORTS: { http: 429, blame: 'caller', retry: true, vi: 'Đơn vị có quá nhiều báo cáo lỗi dữ liệu chưa được xử lý', en: 'Too many open data-error reports from this organisation' },
   LT_POLICY_WRONG_JURISDICTION: { http: 422, blame: 'caller', retry: false, vi: 'Cơ quan phê duyệt không có thẩm quyền đối với đơn vị này', en: 'The approving authority has no jurisdiction over this organisation' },
   LT_POLICY_APPROVAL_REQUIRED: { http: 422, blame: 'caller', retry: false, vi: 'Kết nối qua kênh khác cần biên bản thẩm định và chấp thuận', en: 'A connection over another path needs an approval record' },
   LT_POLICY_BAD_TRANSITION: { http: 409, blame: 'caller', retry: false, vi: 'Không thể chuyển kết nối sang trạng thái này', en: 'The connection cannot change to this state' },

@@ -18,6 +18,7 @@ export async function startPolicy(
     log,
     reloadIntervalMs: config.policy.reloadIntervalMs,
     accountSecretMaxAgeDays: config.policy.accountSecretMaxAgeDays,
+    maxOpenDataErrorsPerOrg: config.policy.maxOpenDataErrorsPerOrg,
     notifier: hook ? new WebhookNotifier({ ...hook, log }) : undefined,
   });
   await policy.start();

@@ -188,8 +188,15 @@ export class PolicyRepo {
     const text = JSON.stringify(report);
     if (mode === 'create')
       await this.sql.run(
-        'INSERT INTO lt_data_error (id, at, provider, status, record) VALUES (?, ?, ?, ?, ?)',
-        [report.id, Date.parse(report.at), report.provider, report.status, text],
+        'INSERT INTO lt_data_error (id, at, reporter, provider, status, record) VALUES (?, ?, ?, ?, ?, ?)',
+        [
+          report.id,
+          Date.parse(report.at),
+          report.reporterOrg,
+          report.provider,
+          report.status,
+          text,
+        ],
       );
     else
       await this.sql.run('UPDATE lt_data_error SET status = ?, record = ? WHERE id = ?', [
@@ -197,6 +204,15 @@ export class PolicyRepo {
         text,
         report.id,
       ]);
+  }
+
+  /** Reports of an organisation still open: what bounds how many it may file. */
+  async openDataErrorsOf(reporterOrg: string): Promise<number> {
+    const rows = await this.sql.all<{ n: number | string }>(
+      "SELECT count(*) AS n FROM lt_data_error WHERE reporter = ? AND status = 'open'",
+      [reporterOrg],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async dataError(id: string): Promise<DataErrorReport | undefined> {

@@ -29,6 +29,8 @@ export interface PolicyOptions {
   log: Logger;
   /** How often every instance checks the store's generation; 0: never (one instance, tests). */
   reloadIntervalMs: number;
+  /** Open data-error reports an organisation may have at once; absent: 1,000. */
+  maxOpenDataErrorsPerOrg?: number;
   /** Login refused once an account's secret is older (R11); 0 or absent: not enforced. */
   accountSecretMaxAgeDays?: number;
   notifier?: RefusalNotifier;
@@ -347,6 +349,13 @@ export class PolicyService extends EventEmitter<{
     reporter: { clientId: string; orgId: string },
   ): Promise<DataErrorReport> {
     const r = validInput(DataErrorInputSchema, input, 'data-error report');
+    // Storage an authenticated caller can fill is bounded: until the provider resolves some.
+    const max = this.o.maxOpenDataErrorsPerOrg ?? 1000;
+    if ((await this.repo.openDataErrorsOf(reporter.orgId)) >= max)
+      fail(
+        'LT_POLICY_TOO_MANY_REPORTS',
+        `organisation ${reporter.orgId} has ${max} open data-error reports; more are accepted once some are resolved`,
+      );
     const provider = this.providerOf(reporter.orgId, r.service);
     const report: DataErrorReport = {
       ...r,

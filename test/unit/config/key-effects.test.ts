@@ -1401,6 +1401,11 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     because:
       'a login with a secret older than it is refused (LT_POLICY_ACCOUNT_SECRET_EXPIRED) on both stores',
   },
+  'config:policy.maxOpenDataErrorsPerOrg': {
+    test: 'test/unit/policy/contract.ts',
+    because:
+      'the report beyond it is refused (LT_POLICY_TOO_MANY_REPORTS) until one is resolved, on both stores',
+  },
   'config:policy.disputeWebhook.url': {
     test: 'test/e2e/policy.test.ts',
     because: 'the dispute authority’s server receives the refusal records',

@@ -26,7 +26,11 @@ describe('policy configuration', () => {
   });
 
   it('has its defaults, and refuses a webhook that is not http(s) or an unknown key', () => {
-    expect(load({}).config.policy).toEqual({ reloadIntervalMs: 2000, accountSecretMaxAgeDays: 0 });
+    expect(load({}).config.policy).toEqual({
+      reloadIntervalMs: 2000,
+      maxOpenDataErrorsPerOrg: 1000,
+      accountSecretMaxAgeDays: 0,
+    });
     expect(
       issuesOf({ policy: { disputeWebhook: { url: 'file:///etc/passwd' } } }).join('\n'),
     ).toContain('url');

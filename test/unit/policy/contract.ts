@@ -460,6 +460,32 @@ export function describePolicyContract(name: string, makeStore: () => Store): vo
       ).toContain(r.id);
       await b.resolveDataError(r.id, 'fixed', by);
       expect((await a.repo.dataErrors({ status: 'open' })).map((x) => x.id)).not.toContain(r.id);
+      expect(await codeOf(b.resolveDataError('no-such-report', 'x', by))).toBe(
+        'LT_POLICY_NOT_FOUND',
+      );
+    });
+
+    it('bounds the open reports of an organisation (maxOpenDataErrorsPerOrg)', async () => {
+      const s = makeStore();
+      await s.init();
+      stores.push(s);
+      const small = new PolicyService(new PolicyRepo(s), {
+        log,
+        reloadIntervalMs: 0,
+        maxOpenDataErrorsPerOrg: 2,
+      });
+      await small.start();
+      const report = () =>
+        small.reportDataError(
+          { service: 'npd.TraCuuThongTinCongDan', recordRef: 'R', field: 'f', description: 'd' },
+          { clientId: 'c9', orgId: ESIGN },
+        );
+      const first = await report();
+      await report();
+      expect(await codeOf(report())).toBe('LT_POLICY_TOO_MANY_REPORTS');
+      await small.resolveDataError(first.id, 'done', by);
+      await report();
+      await small.close();
     });
   });
 }
