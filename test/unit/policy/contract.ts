@@ -274,6 +274,32 @@ export function describePolicyContract(name: string, makeStore: () => Store): vo
       }
     });
 
+    it('a connection in testing may use the connection test, and nothing else, until it is active (R3)', async () => {
+      await a.addConnection({ id: 'c-t', consumer: ESIGN, provider: NPD, path: 'ndxp' }, by);
+      const npdApproved = { approvedBy: { kind: 'npd-authority' as const }, connection: 'c-t' };
+      await a.addGrant(
+        grant('g-t-test', { ...npdApproved, service: 'lienthong.ConnectionTest', purposes: ['*'] }),
+        by,
+      );
+      const use = (service: string) => () =>
+        a.decide({
+          caller: caller(ESIGN),
+          routeId: 'r',
+          service,
+          purpose: 'G15-TP110',
+          now: Date.now(),
+        });
+      expect(use('lienthong.ConnectionTest')).toThrow(
+        expect.objectContaining({ code: 'LT_POLICY_CONNECTION_NOT_ACTIVE' }),
+      );
+      await a.changeConnection('c-t', { to: 'testing', reason: 'testing' }, by);
+      expect(use('lienthong.ConnectionTest')().id).toBe('g-t-test');
+      // g-esign (service npd…) sits on c-esign, still registered.
+      expect(use('npd.TraCuuThongTinCongDan')).toThrow(
+        expect.objectContaining({ code: 'LT_POLICY_CONNECTION_NOT_ACTIVE' }),
+      );
+    });
+
     it('records refusals with their reason (R8)', async () => {
       const before = (await a.repo.refusals()).length;
       const events: string[] = [];
