@@ -61,6 +61,8 @@ export class SqliteStore implements Store {
   private db?: Database.Database;
   private st?: Statements;
   private closed = false;
+  /** The SQL runners' turn (sqlRunner): one transaction or write at a time on the one connection. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -224,13 +226,20 @@ export class SqliteStore implements Store {
         }
       },
     };
-    // One connection: transactions of this runner take turns, so two of them never interleave.
-    let turn: Promise<unknown> = Promise.resolve();
+    // One connection: a transaction's statements and any write outside it must not mix
+    // (a write made while another runner's transaction awaits would commit or roll back
+    // with it), so transactions and writes take turns, store-wide.
+    const inTurn = <T>(step: () => Promise<T>): Promise<T> => {
+      const mine = this.turn.then(step);
+      this.turn = mine.catch(() => undefined);
+      return mine;
+    };
     return {
       dialect: 'sqlite',
-      ...q,
-      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> => {
-        const mine = turn.then(async () => {
+      all: q.all,
+      run: (sql, params) => inTurn(() => q.run(sql, params)),
+      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> =>
+        inTurn(async () => {
           db().exec('BEGIN IMMEDIATE');
           try {
             const r = await fn(q);
@@ -240,10 +249,7 @@ export class SqliteStore implements Store {
             if (this.db?.inTransaction) this.db.exec('ROLLBACK');
             throw err;
           }
-        });
-        turn = mine.catch(() => undefined);
-        return mine;
-      },
+        }),
     };
   }
 }
