@@ -19,6 +19,7 @@ import { loadCatalogs, translationSteps } from './catalogs/index.js';
 import { pino } from 'pino';
 import { existsSync, readFileSync } from 'node:fs';
 import { simulatorOptions, startStandaloneSimulator } from './simulator/standalone.js';
+import { runAdminCommand } from './admin/cli.js';
 
 /** One living citizen of the NPD simulator, for the start banner. */
 async function sampleCitizen(
@@ -342,5 +343,38 @@ program
 
 edxmlCommands(program);
 auditCommands(program);
+
+program
+  .command('admin <method> <path> [json]')
+  .description(
+    'run an admin API operation on the store directly, e.g. admin POST /admin/organisations \'{"id":…}\' --reason onboarding (docs/policy.md)',
+  )
+  .option('--reason <why>', 'why the change is made (stored with it)', '')
+  .option('--who <name>', 'who makes it (stored with it)', process.env.USER ?? 'cli')
+  .action(
+    async (
+      method: string,
+      path: string,
+      json: string | undefined,
+      o: { reason: string; who: string },
+    ) => {
+      try {
+        const loaded = loadConfig({ file: program.opts().config });
+        let body: unknown;
+        try {
+          body = json === undefined ? undefined : JSON.parse(json);
+        } catch {
+          throw new GatewayError('LT_BAD_JSON', 'the [json] argument is not JSON');
+        }
+        const out = await runAdminCommand(loaded.config, method, path, body, {
+          who: o.who,
+          why: o.reason,
+        });
+        console.log(JSON.stringify(out, null, 2));
+      } catch (err) {
+        die(err);
+      }
+    },
+  );
 
 program.parseAsync(process.argv).catch(die);

@@ -302,8 +302,88 @@ export const ClientSchema = Type.Object(
         description: 'Rate and daily quota of this client over all its routes (docs/limits.md)',
       }),
     ),
+    roles: Type.Optional(
+      // One known role: a typo is a config error, not a silently powerless client.
+      Type.Array(Type.Literal('admin'), {
+        description: "Roles of the client: 'admin' may use the /admin API (docs/policy.md)",
+      }),
+    ),
   },
-  { additionalProperties: false, description: 'An OAuth2 client (a consuming agency system)' },
+  {
+    additionalProperties: false,
+    description:
+      'An OAuth2 client (a consuming agency system). Its `routes:` grant routes without the policy model; with `routes: []` the policy model decides (docs/policy.md)',
+  },
+);
+
+/** The policy model in the store (docs/policy.md). */
+export const PolicySchema = Type.Object(
+  {
+    reloadIntervalMs: Type.Integer({
+      minimum: 0,
+      maximum: 3_600_000,
+      default: 2000,
+      description:
+        'How often each instance checks the store for policy changes made elsewhere (0: only on its own changes)',
+    }),
+    maxOpenDataErrorsPerOrg: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1000,
+      description:
+        'Open data-error reports (R12) an organisation may have at once (LT_POLICY_TOO_MANY_REPORTS beyond)',
+    }),
+    accountSecretMaxAgeDays: Type.Integer({
+      minimum: 0,
+      maximum: 3650,
+      default: 0,
+      description:
+        'An officer account whose secret is older than this many days cannot log in until it is changed (R11; 0: not enforced)',
+    }),
+    disputeWebhook: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            pattern: '^https?://',
+            description: 'Where each refusal record is POSTed as JSON (R8)',
+          }),
+          maxQueue: Type.Integer({
+            minimum: 1,
+            maximum: 1_000_000,
+            default: 10_000,
+            description: 'Records waiting at most; the oldest are dropped beyond it',
+          }),
+          attempts: Type.Integer({
+            minimum: 1,
+            maximum: 20,
+            default: 5,
+            description: 'Attempts per record',
+          }),
+          backoffMs: Type.Integer({
+            minimum: 1,
+            maximum: 600_000,
+            default: 500,
+            description: 'Base of the exponential backoff between attempts',
+          }),
+          timeoutMs: Type.Integer({
+            minimum: 1,
+            maximum: 600_000,
+            default: 5000,
+            description: 'Timeout of one attempt',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: 'The dispute authority notified of every policy refusal (R8)',
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Policy model: reload and refusal notification',
+  },
 );
 
 export const PeerSchema = Type.Object(
@@ -617,6 +697,7 @@ export const ConfigSchema = Type.Object(
     ),
     clients: Type.Array(ClientSchema, { default: [], description: 'Who may get a token' }),
     limits: LimitsSchema,
+    policy: PolicySchema,
     peers: Type.Record(Type.String(), PeerSchema, {
       default: {},
       description: 'Partners whose signatures the gateway verifies, by name',

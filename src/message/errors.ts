@@ -69,6 +69,25 @@ const table = {
 
   // ---- authorization (policy) ----------------------------------------------
   LT_POLICY_ROUTE_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Đơn vị không được cấp quyền sử dụng dịch vụ này', en: 'Caller is not granted this service' },
+  // policy model (issue 19, policy): decisions (R6, R8, R10) and the admin API
+  LT_POLICY_UNREGISTERED: { http: 403, blame: 'caller', retry: false, vi: 'Đơn vị hoặc ứng dụng chưa được đăng ký kết nối', en: 'Caller is not registered with the gateway' },
+  LT_POLICY_CONNECTION_NOT_ACTIVE: { http: 403, blame: 'caller', retry: false, vi: 'Kết nối chưa được đưa vào sử dụng', en: 'The connection is not active yet' },
+  LT_POLICY_CONNECTION_SUSPENDED: { http: 403, blame: 'caller', retry: false, vi: 'Kết nối đang bị tạm dừng', en: 'The connection is suspended' },
+  LT_POLICY_CONNECTION_TERMINATED: { http: 403, blame: 'caller', retry: false, vi: 'Kết nối đã bị chấm dứt', en: 'The connection is terminated' },
+  LT_POLICY_NO_GRANT: { http: 403, blame: 'caller', retry: false, vi: 'Kết nối không được cấp quyền sử dụng dịch vụ này', en: 'No grant for this service' },
+  LT_POLICY_PURPOSE_NOT_GRANTED: { http: 403, blame: 'caller', retry: false, vi: 'Mục đích sử dụng không nằm trong phạm vi được cấp quyền', en: 'The stated purpose is not granted' },
+  LT_POLICY_GRANT_EXPIRED: { http: 403, blame: 'caller', retry: false, vi: 'Quyền sử dụng dịch vụ đã hết hiệu lực', en: 'The grant has expired' },
+  LT_POLICY_GRANT_NOT_YET_VALID: { http: 403, blame: 'caller', retry: false, vi: 'Quyền sử dụng dịch vụ chưa có hiệu lực', en: 'The grant is not valid yet' },
+  LT_POLICY_ACCOUNT_NOT_ALLOWED: { http: 403, blame: 'caller', retry: false, vi: 'Tài khoản cán bộ không hợp lệ hoặc không được phân quyền dịch vụ này', en: 'The officer account is missing, revoked or not granted this service' },
+  LT_POLICY_ACCOUNT_SECRET_EXPIRED: { http: 401, blame: 'caller', retry: false, vi: 'Mật khẩu tài khoản đã quá hạn, cần đổi mật khẩu', en: 'The account secret is older than allowed; change it' },
+  LT_POLICY_TOO_MANY_REPORTS: { http: 429, blame: 'caller', retry: true, vi: 'Đơn vị có quá nhiều báo cáo lỗi dữ liệu chưa được xử lý', en: 'Too many open data-error reports from this organisation' },
+  LT_POLICY_WRONG_JURISDICTION: { http: 422, blame: 'caller', retry: false, vi: 'Cơ quan phê duyệt không có thẩm quyền đối với đơn vị này', en: 'The approving authority has no jurisdiction over this organisation' },
+  LT_POLICY_APPROVAL_REQUIRED: { http: 422, blame: 'caller', retry: false, vi: 'Kết nối qua kênh khác cần biên bản thẩm định và chấp thuận', en: 'A connection over another path needs an approval record' },
+  LT_POLICY_BAD_TRANSITION: { http: 409, blame: 'caller', retry: false, vi: 'Không thể chuyển kết nối sang trạng thái này', en: 'The connection cannot change to this state' },
+  LT_POLICY_INPUT_INVALID: { http: 422, blame: 'caller', retry: false, vi: 'Dữ liệu quản trị không hợp lệ', en: 'Invalid policy or report input' },
+  LT_POLICY_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy bản ghi', en: 'No such record' },
+  LT_POLICY_CONFLICT: { http: 409, blame: 'caller', retry: false, vi: 'Bản ghi đã tồn tại', en: 'The record already exists' },
+  LT_ADMIN_FORBIDDEN: { http: 403, blame: 'caller', retry: false, vi: 'Chỉ tài khoản quản trị được dùng chức năng này', en: 'The admin role is required' },
 
   // ---- limits and citizen self-service ---------------------------------------
   LT_LIMIT_RATE: { http: 429, blame: 'caller', retry: true, vi: 'Vượt quá tần suất gọi dịch vụ cho phép, vui lòng thử lại sau', en: 'Request rate limit exceeded; retry later' },

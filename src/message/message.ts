@@ -31,6 +31,24 @@ export interface Caller {
   ip?: string;
   /** The citizen a portal asserted (R4, citizen routes): only their own record is answered. */
   citizenId?: string;
+  /** `'admin'` may use /admin. */
+  roles?: readonly string[];
+  /** The grant the authorize stage decided this exchange uses (src/policy). */
+  grant?: CallerGrant;
+}
+
+/** What authorize resolved: the grant an exchange uses and the reply fields it allows (R11). */
+export interface CallerGrant {
+  id: string;
+  /** `config`: a config client's `routes:` list; `model`: a grant in the policy store. */
+  source: 'config' | 'model';
+  connection?: string;
+  /** Provider organisation of the grant's connection. */
+  provider?: string;
+  service: string;
+  purpose?: string;
+  /** Reply field paths the caller may see, or all. */
+  fields: readonly string[] | 'all';
 }
 
 export type Channel = 'http' | 'soap' | 'amqp' | 'vdxp' | 'xroad';

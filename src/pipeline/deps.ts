@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ResiliencePolicy } from '../config/resilience.js';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
-import type { Caller, Exchange, Message } from '../message/index.js';
+import type { Caller, CallerGrant, Exchange, Message } from '../message/index.js';
+import type { DecisionRequest } from '../policy/snapshot.js';
 import type { HealthReport, Outbound } from '../adapter/contract.js';
 import type { Store } from '../store/store.js';
 import type { ContractRegistry } from '../validation/contracts.js';
@@ -70,6 +71,12 @@ export interface RequestLimits {
   ): Record<string, unknown> | undefined | Promise<Record<string, unknown>>;
 }
 
+/** What the authorize stage asks (src/policy/service.ts answers from its in-memory snapshot). */
+export interface PolicyDecider {
+  /** The grant the exchange uses, or throws the refusal (LT_POLICY_*) with its reason. */
+  decide(req: DecisionRequest, exchangeId?: string): CallerGrant;
+}
+
 /** An outbound endpoint wrapped in its bulkhead, breaker, timeout and retry. */
 export interface ProtectedEndpoint {
   readonly name: string;
@@ -101,6 +108,7 @@ export interface PipelineDeps {
   readonly log: Logger;
   readonly store: Store;
   readonly auth: Authenticator;
+  readonly policy: PolicyDecider;
   readonly envelopes: Envelopes;
   readonly contracts: ContractRegistry;
   readonly catalogs: Catalogs;

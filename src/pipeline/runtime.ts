@@ -26,6 +26,7 @@ import { send, verifyReply } from './stages/send.js';
 import { report } from './stages/report.js';
 import { PipelineHooks } from './hooks.js';
 import { countExchanges, logExchanges } from './observers.js';
+import { project } from './stages/project.js';
 
 /**
  * The stage order. Every route runs the same sequence; a route's options
@@ -46,6 +47,7 @@ export const STAGES: readonly StageFactory[] = [
   citizenReply,
   validateResponse,
   translate,
+  project,
   report,
   signReply,
 ];

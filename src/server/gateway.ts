@@ -16,7 +16,10 @@ import type { SharingLog } from '../audit/log.js';
 import { recordExchanges, routeAuditPolicy } from '../audit/subscribe.js';
 import { registerAuditMetrics } from '../audit/metrics.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
-import { ClientDirectory } from '../policy/clients.js';
+import { ClientDirectory } from '../identity/bearer.js';
+import { registeredCredential, startPolicy } from '../policy/from-config.js';
+import type { PolicyService } from '../policy/service.js';
+import { registerAdminRoutes } from '../admin/routes.js';
 import { EnvelopeService } from '../security/envelope.js';
 import { KeyRing } from '../security/keyring.js';
 import type { KeyResolver } from '../security/jwk.js';
@@ -50,6 +53,8 @@ export interface Gateway {
   readonly endpoints: ReadonlyMap<string, ProtectedEndpoint>;
   readonly keys: KeyRing;
   readonly store: Store;
+  /** The policy model of this instance (src/policy): its snapshot and the admin writes. */
+  readonly policy: PolicyService;
   readonly catalogs: Catalogs;
   readonly log: Logger;
   /**
@@ -209,7 +214,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       cleanups.push(() => protectedEp.close());
     }
 
-    const auth = new ClientDirectory(config.clients, keys, config.tokens);
+    // Identity (who calls) reads the policy's registered clients; policy decides what they may do.
+    const policy = await startPolicy(config, store, log);
+    cleanups.push(() => policy.close());
+    const auth = new ClientDirectory(config.clients, keys, config.tokens, (id) =>
+      registeredCredential(policy.snapshot, id),
+    );
     const limits = new Limiter(
       config.limits,
       config.clients,
@@ -248,6 +258,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       log,
       store,
       auth,
+      policy,
       envelopes: new EnvelopeService(keys, peers, store, config.signatures.replayWindowSeconds),
       contracts,
       catalogs,
@@ -382,6 +393,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       tokenThrottle: new TokenThrottle(config.tokens.throttle),
     });
 
+    registerAdminRoutes(server, { auth, policy });
+
     let url = '';
     if (opts.listen !== false) {
       url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -424,6 +437,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       endpoints,
       keys,
       store,
+      policy,
       catalogs,
       log,
       audit,

@@ -1,3 +1,4 @@
+import { adminOpenApiPaths } from '../admin/routes.js';
 import type { GatewayConfig, RouteDef } from '../config/schema.js';
 import { ERRORS, GatewayError, type ErrorCode } from '../message/errors.js';
 import type { ContractRegistry } from '../validation/contracts.js';
@@ -479,6 +480,7 @@ export function buildOpenApi(
     };
   }
   Object.assign(paths, systemPaths());
+  Object.assign(paths, adminOpenApiPaths());
 
   return {
     openapi: '3.1.0',
@@ -491,7 +493,14 @@ export function buildOpenApi(
     servers: [
       { url: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}` },
     ],
-    tags: [{ name: 'system', description: 'Tokens, health, metrics, keys and documentation' }],
+    tags: [
+      { name: 'system', description: 'Tokens, health, metrics, keys and documentation' },
+      {
+        name: 'admin',
+        description: 'Policy model administration, admin role only (docs/policy.md)',
+      },
+      { name: 'policy', description: 'Data-error reports and officer sessions' },
+    ],
     paths,
     components: {
       securitySchemes: {

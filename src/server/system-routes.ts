@@ -4,7 +4,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../message/errors.js';
 import type { CompiledRoute } from '../pipeline/runtime.js';
 import type { ProtectedEndpoint } from '../pipeline/deps.js';
-import type { ClientDirectory } from '../policy/clients.js';
+import type { ClientDirectory } from '../identity/bearer.js';
 import type { TokenThrottle } from '../limits/token-throttle.js';
 import type { KeyRing } from '../security/keyring.js';
 import type { Store } from '../store/store.js';

@@ -3,6 +3,7 @@ import { STORE_DEFAULTS } from '../config/defaults.js';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { PG_SCHEMA_PATTERN, checkDelta, checkText, checkTime, type Store } from './store.js';
+import { numberPlaceholders, type SqlQueries, type SqlRunner } from './sql.js';
 
 export interface PostgresStoreConfig {
   url: string;
@@ -135,6 +136,10 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       application_name: 'lienthong',
+      // Unqualified table names of plain-SQL components (src/store/sql.ts) resolve in the
+      // store's schema; the store's own statements are qualified and do not depend on it.
+      // The schema matches PG_SCHEMA_PATTERN (checked above), so it needs no quoting.
+      options: `-c search_path=${this.schema}`,
     });
     // An idle connection dropped by the server emits 'error' on the pool;
     // unhandled, it would crash the process. The pool discards that client and
@@ -147,15 +152,7 @@ export class PostgresStore implements Store {
   }
 
   async init(): Promise<void> {
-    this.ensureOpen();
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable(err, 'connecting');
-    }
-    try {
-      await client.query('BEGIN');
+    await this.transaction(async (client) => {
       // Instances starting together take turns; the second finds nothing pending.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `lienthong.migrate.${this.schema}`,
@@ -175,10 +172,33 @@ export class PostgresStore implements Store {
           m.name,
         ]);
       }
+    }, 'migrating');
+  }
+
+  /**
+   * `fn` on one pooled connection inside BEGIN … COMMIT, rolled back when it
+   * throws; a failure is LT_STORE_UNAVAILABLE while `doing` (a GatewayError
+   * passes unchanged).
+   */
+  private async transaction<T>(
+    fn: (client: pg.PoolClient) => Promise<T>,
+    doing: string,
+  ): Promise<T> {
+    this.ensureOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err, 'connecting');
+    }
+    try {
+      await client.query('BEGIN');
+      const r = await fn(client);
       await client.query('COMMIT');
+      return r;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      throw unavailable(err, 'migrating');
+      throw unavailable(err, doing);
     } finally {
       client.release();
     }
@@ -270,5 +290,32 @@ export class PostgresStore implements Store {
     const r = await this.query(this.sql.purge, [now], 'purging expired entries');
     // count(*) is bigint, which pg hands over as a string.
     return Number(r.rows[0].n);
+  }
+
+  sqlRunner(): SqlRunner {
+    const over = (c: pg.Pool | pg.PoolClient): SqlQueries => ({
+      all: async <T>(sql: string, params: readonly unknown[] = []) => {
+        this.ensureOpen();
+        try {
+          return (await c.query(numberPlaceholders(sql), [...params])).rows as T[];
+        } catch (err) {
+          throw unavailable(err, 'querying');
+        }
+      },
+      run: async (sql: string, params: readonly unknown[] = []) => {
+        this.ensureOpen();
+        try {
+          return (await c.query(numberPlaceholders(sql), [...params])).rowCount ?? 0;
+        } catch (err) {
+          throw unavailable(err, 'writing');
+        }
+      },
+    });
+    return {
+      dialect: 'postgres',
+      ...over(this.pool),
+      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> =>
+        this.transaction((client) => fn(over(client)), 'in a transaction'),
+    };
   }
 }

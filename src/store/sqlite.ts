@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { GatewayError } from '../message/errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { checkDelta, checkText, checkTime, type Store } from './store.js';
+import type { SqlQueries, SqlRunner } from './sql.js';
 
 function unavailable(err: unknown, doing: string): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -73,6 +74,8 @@ export class SqliteStore implements Store {
   private db?: Database.Database;
   private st?: Statements;
   private closed = false;
+  /** The SQL runners' turn (sqlRunner): one transaction or write at a time on the one connection. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -222,5 +225,57 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw unavailable(err, 'purging expired entries');
     }
+  }
+
+  sqlRunner(): SqlRunner {
+    const db = () => {
+      if (!this.db) throw new GatewayError('LT_STORE_UNAVAILABLE', 'store is not open');
+      return this.db;
+    };
+    const q: SqlQueries = {
+      async all<T>(sql: string, params: readonly unknown[] = []) {
+        try {
+          return db()
+            .prepare(sql)
+            .all(...params) as T[];
+        } catch (err) {
+          throw unavailable(err, 'querying');
+        }
+      },
+      async run(sql: string, params: readonly unknown[] = []) {
+        try {
+          return db()
+            .prepare(sql)
+            .run(...params).changes;
+        } catch (err) {
+          throw unavailable(err, 'writing');
+        }
+      },
+    };
+    // One connection: a transaction's statements and any write outside it must not mix
+    // (a write made while another runner's transaction awaits would commit or roll back
+    // with it), so transactions and writes take turns, store-wide.
+    const inTurn = <T>(step: () => Promise<T>): Promise<T> => {
+      const mine = this.turn.then(step);
+      this.turn = mine.catch(() => undefined);
+      return mine;
+    };
+    return {
+      dialect: 'sqlite',
+      all: q.all,
+      run: (sql, params) => inTurn(() => q.run(sql, params)),
+      tx: <T>(fn: (q: SqlQueries) => Promise<T>): Promise<T> =>
+        inTurn(async () => {
+          db().exec('BEGIN IMMEDIATE');
+          try {
+            const r = await fn(q);
+            db().exec('COMMIT');
+            return r;
+          } catch (err) {
+            if (this.db?.inTransaction) this.db.exec('ROLLBACK');
+            throw err;
+          }
+        }),
+    };
   }
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { GatewayError } from '../message/errors.js';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
+import type { SqlRunner } from './sql.js';
 
 /**
  * The gateway's persistent state behind one interface: an embedded SQLite
@@ -37,6 +38,8 @@ export interface Store {
   kvAdd(ns: string, key: string, delta: number, expiresAtMs: number): Promise<number>;
   /** Delete expired entries of every kind; returns how many were deleted. */
   purgeExpired(nowMs?: number): Promise<number>;
+  /** Plain SQL on the store's own database, for components with tables of their own (src/store/sql.ts). */
+  sqlRunner?(): SqlRunner;
 }
 
 /** Lower-case unquoted PostgreSQL identifier: safe to splice into DDL. */

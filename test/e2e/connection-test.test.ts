@@ -67,7 +67,9 @@ beforeAll(async () => {
         id: 'limited',
         secretHash: await hashSecret('limited-secret'),
         orgId: '000.00.00.H49',
-        routes: [],
+        // Granted another route by its config list (routes: [] leaves it to the policy model,
+        // where its organisation is not registered: test/e2e/policy.test.ts).
+        routes: ['npd-lookup'],
       },
     ],
     endpoints: {
@@ -234,6 +236,7 @@ describe('the connection test through the full pipeline', () => {
       'send',
       'verify-reply',
       'validate-response',
+      'project',
     ]);
     expect(res.json.caller).toEqual({ clientId: 'demo', orgId: '000.00.00.H57' });
     expect(res.json.provider.echo).toEqual({ message: 'xin chào', reference: 'onboarding-001' });

@@ -90,10 +90,12 @@ describe('PostgreSQL store specifics', () => {
 
     const shape = async (schema: string) => {
       const cols = await admin.query(
-        `SELECT table_name, column_name, data_type, is_nullable, column_default
+        // A sequence default names its schema (BIGSERIAL columns): compared without it.
+        `SELECT table_name, column_name, data_type, is_nullable,
+                replace(column_default, $2, 'S.') AS column_default
            FROM information_schema.columns WHERE table_schema = $1
           ORDER BY table_name, ordinal_position`,
-        [schema],
+        [schema, `${schema}.`],
       );
       const idx = await admin.query(
         `SELECT indexname, replace(indexdef, $1, 'S') AS def FROM pg_indexes

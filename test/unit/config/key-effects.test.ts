@@ -1815,6 +1815,47 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     test: 'test/unit/audit/pipeline.test.ts',
     because: 'the route’s days replace audit.retentionDays in its records’ keepUntil',
   },
+  // policy model (issue 19, policy)
+  'config:clients[].roles': {
+    test: 'test/e2e/policy.test.ts',
+    because:
+      'the admin API answers a client with roles: [admin] and refuses the others (LT_ADMIN_FORBIDDEN)',
+  },
+  'config:policy.reloadIntervalMs': {
+    test: 'test/unit/policy/contract.ts',
+    because:
+      'another instance’s change reaches a polling instance by itself (both stores, two instances)',
+  },
+  'config:policy.accountSecretMaxAgeDays': {
+    test: 'test/unit/policy/contract.ts',
+    because:
+      'a login with a secret older than it is refused (LT_POLICY_ACCOUNT_SECRET_EXPIRED) on both stores',
+  },
+  'config:policy.maxOpenDataErrorsPerOrg': {
+    test: 'test/unit/policy/contract.ts',
+    because:
+      'the report beyond it is refused (LT_POLICY_TOO_MANY_REPORTS) until one is resolved, on both stores',
+  },
+  'config:policy.disputeWebhook.url': {
+    test: 'test/e2e/policy.test.ts',
+    because: 'the dispute authority’s server receives the refusal records',
+  },
+  'config:policy.disputeWebhook.maxQueue': {
+    test: 'test/unit/policy/notifier.test.ts',
+    because: 'the oldest waiting records are dropped beyond it (an injected fetch holds the first)',
+  },
+  'config:policy.disputeWebhook.attempts': {
+    test: 'test/unit/policy/notifier.test.ts',
+    because: 'a failing authority is called that many times per record',
+  },
+  'config:policy.disputeWebhook.backoffMs': {
+    test: 'test/unit/policy/notifier.test.ts',
+    because: 'attempts are spaced by at least backoffMs, doubling',
+  },
+  'config:policy.disputeWebhook.timeoutMs': {
+    test: 'test/unit/policy/notifier.test.ts',
+    because: 'an attempt that hangs is aborted at it',
+  },
   'config:log.flushIntervalMs': {
     test: 'test/e2e/log-flush.test.ts',
     because:

@@ -10,11 +10,21 @@ import type {
 } from '../../../src/pipeline/deps.js';
 import { authenticate } from '../../../src/pipeline/stages/authenticate.js';
 import { authorize } from '../../../src/pipeline/stages/authorize.js';
+import { PolicySnapshot } from '../../../src/policy/snapshot.js';
 import { verifySignature } from '../../../src/pipeline/stages/verify-signature.js';
 import { signOutbound, signReply } from '../../../src/pipeline/stages/sign.js';
 import { verifyReply } from '../../../src/pipeline/stages/send.js';
 import { sha256b64url } from '../../../src/security/jws.js';
 import { codeOf, gatewayError } from '../../helpers/errors.js';
+
+const EMPTY_POLICY = {
+  generation: 0,
+  organisation: [],
+  connection: [],
+  grant: [],
+  client: [],
+  account: [],
+};
 
 function route(patch: Record<string, unknown> = {}): RouteDef {
   const r = checkSchema(RouteSchema, {
@@ -80,6 +90,7 @@ function deps(o: { peers?: Record<string, string>; envelopes?: Envelopes } = {})
       authenticate: (_m: Message, ip?: string) => ({ ...caller('all'), ip }),
       peerOf: (id: string) => o.peers?.[id],
     },
+    policy: new PolicySnapshot(EMPTY_POLICY),
     envelopes: o.envelopes ?? recorder().envelopes,
     endpoints: new Map([
       ['e', { verifyReplyWith: 'provider', outbound: { encode: () => undefined } }],
@@ -110,12 +121,30 @@ describe('authenticate and authorize stages', () => {
     expect(stage(exchange({ caller: caller('all') }))).toMatchObject({ allowed: true });
   });
 
+  it('authorize puts the grant and the stated officer on a copy of the caller (authenticate caches one per token)', () => {
+    const stage = authorize.create(route(), deps())!;
+    const cached = caller('all');
+    const ex = exchange({ caller: cached });
+    ex.request = { ...ex.request, headers: { 'x-purpose': 'G15-TP110', 'x-officer': 'canbo01' } };
+    expect(stage(ex)).toMatchObject({ allowed: true, grant: 'config:so-tp', purpose: 'G15-TP110' });
+    expect(ex.caller).toMatchObject({
+      officer: 'canbo01',
+      grant: { source: 'config', fields: 'all' },
+    });
+    expect(cached.grant).toBeUndefined();
+    expect(cached.officer).toBeUndefined();
+  });
+
   it('authorize refuses a caller granted other routes only', () => {
     const stage = authorize.create(route(), deps())!;
     const err = gatewayError(() => stage(exchange({ caller: caller(new Set(['other'])) })));
     expect(err.code).toBe('LT_POLICY_ROUTE_NOT_ALLOWED');
+  });
+
+  it('authorize refuses a client without config routes whose organisation is not registered (R8)', () => {
+    const stage = authorize.create(route(), deps())!;
     expect(gatewayError(() => stage(exchange({ caller: caller(new Set()) }))).code).toBe(
-      'LT_POLICY_ROUTE_NOT_ALLOWED',
+      'LT_POLICY_UNREGISTERED',
     );
   });
 });

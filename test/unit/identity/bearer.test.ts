@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ClientConfig } from '../../../src/config/schema.js';
 import { refusalOf } from '../../helpers/errors.js';
 import type { Message } from '../../../src/message/index.js';
-import { ClientDirectory } from '../../../src/policy/clients.js';
+import { ClientDirectory } from '../../../src/identity/bearer.js';
 import { signCompact } from '../../../src/security/jws.js';
 import { KeyRing } from '../../../src/security/keyring.js';
 import { signJwt } from '../../../src/security/jwt.js';

@@ -25,15 +25,21 @@ interface CachedCaller {
 /** Verified tokens are remembered so the ES256 check runs once per token, not per request. */
 const CACHE_LIMIT = 10_000;
 
+/** What identity needs of a client: its credential, organisation and what it is. */
+export type Credential = Pick<ClientConfig, 'id' | 'orgId' | 'secretHash' | 'routes'> &
+  Partial<Pick<ClientConfig, 'jwks' | 'roles'>> & { subsystem?: string };
+
 /**
- * Registered callers (from config for now; the policy model takes over the
- * source later) and their OAuth2 client-credentials tokens. Tokens are
+ * Who is calling, by bearer token (src/identity: identity; src/policy decides
+ * what the caller may do). Clients are the config's `clients:` and, behind
+ * them, the ones registered in the policy model (`registered`, a look-up in
+ * the policy snapshot), with their OAuth2 client-credentials tokens. Tokens are
  * RFC 9068 access tokens (`typ: at+jwt`, `aud` this gateway) signed with the
  * key ring's token keys, so every gateway instance sharing the key file
  * accepts them: no token table, no sticky sessions.
  */
 export class ClientDirectory implements Authenticator {
-  private readonly byId: Map<string, ClientConfig>;
+  private readonly byId: Map<string, Credential>;
   private readonly cache = new Map<string, CachedCaller>();
   /** Secret checks running now, against opts.maxConcurrentSecretChecks. */
   private checking = 0;
@@ -45,12 +51,14 @@ export class ClientDirectory implements Authenticator {
       ttlSeconds: number;
       maxConcurrentSecretChecks: number;
     } & TokenIdentity,
+    /** Clients registered in the policy model; config clients of the same id win. */
+    private readonly registered: (id: string) => Credential | undefined = () => undefined,
   ) {
     this.byId = new Map(clients.map((c) => [c.id, c]));
   }
 
   get demoClients(): string[] {
-    return [...this.byId.values()].filter((c) => c.demo).map((c) => c.id);
+    return [...this.byId.values()].filter((c) => (c as ClientConfig).demo).map((c) => c.id);
   }
 
   /** POST /token: client credentials → access token (WSO2-compatible answer). */
@@ -65,7 +73,7 @@ export class ClientDirectory implements Authenticator {
         `grant_type must be client_credentials, got "${grantType ?? ''}"`,
       );
     }
-    const client = this.byId.get(clientId);
+    const client = this.find(clientId);
     // A check is the costliest thing an unauthenticated caller can ask for, on
     // the thread pool the pipeline signs with: beyond the bound it is refused,
     // not queued (a token lives an hour; a client asks rarely).
@@ -109,7 +117,7 @@ export class ClientDirectory implements Authenticator {
       fail('LT_AUTH_TOKEN_EXPIRED', 'request a new token from POST /token');
     }
     const claims = verifyAccessToken(token, this.keys.resolver('token'), this.opts, now);
-    const client = this.byId.get(claims.sub);
+    const client = this.find(claims.sub);
     if (!client)
       throw new GatewayError('LT_AUTH_TOKEN_INVALID', 'token names an unknown client', {
         reason: 'sub',
@@ -118,6 +126,8 @@ export class ClientDirectory implements Authenticator {
       clientId: client.id,
       orgId: client.orgId,
       routes: client.routes.includes('*') ? 'all' : new Set(client.routes),
+      ...(client.roles?.length ? { roles: client.roles } : {}),
+      ...(client.subsystem ? { subsystem: client.subsystem } : {}),
     };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(token, { caller, expMs: (claims.exp as number) * 1000 });
@@ -125,7 +135,11 @@ export class ClientDirectory implements Authenticator {
   }
 
   peerOf(clientId: string): string | undefined {
-    return this.byId.get(clientId)?.jwks;
+    return this.find(clientId)?.jwks;
+  }
+
+  private find(id: string): Credential | undefined {
+    return this.byId.get(id) ?? this.registered(id);
   }
 }
 
