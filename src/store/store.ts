@@ -29,6 +29,25 @@ export interface Store {
   /** Insert or replace; without expiresAtMs the entry never expires. */
   kvPut(ns: string, key: string, value: string, expiresAtMs?: number): Promise<void>;
   kvDelete(ns: string, key: string): Promise<void>;
+  // --- claims (queue consumers' seen-ids record, src/queue/seen.ts) ---
+  /**
+   * Insert unless an unexpired entry exists (an expired one is replaced);
+   * true when written. Atomic across instances: of N concurrent calls for one
+   * key exactly one is true, so it serves as a claim or a lease.
+   */
+  kvPutIfAbsent(ns: string, key: string, value: string, expiresAtMs: number): Promise<boolean>;
+  /**
+   * Replace the value only while it is `expected` and unexpired (a claim its
+   * holder completes, or hands back with `value` undefined = delete); true
+   * when changed. A holder whose lease expired and was taken over changes nothing.
+   */
+  kvCompareAndSet(
+    ns: string,
+    key: string,
+    expected: string,
+    value: string | undefined,
+    expiresAtMs?: number,
+  ): Promise<boolean>;
   /** Delete expired entries of every kind; returns how many were deleted. */
   purgeExpired(nowMs?: number): Promise<number>;
 }
