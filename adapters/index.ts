@@ -2,11 +2,18 @@ import { AdapterRegistry } from '../src/adapter/registry.js';
 import http from './http/index.js';
 import soap from './soap/index.js';
 import npd from './npd/index.js';
+import memq from './memq/index.js';
+import amqp from './amqp/index.js';
 
 /**
  * The built-in adapters. A new protocol is a new folder under adapters/ and
  * one line here; the core does not change.
  */
 export function builtinAdapters(): AdapterRegistry {
-  return new AdapterRegistry().register(http).register(soap).register(npd);
+  return new AdapterRegistry()
+    .register(http)
+    .register(soap)
+    .register(npd)
+    .register(memq)
+    .register(amqp);
 }

@@ -1,0 +1,77 @@
+import type { Outbound } from '../adapter/contract.js';
+import { GatewayError, type Exchange, type Message } from '../message/index.js';
+import { encodeEvent } from './cloudevents.js';
+import { MESSAGE_ID_HEADER } from './consumer.js';
+import type { PublisherOptions } from './schema.js';
+import type { QueueTransport } from './transport.js';
+
+/**
+ * The id a published message carries. From a queue-fed route it is the
+ * consumed message's id, so a crash between this publish and the ack
+ * cannot make a second, distinct message (the consumer behind dedupes by
+ * id); from any other inbound it is the exchange id. A header an HTTP caller
+ * sends cannot choose it.
+ */
+export function publishedId(ex: Exchange): string {
+  const consumed = ex.channel === 'amqp' ? ex.request.headers[MESSAGE_ID_HEADER] : undefined;
+  return consumed ?? ex.id;
+}
+
+/**
+ * An endpoint that delivers the route's message to an exchange, as a
+ * CloudEvent carrying the gateway's signature (sign-outbound), persistent,
+ * mandatory, confirmed. The caller's answer (202-style `{ messageId }`)
+ * comes only after the broker's confirm.
+ */
+export function queueOutbound(
+  opts: PublisherOptions,
+  transport: Pick<QueueTransport, 'publish' | 'health'>,
+  close: () => Promise<void>,
+): Outbound {
+  return {
+    encode(msg: Message) {
+      if (!msg.raw) {
+        msg.raw = Buffer.from(JSON.stringify(msg.body ?? null));
+        msg.contentType ||= 'application/json';
+      }
+    },
+    async send(msg, ex, signal) {
+      this.encode!(msg, ex);
+      const id = publishedId(ex);
+      const ev = encodeEvent(
+        opts.cloudEvents,
+        {
+          id,
+          source: opts.source,
+          type: opts.type ?? ex.routeId,
+          time: new Date().toISOString(),
+          traceparent: ex.request.headers.traceparent,
+        },
+        msg.raw!,
+        msg.contentType || 'application/json',
+        msg.headers,
+      );
+      const target = { exchange: opts.exchange, routingKey: opts.routingKey };
+      if (signal.aborted) throw new GatewayError('LT_UPSTREAM_TIMEOUT', 'publish deadline passed');
+      await transport.publish(
+        target,
+        { id, body: ev.body, contentType: ev.contentType, headers: ev.headers },
+        ex.deadline,
+      );
+      return {
+        body: {
+          messageId: id,
+          exchange: opts.exchange,
+          routingKey: opts.routingKey,
+          status: 'accepted',
+        },
+        contentType: 'application/json',
+        headers: {},
+      };
+    },
+    // A publish is not retried at once: a lost confirm would make a second copy (same id, though).
+    idempotent: () => false,
+    health: () => transport.health(),
+    close,
+  };
+}
