@@ -39,6 +39,8 @@ interface MemQueue {
  */
 export class MemoryBroker implements QueueTransport {
   static readonly shared = new MemoryBroker();
+  /** Messages a queue holds at most; a publish beyond it is refused (LT_QUEUE_NACKED), as RabbitMQ's reject-publish overflow. */
+  static readonly MAX_LENGTH = 10_000;
   private readonly queues = new Map<string, MemQueue>();
   private readonly exchanges = new Map<string, Map<string, Set<string>>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -78,6 +80,13 @@ export class MemoryBroker implements QueueTransport {
       throw new GatewayError(
         'LT_QUEUE_UNROUTABLE',
         `no queue is bound to exchange "${target.exchange}" with key "${target.routingKey}"`,
+      );
+    }
+    const full = queues.find((q) => this.depth(q) >= MemoryBroker.MAX_LENGTH);
+    if (full) {
+      throw new GatewayError(
+        'LT_QUEUE_NACKED',
+        `queue "${full}" holds ${MemoryBroker.MAX_LENGTH} messages`,
       );
     }
     for (const q of queues) this.enqueue(q, msg);

@@ -76,7 +76,31 @@ export class QueueStats {
     return s;
   }
 
-  private constructor(private readonly queue: string) {}
+  readonly consumed;
+  readonly acked;
+  readonly retried;
+  readonly deadLettered;
+  readonly duplicates;
+  readonly inFlight;
+
+  private constructor(private readonly queue: string) {
+    this.consumed = this.counter(consumed, 'consumed');
+    this.acked = this.counter(acked, 'acked');
+    this.retried = this.counter(retried, 'retried');
+    this.deadLettered = this.counter(deadLettered, 'deadLettered');
+    this.duplicates = this.counter(duplicates, 'duplicates');
+    const gauge = inFlight.labels(queue);
+    this.inFlight = {
+      inc: () => {
+        gauge.inc();
+        this.inFlightNow++;
+      },
+      dec: () => {
+        gauge.dec();
+        this.inFlightNow--;
+      },
+    };
+  }
 
   private counter(c: Counter<'queue'>, key: keyof QueueStats['counts']) {
     const child = c.labels(this.queue);
@@ -87,22 +111,6 @@ export class QueueStats {
       },
     };
   }
-
-  readonly consumed = this.counter(consumed, 'consumed');
-  readonly acked = this.counter(acked, 'acked');
-  readonly retried = this.counter(retried, 'retried');
-  readonly deadLettered = this.counter(deadLettered, 'deadLettered');
-  readonly duplicates = this.counter(duplicates, 'duplicates');
-  readonly inFlight = {
-    inc: () => {
-      inFlight.labels(this.queue).inc();
-      this.inFlightNow++;
-    },
-    dec: () => {
-      inFlight.labels(this.queue).dec();
-      this.inFlightNow--;
-    },
-  };
 
   snapshot(): Record<string, number> {
     return { ...this.counts, inFlight: this.inFlightNow };
