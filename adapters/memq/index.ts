@@ -2,7 +2,13 @@ import { Type } from '@sinclair/typebox';
 import { defineAdapter } from '../../src/adapter/spec.js';
 import { queueBinding } from '../../src/queue/consumer.js';
 import { queueOutbound } from '../../src/queue/publisher.js';
-import { checkRetry, consumerFields, dlqOf, publisherFields } from '../../src/queue/schema.js';
+import {
+  checkRetry,
+  consumerFields,
+  dlqOf,
+  publisherFields,
+  QUEUE_NAME_PATTERN,
+} from '../../src/queue/schema.js';
 import { MemoryBroker } from './broker.js';
 
 const BindSchema = Type.Array(
@@ -25,7 +31,17 @@ export const MemqInboundSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const MemqEndpointSchema = Type.Object(publisherFields, { additionalProperties: false });
+export const MemqEndpointSchema = Type.Object(
+  {
+    ...publisherFields,
+    queues: Type.Array(Type.String({ pattern: QUEUE_NAME_PATTERN }), {
+      default: [],
+      description:
+        'Queues declared (and bound to the exchange with the routing key) at start, so publishes are routable before any consumer runs',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * The in-memory transport: the same consumer (retries, dead letters,
@@ -51,5 +67,12 @@ export default defineAdapter({
   },
   checkBinding: (b) => checkRetry(b.retry),
   bindingKey: (b) => `memq queue ${b.queue}`,
-  outbound: (options) => queueOutbound(options, MemoryBroker.shared, async () => {}),
+  outbound(options) {
+    const broker = MemoryBroker.shared;
+    for (const q of options.queues) {
+      if (options.exchange === '') broker.declareQueue(q);
+      else broker.bind(options.exchange, q, options.routingKey);
+    }
+    return queueOutbound(options, broker, async () => {});
+  },
 });

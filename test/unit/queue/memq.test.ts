@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { MemoryBroker } from '../../../adapters/memq/broker.js';
 import { H } from '../../../src/queue/transport.js';
 import { verifyDetached } from '../../../src/security/jws.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { demoToken, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { NOTICE, jwksResolver, routesDir, until } from '../../helpers/queue.js';
 
 /**
@@ -170,5 +170,27 @@ describe('memq: queue → route → queue', () => {
     expect(metrics).toMatch(
       new RegExp(`lienthong_queue_acked_total\\{queue="${q.in.replace(/\./g, '\\.')}"\\} [1-9]`),
     );
+  });
+});
+
+describe('the example notice routes (npm start)', () => {
+  it('POST /v1/notices answers with the message id once queued; notice-relay publishes it to notices.out with that id', async () => {
+    const demo = await startTestGateway();
+    try {
+      const token = await demoToken(demo.url);
+      const res = await fetch(`${demo.url}/v1/notices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(NOTICE(7)),
+      });
+      expect(res.status).toBe(200);
+      const receipt = (await res.json()) as { messageId: string; status: string };
+      expect(receipt.status).toBe('accepted');
+      await until('the relayed notice', () =>
+        broker.drain('notices.out').some((m) => m.id === receipt.messageId),
+      );
+    } finally {
+      await demo.stop();
+    }
   });
 });
