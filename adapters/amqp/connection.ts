@@ -5,11 +5,14 @@ import { backoffDelay } from '../../src/resilience/backoff.js';
 
 export interface ConnectionOptions {
   readonly urls: readonly string[];
-  readonly heartbeatSec: number;
   readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
   /** Publishes that may wait for the broker while it is unreachable. */
   readonly publishBuffer: number;
+  /** Jitter source; injectable for tests. */
+  readonly random?: () => number;
 }
+
+const HEARTBEAT_SEC = 15;
 
 /** Run on every (re)connection, in registration order: topology, then consumers. */
 export type OnUp = (conn: ChannelModel) => Promise<void>;
@@ -77,7 +80,8 @@ export class BrokerConnection {
     this.urlIndex++;
     try {
       const u = new URL(url);
-      u.searchParams.set('heartbeat', String(this.opts.heartbeatSec));
+      // Heartbeats find a dead peer behind a silent network in 2 × this many seconds.
+      if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(HEARTBEAT_SEC));
       const conn = await amqp.connect(u.toString(), { timeout: 5000 });
       if (this.state !== 'connecting') {
         await conn.close().catch(() => {});
@@ -124,10 +128,8 @@ export class BrokerConnection {
   private retryLater(): void {
     if (this.state === 'closed') return;
     this.state = 'down';
-    const ms = Math.max(
-      50,
-      backoffDelay(this.failures++, this.opts.reconnect.baseMs, this.opts.reconnect.maxMs),
-    );
+    const { baseMs, maxMs } = this.opts.reconnect;
+    const ms = Math.max(50, backoffDelay(this.failures++, baseMs, maxMs, this.opts.random));
     this.timer = setTimeout(() => void this.connect(), ms);
   }
 
@@ -187,6 +189,7 @@ export class BrokerConnection {
         url: this.connectedTo ?? safeUrl(this.opts.urls[0]),
         ...(this.lastError ? { lastError: this.lastError } : {}),
         waitingPublishes: this.waiters.size,
+        failedAttempts: this.failures,
       },
     };
   }

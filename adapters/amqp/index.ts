@@ -25,12 +25,6 @@ const ExchangeType = Type.Union(
 const Url = Type.String({ pattern: '^amqps?://', description: 'amqp:// or amqps:// URL' });
 
 const connectionFields = {
-  heartbeatSec: Type.Integer({
-    minimum: 0,
-    maximum: 600,
-    default: 15,
-    description: 'AMQP heartbeat',
-  }),
   reconnect: Type.Object(
     {
       baseMs: Type.Integer({

@@ -105,7 +105,7 @@ const table = {
   LT_BULKHEAD_FULL: { http: 503, blame: 'gateway', retry: true, vi: 'Bên cung cấp đang quá tải, vui lòng thử lại', en: 'Too many requests in flight to this provider' },
   LT_CANCELLED: { http: 499, blame: 'gateway', retry: true, vi: 'Yêu cầu đã bị hủy trước khi bên cung cấp trả lời', en: 'The call was cancelled before the provider answered' },
 
-  // ---- message queues (adapters/amqp, adapters/memq; issue 18) ----------------
+  // ---- message queues ---------------------------------------------------------
   LT_QUEUE_UNAVAILABLE: { http: 503, blame: 'provider', retry: true, vi: 'Không kết nối được tới hệ thống hàng đợi thông điệp', en: 'The message broker is unreachable, or did not confirm in time' },
   LT_QUEUE_UNROUTABLE: { http: 502, blame: 'gateway', retry: false, vi: 'Không có hàng đợi nào nhận thông điệp này', en: 'No queue is bound for this message (unroutable)' },
   LT_QUEUE_NACKED: { http: 503, blame: 'provider', retry: true, vi: 'Hệ thống hàng đợi từ chối lưu thông điệp', en: 'The broker refused to take the message (negative confirm)' },
