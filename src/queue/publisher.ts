@@ -67,6 +67,7 @@ export function queueOutbound(
         },
         contentType: 'application/json',
         headers: {},
+        status: 202,
       };
     },
     // A publish is not retried at once: a lost confirm would make a second copy (same id, though).

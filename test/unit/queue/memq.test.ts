@@ -183,7 +183,7 @@ describe('the example notice routes (npm start)', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(NOTICE(7)),
       });
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(202);
       const receipt = (await res.json()) as { messageId: string; status: string };
       expect(receipt.status).toBe('accepted');
       await until('the relayed notice', () =>
