@@ -92,3 +92,54 @@ export async function declare(conn: ChannelModel, t: Topology): Promise<void> {
     await ch.close().catch(() => {});
   }
 }
+
+/**
+ * RabbitMQ definitions (the format `rabbitmqctl import_definitions` and the
+ * management plugin load) for topologies, for operators who pre-provision:
+ * deploy/rabbitmq/definitions.json is this for the example configuration.
+ */
+export function definitionsOf(ts: readonly Topology[], vhost = '/'): Record<string, unknown> {
+  const exchanges = new Map<string, ExchangeDecl>();
+  const queues = new Map<string, QueueDecl>();
+  const bindings = new Map<string, BindingDecl>();
+  for (const t of ts) {
+    for (const x of t.exchanges) if (x.name !== '') exchanges.set(x.name, x);
+    for (const q of t.queues) queues.set(q.name, q);
+    for (const b of t.bindings)
+      bindings.set(`${b.exchange}\u0000${b.queue}\u0000${b.routingKey}`, b);
+  }
+  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  return {
+    vhosts: [{ name: vhost }],
+    exchanges: [...exchanges.values()].sort(byName).map((x) => ({
+      name: x.name,
+      vhost,
+      type: x.type,
+      durable: true,
+      auto_delete: false,
+      internal: false,
+      arguments: {},
+    })),
+    queues: [...queues.values()].sort(byName).map((q) => ({
+      name: q.name,
+      vhost,
+      durable: true,
+      auto_delete: false,
+      arguments: queueArguments(q),
+    })),
+    bindings: [...bindings.values()]
+      .sort((a, b) =>
+        `${a.exchange} ${a.queue} ${a.routingKey}`.localeCompare(
+          `${b.exchange} ${b.queue} ${b.routingKey}`,
+        ),
+      )
+      .map((b) => ({
+        source: b.exchange,
+        vhost,
+        destination: b.queue,
+        destination_type: 'queue',
+        routing_key: b.routingKey,
+        arguments: {},
+      })),
+  };
+}
