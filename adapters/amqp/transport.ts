@@ -1,7 +1,9 @@
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../src/message/errors.js';
+import { randomUUID } from 'node:crypto';
 import { observeConfirm } from '../../src/queue/metrics.js';
+import { PendingReplies } from '../../src/queue/replies.js';
 import { delayQueueOf } from '../../src/queue/schema.js';
 import {
   attemptOf,
@@ -10,9 +12,13 @@ import {
   type DeliveryHandler,
   type OutgoingMessage,
   type PublishTarget,
+  type QueuedReply,
   type QueueTransport,
 } from '../../src/queue/transport.js';
 import type { BrokerConnection } from './connection.js';
+
+/** RabbitMQ's pseudo-queue for replies to the consuming channel itself. */
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /** Per-publish tag, to match a basic.return (unroutable) with its confirm. */
 const PUB_TAG = 'x-lt-pub';
@@ -27,6 +33,9 @@ export class Publisher {
   private ch?: Promise<ConfirmChannel>;
   private seq = 0;
   private readonly returned = new Set<string>();
+  private readonly replies = new PendingReplies();
+  /** Channels consuming RabbitMQ's direct reply-to pseudo-queue. */
+  private readonly replying = new WeakMap<ConfirmChannel, Promise<unknown>>();
 
   constructor(private readonly conn: BrokerConnection) {}
 
@@ -52,6 +61,50 @@ export class Publisher {
       this.ch = p;
     }
     return this.ch;
+  }
+
+  /**
+   * Request/reply over RabbitMQ's direct reply-to (`amq.rabbitmq.reply-to`):
+   * the reply comes to the publishing channel itself, no queue to declare or
+   * delete; matched by a correlation id of this request's own.
+   */
+  async request(
+    target: PublishTarget,
+    msg: OutgoingMessage,
+    deadline: number,
+  ): Promise<QueuedReply> {
+    await this.conn.waitUp(deadline);
+    const ch = await this.channel().catch((err: Error) => {
+      throw new GatewayError('LT_QUEUE_UNAVAILABLE', `no channel to the broker (${err.message})`);
+    });
+    let consuming = this.replying.get(ch);
+    if (!consuming) {
+      consuming = ch.consume(
+        DIRECT_REPLY_TO,
+        (m) => {
+          if (!m) return;
+          this.replies.settle(m.properties.correlationId, {
+            body: m.content,
+            contentType:
+              typeof m.properties.contentType === 'string' ? m.properties.contentType : '',
+            headers: stringHeaders(m.properties.headers),
+          });
+        },
+        { noAck: true },
+      );
+      this.replying.set(ch, consuming);
+    }
+    await consuming;
+    const correlationId = randomUUID();
+    const reply = this.replies.wait(correlationId, deadline);
+    try {
+      await this.publish(target, { ...msg, replyTo: DIRECT_REPLY_TO, correlationId }, deadline);
+    } catch (err) {
+      this.replies.cancel(correlationId);
+      reply.catch(() => {});
+      throw err;
+    }
+    return reply;
   }
 
   async publish(target: PublishTarget, msg: OutgoingMessage, deadline: number): Promise<void> {
@@ -130,6 +183,10 @@ export class AmqpTransport implements QueueTransport {
     return this.publisher.publish(target, msg, deadline);
   }
 
+  request(target: PublishTarget, msg: OutgoingMessage, deadline: number): Promise<QueuedReply> {
+    return this.publisher.request(target, msg, deadline);
+  }
+
   async consume(
     queue: string,
     prefetch: number,
@@ -192,6 +249,9 @@ export class AmqpTransport implements QueueTransport {
         headers,
         attempt,
         history,
+        replyTo: typeof m.properties.replyTo === 'string' ? m.properties.replyTo : undefined,
+        correlationId:
+          typeof m.properties.correlationId === 'string' ? m.properties.correlationId : undefined,
       },
       {
         ack: async () => ch.ack(m),

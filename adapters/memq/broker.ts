@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../src/message/errors.js';
+import { PendingReplies } from '../../src/queue/replies.js';
 import type { HealthReport } from '../../src/adapter/spec.js';
 import {
   type ConsumerHandle,
@@ -6,6 +8,7 @@ import {
   type OutgoingMessage,
   type PublishTarget,
   type QueuedMessage,
+  type QueuedReply,
   type QueueTransport,
   attemptOf,
 } from '../../src/queue/transport.js';
@@ -44,6 +47,8 @@ export class MemoryBroker implements QueueTransport {
   private readonly queues = new Map<string, MemQueue>();
   private readonly exchanges = new Map<string, Map<string, Set<string>>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly replies = new PendingReplies();
+  private replyQueue?: string;
 
   declareQueue(name: string): void {
     if (!this.queues.has(name)) this.queues.set(name, { ready: [], consumers: [], next: 0 });
@@ -90,6 +95,32 @@ export class MemoryBroker implements QueueTransport {
       );
     }
     for (const q of queues) this.enqueue(q, msg);
+  }
+
+  async request(
+    target: PublishTarget,
+    msg: OutgoingMessage,
+    deadline: number,
+  ): Promise<QueuedReply> {
+    if (!this.replyQueue) {
+      const q = `memq.reply.${randomUUID()}`;
+      this.declareQueue(q);
+      await this.consume(q, 10_000, async (m, ctl) => {
+        this.replies.settle(m.correlationId, m);
+        await ctl.ack();
+      });
+      this.replyQueue = q;
+    }
+    const correlationId = randomUUID();
+    const reply = this.replies.wait(correlationId, deadline);
+    try {
+      await this.publish(target, { ...msg, replyTo: this.replyQueue, correlationId }, deadline);
+    } catch (err) {
+      this.replies.cancel(correlationId);
+      reply.catch(() => {});
+      throw err;
+    }
+    return reply;
   }
 
   /** Puts a copy into `queue` after `ms` (what a TTL delay queue dead-lettering back does). */
@@ -158,6 +189,8 @@ export class MemoryBroker implements QueueTransport {
       headers,
       attempt,
       history,
+      replyTo: m.replyTo,
+      correlationId: m.correlationId,
     };
     let settled = false;
     const settle = (then?: () => void) => {

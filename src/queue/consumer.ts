@@ -8,13 +8,18 @@ import { decodeEvent } from './cloudevents.js';
 import { QueueStats } from './metrics.js';
 import type { ExactlyOnceOptions, RetryOptions } from './schema.js';
 import { SeenIds, seenNamespace } from './seen.js';
+import { randomUUID } from 'node:crypto';
 import {
   H,
+  REPLY_CODE,
   type ConsumerHandle,
   type DeliveryControl,
   type QueuedMessage,
   type QueueTransport,
 } from './transport.js';
+
+/** How long a reply may wait for the broker. */
+const REPLY_PUBLISH_MS = 5000;
 
 /** The request header the route's pipeline (and a publishing outbound) finds the message id in. */
 export const MESSAGE_ID_HEADER = 'x-lt-message-id';
@@ -78,6 +83,13 @@ export function queueBinding(
     }
     stats.deadLettered.inc();
     log.warn({ id: msg.id, code: err.code, attempt: msg.attempt }, 'dead-lettered');
+    // A requester waiting for the reply learns the refusal instead of waiting out its deadline.
+    await answer(
+      msg,
+      Buffer.from(JSON.stringify({ code: err.code, detail: err.detail ?? err.spec.en })),
+      'application/json',
+      { [REPLY_CODE]: err.code },
+    );
     await ctl.deadLetter({
       ...common,
       [H.attempt]: String(msg.attempt),
@@ -85,6 +97,31 @@ export function queueBinding(
       [H.reason]: (err.detail ?? err.spec.en).slice(0, 1000),
       [H.deadAt]: new Date().toISOString(),
     });
+  }
+
+  /** The route's reply to a message that named a reply-to address; best effort, the work is done. */
+  async function answer(
+    msg: QueuedMessage,
+    body: Buffer,
+    contentType: string,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    if (!msg.replyTo) return;
+    await transport
+      .publish(
+        { exchange: '', routingKey: msg.replyTo },
+        {
+          id: randomUUID(),
+          body,
+          contentType,
+          headers,
+          correlationId: msg.correlationId ?? msg.id,
+        },
+        Date.now() + REPLY_PUBLISH_MS,
+      )
+      .catch((err: unknown) =>
+        log.warn({ id: msg.id, code: toGatewayError(err).code }, 'reply not delivered'),
+      );
   }
 
   async function handle1(msg: QueuedMessage, ctl: DeliveryControl): Promise<void> {
@@ -120,6 +157,15 @@ export function queueBinding(
     if (res.kind === 'done') {
       if (!(await seen.complete(id).catch(() => false))) {
         log.warn({ id }, 'lease on the message id was lost before completion');
+      }
+      const reply = res.exchange.reply;
+      if (reply) {
+        await answer(
+          msg,
+          reply.raw ?? Buffer.from(JSON.stringify(reply.body ?? null)),
+          reply.contentType || 'application/json',
+          { ...reply.headers },
+        );
       }
       await ctl.ack();
       stats.acked.inc();

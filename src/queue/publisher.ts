@@ -3,7 +3,40 @@ import { GatewayError, type Exchange, type Message } from '../message/index.js';
 import { encodeEvent } from './cloudevents.js';
 import { MESSAGE_ID_HEADER } from './consumer.js';
 import type { PublisherOptions } from './schema.js';
-import type { QueueTransport } from './transport.js';
+import { REPLY_CODE, type QueuedReply, type QueueTransport } from './transport.js';
+import { isErrorCode } from '../message/errors.js';
+import { isJsonType } from '../message/media-type.js';
+import { SIGNATURE_HEADER } from '../security/envelope.js';
+
+/**
+ * A responder's reply as the route's reply: JSON parsed, its signature header
+ * kept (so `verifyReplyWith` can check it); a refusal (REPLY_CODE) becomes
+ * the same code, a reply that is not JSON where it claims to be LT_UPSTREAM_BAD_REPLY.
+ */
+function replyMessage(r: QueuedReply): Message {
+  const refused = r.headers[REPLY_CODE];
+  if (refused) {
+    throw new GatewayError(
+      isErrorCode(refused) ? refused : 'LT_UPSTREAM_ERROR',
+      'the responder refused the message',
+    );
+  }
+  let body: unknown = null;
+  if (isJsonType(r.contentType)) {
+    try {
+      body = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      throw new GatewayError('LT_UPSTREAM_BAD_REPLY', 'the reply is not JSON');
+    }
+  }
+  const sig = r.headers[SIGNATURE_HEADER];
+  return {
+    body,
+    raw: r.body,
+    contentType: r.contentType,
+    headers: sig ? { [SIGNATURE_HEADER]: sig } : {},
+  };
+}
 
 /**
  * The id a published message carries. From a queue-fed route it is the
@@ -25,7 +58,7 @@ export function publishedId(ex: Exchange): string {
  */
 export function queueOutbound(
   opts: PublisherOptions,
-  transport: Pick<QueueTransport, 'publish' | 'health'>,
+  transport: Pick<QueueTransport, 'publish' | 'request' | 'health'>,
   close: () => Promise<void>,
 ): Outbound {
   return {
@@ -53,11 +86,10 @@ export function queueOutbound(
       );
       const target = { exchange: opts.exchange, routingKey: opts.routingKey };
       if (signal.aborted) throw new GatewayError('LT_UPSTREAM_TIMEOUT', 'publish deadline passed');
-      await transport.publish(
-        target,
-        { id, body: ev.body, contentType: ev.contentType, headers: ev.headers },
-        ex.deadline,
-      );
+      const outgoing = { id, body: ev.body, contentType: ev.contentType, headers: ev.headers };
+      if (opts.requestReply)
+        return replyMessage(await transport.request(target, outgoing, ex.deadline));
+      await transport.publish(target, outgoing, ex.deadline);
       return {
         body: {
           messageId: id,

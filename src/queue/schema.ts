@@ -87,6 +87,11 @@ export const publisherFields = {
     default: '/lienthong',
     description: 'CloudEvents source (a URI reference naming this gateway)',
   }),
+  requestReply: Type.Boolean({
+    default: false,
+    description:
+      'Request/reply: publish with a reply-to address of this instance and answer the caller with the reply (matched by correlation id) within the route’s deadline; false: answer 202 with the message id once confirmed',
+  }),
   type: Type.Optional(Type.String({ description: "CloudEvents type; default the route's id" })),
 };
 

@@ -26,6 +26,16 @@ export interface QueuedMessage {
   /** 1 for the first delivery to the route, counted across delay-queue round trips. */
   readonly attempt: number;
   readonly history: readonly AttemptRecord[];
+  /** Where a requester waits for the route's reply (AMQP reply-to), and the id it matches it by. */
+  readonly replyTo?: string;
+  readonly correlationId?: string;
+}
+
+/** A reply a requester received. */
+export interface QueuedReply {
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** The gateway's own headers on a message that goes round a delay queue or to the DLQ. */
@@ -90,8 +100,17 @@ export interface QueueTransport {
    * unreachable past `deadline` (epoch ms).
    */
   publish(target: PublishTarget, msg: OutgoingMessage, deadline: number): Promise<void>;
+  /**
+   * Publishes as `publish` does with a reply-to address of this process's
+   * own, and resolves with the reply carrying its correlation id;
+   * LT_UPSTREAM_TIMEOUT when none came before `deadline`.
+   */
+  request(target: PublishTarget, msg: OutgoingMessage, deadline: number): Promise<QueuedReply>;
   health(): HealthReport;
 }
+
+/** A reply that carries a refusal: its code (a responder gateway's dead-letter code). */
+export const REPLY_CODE = 'x-lt-code';
 
 /** Headers of a delivery, as strings: numbers and booleans converted, anything else dropped. */
 export function stringHeaders(

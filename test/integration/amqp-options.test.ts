@@ -42,6 +42,15 @@ beforeAll(async () => {
     routesDir: routesDir([
       http('to-topic', '/t/topic', 'topic'),
       http('to-topic-other', '/t/topic-other', 'topic-other'),
+      { ...http('ask', '/t/ask', 'asker'), contract: undefined, service: 'test.Ask' },
+      {
+        id: 'answer',
+        from: { adapter: 'amqp', urls: [URL_], queue: n('ask') },
+        to: { endpoint: 'test-provider' },
+        service: 'test.Answer',
+        contract: 'local/connection-test',
+        auth: 'none',
+      },
       {
         id: 'bound',
         from: {
@@ -72,6 +81,11 @@ beforeAll(async () => {
           reconnect: { baseMs: 20, maxMs: 100 },
         },
       },
+      asker: {
+        adapter: 'amqp',
+        url: URL_,
+        options: { exchange: '', routingKey: n('ask'), requestReply: true },
+      },
       'topic-other': {
         adapter: 'amqp',
         url: URL_,
@@ -87,6 +101,11 @@ afterAll(async () => {
   if (!conn) return;
   const ch = await conn.createChannel();
   for (const q of [
+    'ask',
+    'ask.dlq',
+    'ask.delay.1000',
+    'ask.delay.5000',
+    'ask.delay.30000',
     'notices',
     'bound',
     'bound-dead',
@@ -159,6 +178,15 @@ describe('amqp options on the real broker', () => {
     const r = await post('/t/topic-other', NOTICE(2));
     expect(r.status).toBe(502);
     expect(r.body.code).toBe('LT_QUEUE_UNROUTABLE');
+  });
+
+  it('requestReply: the HTTP caller gets the reply of the queue-fed route behind, over direct reply-to; a refusal there comes back with its code', async () => {
+    const r = await post('/t/ask', { message: 'xin chao', reference: 'rr-amqp' });
+    expect(r.status).toBe(200);
+    expect(JSON.stringify(r.body)).toContain('xin chao');
+    const refused = await post('/t/ask', { notTheContract: true });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('LT_CONTRACT_REQUEST');
   });
 
   it('queueType: quorum by default (endpoint queues), classic when asked (the bound consumer queue)', async () => {

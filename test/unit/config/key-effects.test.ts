@@ -1468,6 +1468,15 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     because: 'each SOAP operation is routed to its route (unknown ones are refused there)',
   },
   // ---- queues (adapters/memq, adapters/amqp; issue 18) ----
+  'memq.endpoint:requestReply': {
+    test: 'test/unit/queue/request-reply.test.ts',
+    because:
+      'true: the HTTP caller gets the reply of the queue-fed route behind (or its refusal code) instead of the 202 receipt',
+  },
+  'amqp.endpoint:requestReply': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'as memq’s, over RabbitMQ’s direct reply-to on the real broker',
+  },
   'memq.from:adapter': {
     test: 'test/unit/queue/memq.test.ts',
     because: 'the discriminator: the queue-fed routes there run only through it',
