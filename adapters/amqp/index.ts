@@ -198,6 +198,10 @@ export default defineAdapter({
     },
   },
   checkBinding: (b) => checkRetry(b.retry),
+  checkEndpoint: (_o, url) =>
+    url === undefined || /^amqps?:\/\//.test(url)
+      ? []
+      : ['an amqp endpoint needs an amqp:// or amqps:// url'],
   bindingKey: (b) => `amqp queue ${b.urls[0]} ${b.queue}`,
   outbound(options, ctx) {
     const c = connectionFor({ ...options, urls: [ctx.url, ...options.urls] }, ctx.log);

@@ -66,6 +66,8 @@ export default defineAdapter({
     },
   },
   checkBinding: (b) => checkRetry(b.retry),
+  checkEndpoint: (_o, url) =>
+    url === undefined || url === 'memq://local' ? [] : ['a memq endpoint’s url is memq://local'],
   bindingKey: (b) => `memq queue ${b.queue}`,
   outbound(options) {
     const broker = MemoryBroker.shared;

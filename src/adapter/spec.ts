@@ -49,6 +49,8 @@ export interface AdapterSpec<
   inbound?: InboundSide<Static<I>>;
   /** Problems with a binding that need the file system (e.g. a WSDL that must exist); for `lienthong check`. */
   checkBinding?(binding: Static<I>, ctx: { contractsDir: string }): string[];
+  /** Problems with an endpoint's url and options together (e.g. a URL scheme the adapter cannot use); for `lienthong check`. */
+  checkEndpoint?(options: Static<E>, url: string | undefined): string[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;

@@ -108,10 +108,12 @@ export const dlqOf = (b: { queue: string; deadLetterQueue?: string }): string =>
 export const delayQueueOf = (queue: string, ms: number): string => `${queue}.delay.${ms}`;
 
 /** Problems `lienthong check` reports for a consumer binding. */
-export function checkRetry(r: RetryOptions): string[] {
+export function checkRetry(r: Partial<RetryOptions> | undefined): string[] {
   const out: string[] = [];
-  for (let i = 1; i < r.delaysMs.length; i++) {
-    if (r.delaysMs[i] < r.delaysMs[i - 1]) out.push('retry.delaysMs must be ascending');
+  if (!r?.delaysMs) return out;
+  const d = r.delaysMs;
+  for (let i = 1; i < d.length; i++) {
+    if (d[i] < d[i - 1]) out.push('retry.delaysMs must be ascending');
   }
   return out;
 }
