@@ -187,6 +187,11 @@ export class AmqpTransport implements QueueTransport {
     return this.publisher.request(target, msg, deadline);
   }
 
+  /** Only RabbitMQ's direct reply-to addresses (`amq.rabbitmq.reply-to.<token>`). */
+  isReplyAddress(replyTo: string): boolean {
+    return replyTo.startsWith(`${DIRECT_REPLY_TO}.`);
+  }
+
   async consume(
     queue: string,
     prefetch: number,

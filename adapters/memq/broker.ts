@@ -13,6 +13,9 @@ import {
   attemptOf,
 } from '../../src/queue/transport.js';
 
+/** Reply queues of requesters in this process. */
+const REPLY_PREFIX = 'memq.reply.';
+
 interface Stored {
   readonly msg: OutgoingMessage;
 }
@@ -97,13 +100,17 @@ export class MemoryBroker implements QueueTransport {
     for (const q of queues) this.enqueue(q, msg);
   }
 
+  isReplyAddress(replyTo: string): boolean {
+    return replyTo.startsWith(REPLY_PREFIX);
+  }
+
   async request(
     target: PublishTarget,
     msg: OutgoingMessage,
     deadline: number,
   ): Promise<QueuedReply> {
     if (!this.replyQueue) {
-      const q = `memq.reply.${randomUUID()}`;
+      const q = `${REPLY_PREFIX}${randomUUID()}`;
       this.declareQueue(q);
       await this.consume(q, 10_000, async (m, ctl) => {
         this.replies.settle(m.correlationId, m);

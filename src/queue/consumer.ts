@@ -107,6 +107,10 @@ export function queueBinding(
     headers: Record<string, string>,
   ): Promise<void> {
     if (!msg.replyTo) return;
+    if (!transport.isReplyAddress(msg.replyTo)) {
+      log.warn({ id: msg.id }, 'reply-to is not a reply address: no reply sent');
+      return;
+    }
     await transport
       .publish(
         { exchange: '', routingKey: msg.replyTo },

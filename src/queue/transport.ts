@@ -106,6 +106,13 @@ export interface QueueTransport {
    * LT_UPSTREAM_TIMEOUT when none came before `deadline`.
    */
   request(target: PublishTarget, msg: OutgoingMessage, deadline: number): Promise<QueuedReply>;
+  /**
+   * Whether a delivery's reply-to is a requester's reply address of this
+   * transport (RabbitMQ's direct reply-to; a memq reply queue). Anything else
+   * gets no reply: a producer must not make the gateway publish, with its
+   * own credentials and signature, into a queue of its choosing.
+   */
+  isReplyAddress(replyTo: string): boolean;
   health(): HealthReport;
 }
 

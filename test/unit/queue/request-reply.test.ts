@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { demoToken, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
-import { routesDir } from '../../helpers/queue.js';
+import { MemoryBroker } from '../../../adapters/memq/broker.js';
+import { QueueStats } from '../../../src/queue/metrics.js';
+import { routesDir, until } from '../../helpers/queue.js';
+
+const broker = MemoryBroker.shared;
 
 /**
  * Request/reply over a queue (`requestReply: true`, issue 18), on memq: an
@@ -63,6 +67,26 @@ describe('request/reply over a queue (memq)', () => {
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.body)).toContain('xin chao');
     expect(r.body.messageId).toBeUndefined();
+  });
+
+  it('a reply-to that is not a requester’s reply address gets no reply (no publishing into a queue of the producer’s choosing)', async () => {
+    const victim = `rr.${run}.victim`;
+    broker.declareQueue(victim);
+    const before = QueueStats.for(askQ).snapshot().acked;
+    await broker.publish(
+      { exchange: '', routingKey: askQ },
+      {
+        id: randomUUID(),
+        body: Buffer.from(JSON.stringify({ message: 'x' })),
+        contentType: 'application/json',
+        headers: {},
+        replyTo: victim,
+        correlationId: 'c1',
+      },
+      Date.now() + 1000,
+    );
+    await until('the message processed', () => QueueStats.for(askQ).snapshot().acked > before);
+    expect(broker.depth(victim)).toBe(0);
   });
 
   it('a refusal behind comes back with its code', async () => {
