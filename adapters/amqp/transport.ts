@@ -205,6 +205,9 @@ export class AmqpTransport implements QueueTransport {
       await ch.prefetch(prefetch);
       const { consumerTag } = await ch.consume(queue, (m) => {
         if (m) void this.deliver(ch, queue, m, handler);
+        // null: the broker cancelled the consumer (its queue was deleted); until the
+        // next connection sets it up again, the binding reports itself not consuming.
+        else if (current?.ch === ch) current = undefined;
       });
       current = { ch, tag: consumerTag };
       ch.on('close', () => {
@@ -213,6 +216,7 @@ export class AmqpTransport implements QueueTransport {
     };
     const off = this.conn.onUp(setUp);
     return {
+      consuming: () => current !== undefined,
       cancel: async () => {
         cancelled = true;
         off();

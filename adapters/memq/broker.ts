@@ -162,6 +162,7 @@ export class MemoryBroker implements QueueTransport {
       if (i >= 0) q.consumers.splice(i, 1);
     };
     return {
+      consuming: () => c.active,
       cancel: async () => remove(),
       close: async () => {
         remove();

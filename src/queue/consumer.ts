@@ -216,12 +216,13 @@ export function queueBinding(
     },
     health(): HealthReport {
       const t = transport.health();
+      const consuming = handle?.consuming() ?? false;
       return {
-        ok: t.ok && handle !== undefined,
+        ok: t.ok && consuming,
         detail: {
           ...t.detail,
           queue: cfg.queue,
-          consuming: handle !== undefined,
+          consuming,
           ...stats.snapshot(),
         },
       };

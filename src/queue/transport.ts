@@ -81,6 +81,8 @@ export interface PublishTarget {
 }
 
 export interface ConsumerHandle {
+  /** Whether deliveries can arrive now (connected, and the broker has not cancelled it). */
+  consuming(): boolean;
   /** Stop taking new deliveries; those taken may still be settled. */
   cancel(): Promise<void>;
   /** Release the consumer; what was taken but not settled goes back to the queue. */

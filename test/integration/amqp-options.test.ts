@@ -194,6 +194,15 @@ describe('amqp options on the real broker', () => {
     expect(await refusedAs(n('bound'), 'quorum')).toBe(true);
   });
 
+  it('/readyz: a consumer whose queue is deleted under it is not ready (the broker cancelled it)', async () => {
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(n('ask'));
+    await ch.close();
+    await until('not ready', async () => (await fetch(`${gw.url}/readyz`)).status === 503);
+    const body = JSON.stringify(await (await fetch(`${gw.url}/readyz`)).json());
+    expect(body).toMatch(/"queue":"[^"]*ask","consuming":false/);
+  });
+
   it('bind and deadLetterQueue: a message through the bound exchange is consumed; a poison one lands in the named DLQ', async () => {
     const ch = await conn.createConfirmChannel();
     const good = randomUUID();
