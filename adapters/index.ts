@@ -5,6 +5,8 @@ import npd from './npd/index.js';
 import npsp from './npsp/index.js';
 import ndxp from './ndxp/index.js';
 import vdxp, { vdxpFacade, vdxpHttp } from './vdxp/index.js';
+import memq from './memq/index.js';
+import amqp from './amqp/index.js';
 
 /**
  * The built-in adapters. A new protocol is a new folder under adapters/ and
@@ -19,5 +21,7 @@ export function builtinAdapters(): AdapterRegistry {
     .register(ndxp)
     .register(vdxp)
     .register(vdxpHttp)
-    .register(vdxpFacade);
+    .register(vdxpFacade)
+    .register(memq)
+    .register(amqp);
 }

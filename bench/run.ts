@@ -5,7 +5,8 @@
  * bench starts is stopped by PID at the end.
  *
  * Knobs (environment): BENCH_ONLY=<scenario,...> (edxml: the edXML codec,
- * bench/edxml.ts, BENCH_EDXML_SECONDS per case, default 3), BENCH_SECONDS (per target,
+ * bench/edxml.ts, BENCH_EDXML_SECONDS per case, default 3; queue: bench/queue.ts,
+ * BENCH_QUEUE_MESSAGES per round, default 5000, BENCH_QUEUE_PREFETCH, 64), BENCH_SECONDS (per target,
  * default 10), BENCH_ROUNDS (turns, default 5), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_GATEWAY_NODE_ARGS and BENCH_SIM_NODE_ARGS (e.g.
  * --cpu-prof), BENCH_LATENCY_SHARE (0.25) and BENCH_LATENCY_CONNECTIONS (20)
@@ -19,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { measureEdxml, printEdxml, type EdxmlBenchRow } from './edxml.js';
+import { measureQueue, type QueueBenchRow } from './queue.js';
 import { cpuMicros, launch } from './launch.js';
 import { measureOperations } from './micro.js';
 import { paced, quantile } from './paced.js';
@@ -310,6 +312,7 @@ async function main(): Promise<void> {
   const baselineRatios: Record<string, unknown>[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
   let edxml: EdxmlBenchRow[] = [];
+  let queue: QueueBenchRow[] = [];
   try {
     const selected = scenarios.filter((s) => !only || only.includes(s.name));
     const latency = !only || only.includes(LATENCY_SCENARIO);
@@ -383,6 +386,12 @@ async function main(): Promise<void> {
       edxml = measureEdxml(ROOT, Number(process.env.BENCH_EDXML_SECONDS ?? 3));
       printEdxml(edxml, (t) => process.stdout.write(t));
     }
+    if (!only || only.includes('queue')) {
+      process.stdout.write(
+        '\n# queue: queue → route (validate + sign) → queue vs a bare amqplib shovel, 1 KB persistent messages; memq beside it\n',
+      );
+      queue = await measureQueue(ROOT, children, (t) => process.stdout.write(t));
+    }
   } finally {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
   }
@@ -401,6 +410,7 @@ async function main(): Promise<void> {
     entries,
     baselineRatios,
     edxml,
+    queue,
     operations,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

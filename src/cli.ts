@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { builtinAdapters } from '../adapters/index.js';
 import { edxmlCommands } from '../adapters/vdxp/edxml/cli.js';
 import { auditCommands } from './audit/cli.js';
+import { dlqCommands } from '../adapters/amqp/cli.js';
 import { crossCheck } from './config/check.js';
 import { ConfigError, formatIssue, loadConfig, loadConfigLenient } from './config/load.js';
 import { renderConfigReference } from './config/reference.js';
@@ -376,5 +377,6 @@ program
       }
     },
   );
+dlqCommands(program, () => loadConfig({ file: program.opts().config }).routes.map((r) => r.def));
 
 program.parseAsync(process.argv).catch(die);

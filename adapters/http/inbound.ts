@@ -37,6 +37,7 @@ export type HttpInbound = Static<typeof HttpInboundSchema>;
 export function sendReply(reply: HttpReply, msg: Message): HttpReply {
   for (const [k, v] of Object.entries(msg.headers)) reply.header(k, v);
   reply.type(msg.contentType || 'application/json');
+  if (msg.status) reply.code(msg.status);
   return reply.send(msg.raw ?? JSON.stringify(msg.body ?? null));
 }
 

@@ -65,6 +65,8 @@ export interface AdapterSpec<
     options: Static<S>,
     ctx: { readonly startedBefore: readonly string[] },
   ): { path: (string | number)[]; message: string }[];
+  /** Problems with an endpoint's url and options together (e.g. a URL scheme the adapter cannot use); for `lienthong check`. */
+  checkEndpoint?(options: Static<E>, url: string | undefined): string[];
   /** What a binding claims (e.g. "POST /v1/x"); two routes may not claim the same. */
   bindingKey?(binding: Static<I>): string;
   outbound?(config: Static<E>, ctx: OutboundContext): Outbound | Promise<Outbound>;

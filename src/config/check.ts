@@ -112,6 +112,17 @@ export function crossCheck(
     out.push(...located(source, [...at, 'options'], issues));
     if (!ep.url && !ep.simulator)
       out.push(...located(source, at, [{ path: [], message: 'needs url or simulator' }]));
+    if (issues.length === 0 && adapters.has(ep.adapter)) {
+      const spec = adapters.get(ep.adapter);
+      const own = spec.checkEndpoint?.(ep.options as never, ep.url) ?? [];
+      out.push(
+        ...located(
+          source,
+          [...at, 'url'],
+          own.map((message) => ({ path: [], message })),
+        ),
+      );
+    }
     if (ep.simulator && !simulators.has(ep.simulator)) {
       const hint = didYouMean(ep.simulator, simulators);
       out.push(

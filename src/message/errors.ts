@@ -148,6 +148,13 @@ const table = {
   LT_XROAD_REQUEST_HASH_MISMATCH: { http: 502, blame: 'provider', retry: false, vi: 'Mã băm yêu cầu trong phản hồi X-Road không khớp với yêu cầu đã gửi', en: 'The X-Road response requestHash does not match the request sent' },
   LT_XROAD_REPLY_MISMATCH: { http: 502, blame: 'provider', retry: false, vi: 'Tiêu đề phản hồi X-Road không khớp với yêu cầu', en: 'The X-Road response headers do not match the request' },
 
+  // ---- message queues ---------------------------------------------------------
+  LT_QUEUE_UNAVAILABLE: { http: 503, blame: 'provider', retry: true, vi: 'Không kết nối được tới hệ thống hàng đợi thông điệp', en: 'The message broker is unreachable, or did not confirm in time' },
+  LT_QUEUE_UNROUTABLE: { http: 502, blame: 'gateway', retry: false, vi: 'Không có hàng đợi nào nhận thông điệp này', en: 'No queue is bound for this message (unroutable)' },
+  LT_QUEUE_NACKED: { http: 503, blame: 'provider', retry: true, vi: 'Hệ thống hàng đợi từ chối lưu thông điệp', en: 'The broker refused to take the message (negative confirm)' },
+  LT_QUEUE_BUFFER_FULL: { http: 503, blame: 'gateway', retry: true, vi: 'Bộ đệm gửi thông điệp đã đầy trong lúc mất kết nối', en: 'The publish buffer is full while the broker is unreachable' },
+  LT_QUEUE_MESSAGE_INVALID: { http: 400, blame: 'caller', retry: false, vi: 'Thông điệp trong hàng đợi thiếu mã định danh hoặc không đọc được', en: 'A queued message has no usable id or cannot be read' },
+
   // ---- NPD domain outcomes ----------------------------------------------------
   LT_NPD_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
 

@@ -15,6 +15,8 @@ export interface Message {
   headers: Record<string, string>;
   /** Protocol-level operation, when the wire has one (SOAP operation, VDXP op). */
   operation?: string;
+  /** A reply's status when it is not plain success: 202 for a message a queue accepted. */
+  status?: 202;
 }
 
 /** Who is calling, once the authenticate stage has decided. */

@@ -56,6 +56,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
     vi: 'Giao thức thông điệp X-Road (NDXP)',
   },
   {
+    first: 'LT_QUEUE_UNAVAILABLE',
+    en: 'Message queues',
+    vi: 'Hàng đợi thông điệp',
+  },
+  {
     first: 'LT_NPD_NOT_FOUND',
     en: 'NPD domain outcomes',
     vi: 'Kết quả nghiệp vụ CSDLQG về dân cư',

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { cryptoOffloadStats } from '../security/offload.js';
 import { xsdOffloadStats } from '../xml/xsd-offload.js';
+import { registerQueueMetrics } from '../queue/metrics.js';
 
 export interface RouteMetrics {
   observe(code: string, ms: number): void;
@@ -123,6 +124,8 @@ export class GatewayMetrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'lienthong_' });
+    // Queue consumers' and publishers' counts (src/queue/metrics.ts).
+    registerQueueMetrics(this.registry);
   }
 
   forRoute(route: string): RouteMetrics {

@@ -100,6 +100,23 @@ function statements(schema: string) {
                            THEN EXCLUDED.expires_at ELSE c.expires_at END
        RETURNING value`,
     ),
+    // One statement each, race-free for the same reason as remember.
+    kvPutIfAbsent: q(
+      'kv_put_if_absent',
+      `INSERT INTO ${s}.lt_kv AS k (ns, key, value, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
+       WHERE k.expires_at IS NOT NULL AND k.expires_at <= $5`,
+    ),
+    kvSetIf: q(
+      'kv_set_if',
+      `UPDATE ${s}.lt_kv SET value = $1, expires_at = $2
+       WHERE ns = $3 AND key = $4 AND value = $5 AND (expires_at IS NULL OR expires_at > $6)`,
+    ),
+    kvDeleteIf: q(
+      'kv_delete_if',
+      `DELETE FROM ${s}.lt_kv
+       WHERE ns = $1 AND key = $2 AND value = $3 AND (expires_at IS NULL OR expires_at > $4)`,
+    ),
     purge: q(
       'purge',
       `WITH kv AS (DELETE FROM ${s}.lt_kv WHERE expires_at <= $1 RETURNING 1),
@@ -280,6 +297,48 @@ export class PostgresStore implements Store {
       'adding to a counter',
     );
     return Number((r.rows[0] as { value: string }).value);
+  }
+
+  async kvPutIfAbsent(
+    ns: string,
+    key: string,
+    value: string,
+    expiresAtMs: number,
+  ): Promise<boolean> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    checkText('value', value);
+    const exp = checkTime('expiresAtMs', expiresAtMs);
+    const r = await this.query(
+      this.sql.kvPutIfAbsent,
+      [ns, key, value, exp, Math.floor(this.now())],
+      'claiming a key',
+    );
+    return r.rowCount === 1;
+  }
+
+  async kvCompareAndSet(
+    ns: string,
+    key: string,
+    expected: string,
+    value: string | undefined,
+    expiresAtMs?: number,
+  ): Promise<boolean> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    checkText('expected value', expected);
+    if (value !== undefined) checkText('value', value);
+    const exp = expiresAtMs === undefined ? null : checkTime('expiresAtMs', expiresAtMs);
+    const now = Math.floor(this.now());
+    const r =
+      value === undefined
+        ? await this.query(this.sql.kvDeleteIf, [ns, key, expected, now], 'releasing a claim')
+        : await this.query(
+            this.sql.kvSetIf,
+            [value, exp, ns, key, expected, now],
+            'updating a claimed key',
+          );
+    return r.rowCount === 1;
   }
 
   async purgeExpired(nowMs?: number): Promise<number> {

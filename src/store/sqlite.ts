@@ -49,6 +49,19 @@ function prepare(db: Database.Database) {
          RETURNING CAST(value AS INTEGER)`,
       )
       .pluck(),
+    kvPutIfAbsent: db.prepare<[string, string, string, number, number]>(
+      `INSERT INTO lt_kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+       WHERE lt_kv.expires_at IS NOT NULL AND lt_kv.expires_at <= ?`,
+    ),
+    kvSetIf: db.prepare<[string, number | null, string, string, string, number]>(
+      `UPDATE lt_kv SET value = ?, expires_at = ?
+       WHERE ns = ? AND key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    ),
+    kvDeleteIf: db.prepare<[string, string, string, number]>(
+      `DELETE FROM lt_kv
+       WHERE ns = ? AND key = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    ),
     purgeKv: db.prepare<[number]>(`DELETE FROM lt_kv WHERE expires_at <= ?`),
     purgeOnce: db.prepare<[number]>(`DELETE FROM lt_once WHERE expires_at <= ?`),
     ping: db.prepare(`SELECT 1`).pluck(),
@@ -212,6 +225,47 @@ export class SqliteStore implements Store {
       return Number(this.s.kvAdd.get({ ns, key, delta: d, exp, now }));
     } catch (err) {
       throw unavailable(err, 'adding to a counter');
+    }
+  }
+
+  async kvPutIfAbsent(
+    ns: string,
+    key: string,
+    value: string,
+    expiresAtMs: number,
+  ): Promise<boolean> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    checkText('value', value);
+    const exp = checkTime('expiresAtMs', expiresAtMs);
+    try {
+      return this.s.kvPutIfAbsent.run(ns, key, value, exp, Math.floor(this.now())).changes === 1;
+    } catch (err) {
+      throw unavailable(err, 'claiming a key');
+    }
+  }
+
+  async kvCompareAndSet(
+    ns: string,
+    key: string,
+    expected: string,
+    value: string | undefined,
+    expiresAtMs?: number,
+  ): Promise<boolean> {
+    checkText('namespace', ns);
+    checkText('key', key);
+    checkText('expected value', expected);
+    if (value !== undefined) checkText('value', value);
+    const exp = expiresAtMs === undefined ? null : checkTime('expiresAtMs', expiresAtMs);
+    const now = Math.floor(this.now());
+    try {
+      const r =
+        value === undefined
+          ? this.s.kvDeleteIf.run(ns, key, expected, now)
+          : this.s.kvSetIf.run(value, exp, ns, key, expected, now);
+      return r.changes === 1;
+    } catch (err) {
+      throw unavailable(err, 'updating a claimed key');
     }
   }
 

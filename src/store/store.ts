@@ -36,6 +36,25 @@ export interface Store {
    * and takes expiresAtMs. The daily quotas' shared counters (src/limits/quota.ts).
    */
   kvAdd(ns: string, key: string, delta: number, expiresAtMs: number): Promise<number>;
+  // --- claims (queue consumers' seen-ids record, src/queue/seen.ts) ---
+  /**
+   * Insert unless an unexpired entry exists (an expired one is replaced);
+   * true when written. Atomic across instances: of N concurrent calls for one
+   * key exactly one is true, so it serves as a claim or a lease.
+   */
+  kvPutIfAbsent(ns: string, key: string, value: string, expiresAtMs: number): Promise<boolean>;
+  /**
+   * Replace the value only while it is `expected` and unexpired (a claim its
+   * holder completes, or hands back with `value` undefined = delete); true
+   * when changed. A holder whose lease expired and was taken over changes nothing.
+   */
+  kvCompareAndSet(
+    ns: string,
+    key: string,
+    expected: string,
+    value: string | undefined,
+    expiresAtMs?: number,
+  ): Promise<boolean>;
   /** Delete expired entries of every kind; returns how many were deleted. */
   purgeExpired(nowMs?: number): Promise<number>;
   /** Plain SQL on the store's own database, for components with tables of their own (src/store/sql.ts). */

@@ -96,6 +96,24 @@ describe('lienthong check (crossCheck)', () => {
     expect(fromOp.join('\n')).toMatch(/route r2: from\.operation: .*has no operation "TraCuu"/);
   });
 
+  it('queues (issue 18): an endpoint url of the wrong scheme, descending retry delays, a queue consumed twice, an unknown queue type', () => {
+    const cfg =
+      'endpoints:\n  q: { adapter: amqp, url: "http://rabbit:5672", options: { exchange: x } }\n  m: { adapter: memq, url: "memq://elsewhere", options: { exchange: "" } }\n';
+    const from = (id: string, extra = '') =>
+      `- id: ${id}\n  from: { adapter: amqp, urls: ["amqp://r:5672"], queue: q1${extra} }\n  to: { endpoint: m }\n  service: s\n  auth: none\n`;
+    const text = check(
+      cfg,
+      from('a', ', retry: { delaysMs: [5000, 1000] }') +
+        from('b') +
+        from('c', ', queueType: mirrored'),
+    ).join('\n');
+    expect(text).toMatch(/endpoints\.q\.url.*amqp:\/\/ or amqps:\/\//);
+    expect(text).toMatch(/endpoints\.m\.url.*memq:\/\/local/);
+    expect(text).toMatch(/route a: from: retry\.delaysMs must be ascending/);
+    expect(text).toMatch(/route b: from: route "a" already serves amqp queue amqp:\/\/r:5672 q1/);
+    expect(text).toMatch(/route c: from\.queueType/);
+  });
+
   it('a SOAP binding whose operation is not in its WSDL', () => {
     const lines = check(
       NPD,

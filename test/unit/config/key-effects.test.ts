@@ -2058,6 +2058,219 @@ const ELSEWHERE: Record<string, { test: string; because: string }> = {
     test: 'test/e2e/npd.test.ts',
     because: 'each SOAP operation is routed to its route (unknown ones are refused there)',
   },
+  // ---- queues (adapters/memq, adapters/amqp; issue 18) ----
+  'memq.endpoint:requestReply': {
+    test: 'test/unit/queue/request-reply.test.ts',
+    because:
+      'true: the HTTP caller gets the reply of the queue-fed route behind (or its refusal code) instead of the 202 receipt',
+  },
+  'amqp.endpoint:requestReply': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'as memq’s, over RabbitMQ’s direct reply-to on the real broker',
+  },
+  'memq.from:adapter': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'the discriminator: the queue-fed routes there run only through it',
+  },
+  'memq.from:queue': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'the queue the messages are published to and consumed from',
+  },
+  'memq.from:prefetch': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'prefetch 1 vs 4 against a slow provider: at most that many calls at once',
+  },
+  'memq.from:maxBytes': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'a larger message is dead-lettered with LT_BODY_TOO_LARGE',
+  },
+  'memq.from:retry.maxAttempts': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'dead-lettered after that many attempts, the history as long',
+  },
+  'memq.from:retry.delaysMs': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'the waits between attempts grow as listed',
+  },
+  'memq.from:exactlyOnce.leaseMs': {
+    test: 'test/unit/queue/seen.test.ts',
+    because: 'a lease expires after leaseMs and another delivery takes over (clock moved by hand)',
+  },
+  'memq.from:exactlyOnce.keepMs': {
+    test: 'test/unit/queue/seen.test.ts',
+    because: 'a done id is recognised for keepMs, then runs again (clock moved by hand)',
+  },
+  'memq.from:deadLetterQueue': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'dead letters land in the named queue, not <queue>.dlq',
+  },
+  'memq.from:bind[].exchange': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'a message published to the exchange reaches the queue',
+  },
+  'memq.from:bind[].routingKey': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'only the binding key routes; another key is unroutable',
+  },
+  'memq.endpoint:exchange': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'the exchange the route publishes to',
+  },
+  'memq.endpoint:routingKey': {
+    test: 'test/unit/queue/memq.test.ts',
+    because: 'the key the message is published with',
+  },
+  'memq.endpoint:cloudEvents': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because:
+      'structured gives one application/cloudevents+json document, binary the cloudEvents:* headers',
+  },
+  'memq.endpoint:source': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'the event’s source attribute',
+  },
+  'memq.endpoint:type': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'the event’s type attribute (default the route id, asserted in memq.test.ts)',
+  },
+  'amqp.from:adapter': {
+    test: 'test/integration/amqp-faults.test.ts',
+    because: 'the discriminator: the queue-fed routes there run only through it',
+  },
+  'amqp.from:queue': {
+    test: 'test/integration/amqp-faults.test.ts',
+    because: 'the queue the messages are published to and consumed from',
+  },
+  'amqp.from:prefetch': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because:
+      'the consumer is src/queue/consumer.ts for both transports; prefetch 1 vs 4 against a slow provider: at most that many calls at once',
+  },
+  'amqp.from:maxBytes': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because:
+      'the consumer is src/queue/consumer.ts for both transports; a larger message is dead-lettered with LT_BODY_TOO_LARGE',
+  },
+  'amqp.from:retry.maxAttempts': {
+    test: 'test/integration/amqp-faults.test.ts',
+    because:
+      'a provider that is down stays in retries (maxAttempts 10) until it recovers; the poison test dead-letters at attempt 1',
+  },
+  'amqp.from:retry.delaysMs': {
+    test: 'test/integration/amqp-faults.test.ts',
+    because:
+      'the delay queues <queue>.delay.<ms> are declared from it and the retries go round them',
+  },
+  'amqp.from:exactlyOnce.leaseMs': {
+    test: 'test/unit/queue/seen.test.ts',
+    because:
+      'the consumer is src/queue/consumer.ts for both transports; a lease expires after leaseMs and another delivery takes over (clock moved by hand)',
+  },
+  'amqp.from:exactlyOnce.keepMs': {
+    test: 'test/unit/queue/seen.test.ts',
+    because:
+      'the consumer is src/queue/consumer.ts for both transports; a done id is recognised for keepMs, then runs again (clock moved by hand)',
+  },
+  'amqp.from:deadLetterQueue': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'dead letters land in the named queue, not <queue>.dlq',
+  },
+  'amqp.from:bind[].exchange': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'a message published to the exchange reaches the queue',
+  },
+  'amqp.from:bind[].routingKey': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the message published with the binding key is consumed',
+  },
+  'amqp.endpoint:exchange': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the exchange the route publishes to',
+  },
+  'amqp.endpoint:routingKey': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the key the message is published with',
+  },
+  'amqp.endpoint:cloudEvents': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because:
+      'the event encoding is src/queue/cloudevents.ts for both transports; structured gives one application/cloudevents+json document, binary the cloudEvents:* headers',
+  },
+  'amqp.endpoint:source': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because: 'shared publisher (src/queue/publisher.ts); the event’s source attribute',
+  },
+  'amqp.endpoint:type': {
+    test: 'test/unit/queue/memq-options.test.ts',
+    because:
+      'shared publisher (src/queue/publisher.ts); the event’s type attribute (default the route id, asserted in memq.test.ts)',
+  },
+  'memq.endpoint:queues': {
+    test: 'test/unit/queue/memq.test.ts',
+    because:
+      'the example endpoint declares notices.out, without which the relay’s publish is unroutable',
+  },
+  'amqp.from:urls': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the first URL is a dead port, the consumer connects through the next',
+  },
+  'amqp.from:queueType': {
+    test: 'test/integration/amqp-options.test.ts',
+    because:
+      'the classic queue refuses a quorum declaration and the default (quorum) a classic one',
+  },
+  'amqp.from:bind[].exchangeType': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the direct exchange is declared with it',
+  },
+  'amqp.endpoint:urls': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the endpoint’s url is a dead port, the publish goes through the next',
+  },
+  'amqp.endpoint:exchangeType': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'a topic exchange: notice.new reaches the queue bound with notice.#',
+  },
+  'amqp.endpoint:queues[].name': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'the declared queue receives the publish before any consumer runs',
+  },
+  'amqp.endpoint:queues[].type': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'declared quorum by default: a classic declaration is refused',
+  },
+  'amqp.endpoint:queues[].routingKey': {
+    test: 'test/integration/amqp-options.test.ts',
+    because: 'bound with notice.#: notice.new is routable, other.new is LT_QUEUE_UNROUTABLE',
+  },
+  'amqp.from:reconnect.baseMs': {
+    test: 'test/unit/queue/connection.test.ts',
+    because:
+      'reconnect pacing against a dead port: attempts per second follow the ceilings (jitter fixed)',
+  },
+  'amqp.from:reconnect.maxMs': {
+    test: 'test/unit/queue/connection.test.ts',
+    because: 'as baseMs: the ceiling stops growing at maxMs',
+  },
+  'amqp.from:publishBuffer': {
+    test: 'test/unit/queue/connection.test.ts',
+    because:
+      'publishes waiting for an unreachable broker: beyond the buffer LT_QUEUE_BUFFER_FULL at once',
+  },
+  'amqp.endpoint:reconnect.baseMs': {
+    test: 'test/unit/queue/connection.test.ts',
+    because:
+      'reconnect pacing against a dead port: attempts per second follow the ceilings (jitter fixed)',
+  },
+  'amqp.endpoint:reconnect.maxMs': {
+    test: 'test/unit/queue/connection.test.ts',
+    because: 'as baseMs: the ceiling stops growing at maxMs',
+  },
+  'amqp.endpoint:publishBuffer': {
+    test: 'test/unit/queue/connection.test.ts',
+    because:
+      'publishes waiting for an unreachable broker: beyond the buffer LT_QUEUE_BUFFER_FULL at once',
+  },
 };
 
 describe('every documented config key changes what runs', () => {

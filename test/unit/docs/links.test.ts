@@ -37,6 +37,7 @@ describe('documentation', () => {
     const code =
       readFileSync(join(ROOT, 'bench', 'run.ts'), 'utf8') +
       readFileSync(join(ROOT, 'bench', 'ab.ts'), 'utf8') +
+      readFileSync(join(ROOT, 'bench', 'queue.ts'), 'utf8') +
       readFileSync(join(ROOT, 'bench', 'procs', 'gateway.ts'), 'utf8');
     const knobs = (text: string) =>
       [...new Set([...text.matchAll(/\b((?:BENCH|AB)_[A-Z_]+)\b/g)].map((m) => m[1]))].sort();

@@ -34,6 +34,10 @@ describe('the error table’s blame and retry columns', () => {
 
   it('give the immediate retry of an idempotent call: provider-blamed and retryable', () => {
     expect(codes.filter((c) => isRetryable(new GatewayError(c))).sort()).toEqual([
+      // A broker that is down or refuses to store counts against its endpoint's breaker;
+      // a publish is never idempotent (queueOutbound), so it is not retried at once.
+      'LT_QUEUE_NACKED',
+      'LT_QUEUE_UNAVAILABLE',
       'LT_UPSTREAM_ERROR',
       'LT_UPSTREAM_TIMEOUT',
       'LT_UPSTREAM_UNREACHABLE',

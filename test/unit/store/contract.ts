@@ -141,6 +141,60 @@ export function describeStoreContract(
       expect(distinct.every(Boolean)).toBe(true);
     });
 
+    it('kvPutIfAbsent claims once while unexpired, replaces an expired entry, never an unexpiring one', async () => {
+      const n = ns();
+      const t0 = clock.now();
+      try {
+        expect(await store.kvPutIfAbsent(n, 'm-1', 'lease:a', t0 + 1000)).toBe(true);
+        expect(await store.kvPutIfAbsent(n, 'm-1', 'lease:b', t0 + 1000)).toBe(false);
+        expect(await store.kvGet(n, 'm-1')).toBe('lease:a');
+        clock.advance(1000);
+        expect(await store.kvPutIfAbsent(n, 'm-1', 'lease:b', t0 + 5000)).toBe(true);
+        expect(await store.kvGet(n, 'm-1')).toBe('lease:b');
+        await store.kvPut(n, 'forever', 'x');
+        expect(await store.kvPutIfAbsent(n, 'forever', 'y', t0 + 9000)).toBe(false);
+        expect(await store.kvGet(n, 'forever')).toBe('x');
+      } finally {
+        clock.set(t0);
+      }
+    });
+
+    it('kvPutIfAbsent under concurrency: N parallel claims for one key, exactly one true', async () => {
+      const n = ns();
+      const exp = clock.now() + 60_000;
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => store.kvPutIfAbsent(n, 'msg', `lease:${i}`, exp)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect(await store.kvGet(n, 'msg')).toBe(`lease:${winner}`);
+    });
+
+    it('kvCompareAndSet changes or deletes only the expected, unexpired value', async () => {
+      const n = ns();
+      const t0 = clock.now();
+      try {
+        await store.kvPutIfAbsent(n, 'm', 'lease:a', t0 + 1000);
+        expect(await store.kvCompareAndSet(n, 'm', 'lease:b', 'done', t0 + 9000)).toBe(false);
+        expect(await store.kvCompareAndSet(n, 'm', 'lease:a', 'done', t0 + 9000)).toBe(true);
+        expect(await store.kvGet(n, 'm')).toBe('done');
+        clock.advance(1000); // the old lease's time has passed; the new expiry holds
+        expect(await store.kvGet(n, 'm')).toBe('done');
+        expect(await store.kvCompareAndSet(n, 'm', 'lease:a', undefined)).toBe(false);
+        expect(await store.kvCompareAndSet(n, 'm', 'done', undefined)).toBe(true);
+        expect(await store.kvGet(n, 'm')).toBeUndefined();
+        // A holder whose lease expired changes nothing.
+        await store.kvPutIfAbsent(n, 'late', 'lease:a', clock.now() + 10);
+        clock.advance(10);
+        expect(await store.kvCompareAndSet(n, 'late', 'lease:a', 'done', clock.now() + 9000)).toBe(
+          false,
+        );
+        expect(await store.kvCompareAndSet(n, 'late', 'lease:a', undefined)).toBe(false);
+      } finally {
+        clock.set(t0);
+      }
+    });
+
     it('purgeExpired deletes expired values and remembered keys, and counts them', async () => {
       const n = ns();
       const t0 = clock.now();
