@@ -91,7 +91,13 @@ export class BrokerConnection {
       conn.on('close', () => this.lost(conn));
       this.conn = conn;
       this.connectedTo = safeUrl(url);
-      for (const fn of [...this.ups]) await fn(conn);
+      // A set-up registered while earlier ones run (a consumer starting while the
+      // topology is declared) runs too: onUp calls at once only once the state is up.
+      const ran = new Set<OnUp>();
+      for (let fn = this.ups[0]; fn; fn = this.ups.find((f) => !ran.has(f))) {
+        ran.add(fn);
+        await fn(conn);
+      }
       this.state = 'up';
       this.failures = 0;
       this.lastError = undefined;
