@@ -94,7 +94,7 @@ export class BrokerConnection {
       // A set-up registered while earlier ones run (a consumer starting while the
       // topology is declared) runs too: onUp calls at once only once the state is up.
       const ran = new Set<OnUp>();
-      for (let fn = this.ups[0]; fn; fn = this.ups.find((f) => !ran.has(f))) {
+      for (let fn: OnUp | undefined = this.ups[0]; fn; fn = this.ups.find((f) => !ran.has(f))) {
         ran.add(fn);
         await fn(conn);
       }

@@ -137,3 +137,62 @@ export function recordExchanges(
       audit.append(refusalEntry(what, err, retentionMs)).catch(bestEffortFailed);
   });
 }
+
+/** A login, logout or policy change as the policy model tells it (src/policy/service.ts). */
+export interface PolicyEventRecorder {
+  session(s: { at: string; accountId: string; event: 'login' | 'logout'; ip: string }): void;
+  change(c: {
+    at: number;
+    kind: string;
+    id: string;
+    action: string;
+    who: string;
+    why: string;
+  }): void;
+}
+
+/**
+ * The sharing log's records of what is not an exchange (R7.2: every login and
+ * logout with its IP; the admin API's changes with who and why). The policy
+ * store keeps its own history too; these records put them in the chained log
+ * an inspector verifies. Best-effort like a pre-route refusal: the event has
+ * already happened when it is told.
+ */
+export function recordPolicyEvents(
+  audit: SharingLog,
+  config: GatewayConfig,
+  log: Logger,
+): PolicyEventRecorder {
+  const retentionMs = config.audit.retentionDays * DAY_MS;
+  const failed = (err: unknown) =>
+    log.warn({ err }, 'sharing-log record of a policy event not written');
+  return {
+    session(s) {
+      const at = Date.parse(s.at);
+      audit
+        .append({
+          id: uuidv7(),
+          at,
+          kind: s.event,
+          code: 'OK',
+          officer: s.accountId.slice(0, 100),
+          ip: s.ip,
+          detail: { account: s.accountId },
+          keepUntil: at + retentionMs,
+        })
+        .catch(failed);
+    },
+    change(c) {
+      audit
+        .append({
+          id: uuidv7(),
+          at: c.at,
+          kind: 'admin',
+          code: 'OK',
+          detail: { kind: c.kind, id: c.id, action: c.action, who: c.who, why: c.why },
+          keepUntil: c.at + retentionMs,
+        })
+        .catch(failed);
+    },
+  };
+}

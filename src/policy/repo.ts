@@ -32,6 +32,16 @@ export interface ChangeRow {
   doc: unknown;
 }
 
+/** One stored policy write, as the sharing log records it (R7, "every change … with who and why"). */
+export interface PolicyChange {
+  at: number;
+  kind: string;
+  id: string;
+  action: string;
+  who: string;
+  why: string;
+}
+
 export interface SessionRow {
   at: string;
   accountId: string;
@@ -48,6 +58,9 @@ const KINDS = Object.keys(DOC_SCHEMAS) as DocKind[];
  * document bumps the generation in the same transaction as the history row.
  */
 export class PolicyRepo {
+  /** Told of every write once it is committed (the gateway records it in the sharing log). */
+  onChange?: (change: PolicyChange) => void;
+
   private readonly sql: SqlRunner;
 
   constructor(
@@ -137,6 +150,7 @@ export class PolicyRepo {
       );
       await bump(q);
     });
+    this.onChange?.({ at, kind, id, action, who: by.who, why: by.why });
     return value;
   }
 

@@ -22,7 +22,7 @@ import {
   type RegisteredClient,
 } from './model.js';
 import { NO_NOTIFIER, type RefusalNotifier } from './notifier.js';
-import { PolicyRepo, type SessionRow } from './repo.js';
+import { PolicyRepo, type PolicyChange, type SessionRow } from './repo.js';
 import { PolicySnapshot, type DecisionRequest } from './snapshot.js';
 
 export interface PolicyOptions {
@@ -56,6 +56,7 @@ export type SessionEvent = SessionRow;
 export class PolicyService extends EventEmitter<{
   session: [SessionEvent];
   refusal: [RefusalRecord];
+  change: [PolicyChange];
 }> {
   private snap: PolicySnapshot;
   private timer?: NodeJS.Timeout;
@@ -68,6 +69,7 @@ export class PolicyService extends EventEmitter<{
     private readonly o: PolicyOptions,
   ) {
     super();
+    repo.onChange = (c) => this.emit('change', c);
     this.now = o.now ?? Date.now;
     this.notifier = o.notifier ?? NO_NOTIFIER;
     this.snap = new PolicySnapshot({

@@ -13,7 +13,7 @@ import { PipelineHooks } from '../pipeline/hooks.js';
 import { countExchanges, logExchanges } from '../pipeline/observers.js';
 import { openSharingLog } from '../audit/open.js';
 import type { SharingLog } from '../audit/log.js';
-import { recordExchanges, routeAuditPolicy } from '../audit/subscribe.js';
+import { recordExchanges, recordPolicyEvents, routeAuditPolicy } from '../audit/subscribe.js';
 import { registerAuditMetrics } from '../audit/metrics.js';
 import type { PipelineDeps, ProtectedEndpoint, Translator } from '../pipeline/deps.js';
 import { ClientDirectory } from '../identity/bearer.js';
@@ -217,6 +217,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     // Identity (who calls) reads the policy's registered clients; policy decides what they may do.
     const policy = await startPolicy(config, store, log);
     cleanups.push(() => policy.close());
+    if (audit) {
+      const record = recordPolicyEvents(audit, config, log);
+      policy.on('session', record.session);
+      policy.on('change', record.change);
+    }
     const auth = new ClientDirectory(config.clients, keys, config.tokens, (id) =>
       registeredCredential(policy.snapshot, id),
     );

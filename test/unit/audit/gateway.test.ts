@@ -40,6 +40,51 @@ const connectionTest = async (gw: TestGateway) => {
 };
 
 describe('the gateway and its sharing log', () => {
+  it('records officer logins and logouts with their IP (R7.2) and policy changes with who and why', async () => {
+    const gw = await startTestGateway({ policy: { reloadIntervalMs: 0 } });
+    gateways.push(gw);
+    const by = { who: 'nguyen.van.a', why: 'onboarding CV-7' };
+    await gw.policy.addOrganisation(
+      {
+        id: '000.26.00.H77',
+        name: 'Agency (test)',
+        level: 'provincial',
+        province: '26',
+        kind: 'state-agency',
+      },
+      by,
+    );
+    await gw.policy.issueAccount(
+      {
+        id: 'canbo77',
+        org: '000.26.00.H77',
+        officer: 'Tran Thi B',
+        roles: ['lookup'],
+        services: ['npd.TraCuuThongTinCongDan'],
+        requestRef: 'CV-7',
+        secret: 'a-long-secret-77',
+      },
+      by,
+    );
+    await gw.policy.login('canbo77', 'a-long-secret-77', '10.1.2.3');
+    await gw.policy.logout('canbo77', '10.1.2.4');
+    await new Promise((r) => setTimeout(r, 100));
+    const recs = await recordsOf(gw);
+    const admin = recs.filter((r) => r.kind === 'admin');
+    expect(admin.map((r) => [r.detail.kind, r.detail.id, r.detail.who, r.detail.why])).toEqual([
+      ['organisation', '000.26.00.H77', by.who, by.why],
+      ['account', 'canbo77', by.who, by.why],
+    ]);
+    expect(
+      recs
+        .filter((r) => r.kind === 'login' || r.kind === 'logout')
+        .map((r) => [r.kind, r.officer, r.ip]),
+    ).toEqual([
+      ['login', 'canbo77', '10.1.2.3'],
+      ['logout', 'canbo77', '10.1.2.4'],
+    ]);
+  });
+
   it('records exchanges with the configured retention, and refusals before any route', async () => {
     const gw = await startTestGateway({ audit: { retentionDays: 120 } });
     gateways.push(gw);
