@@ -64,6 +64,11 @@ export const NdxpInboundSchema = Type.Object(
           'SOAP: WSDL under contracts/, published at <path>?wsdl (the getWsdl metaservice)',
       }),
     ),
+    allowClients: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'With auth: asserted, X-Road client ids (INSTANCE/CLASS/MEMBER[/SUBSYSTEM]) this route grants by configuration; any other client is decided by the policy model (its organisation = the member code)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -71,14 +76,25 @@ export type NdxpInbound = Static<typeof NdxpInboundSchema>;
 
 const XML = 'text/xml; charset=utf-8';
 
-/** Who calls: the X-Road client id the security server asserts (it authenticated the client's server). */
-function callerOf(client: XRoadClientId, ip: string, userId?: string): Caller {
+/**
+ * Who calls: the X-Road client id the security server asserts (it
+ * authenticated the client's server). On `auth: asserted` routes authorize
+ * decides on it: a client the binding lists is granted this route by
+ * configuration, any other goes to the policy model by its member code.
+ */
+function callerOf(
+  client: XRoadClientId,
+  ip: string,
+  userId: string | undefined,
+  routeId: string,
+  allow: readonly string[],
+): Caller {
+  const clientId = formatClientId(client);
   return {
-    clientId: formatClientId(client),
+    clientId,
     orgId: client.memberCode,
     ...(client.subsystemCode ? { subsystem: client.subsystemCode } : {}),
-    // Access rights are the security server's (and, for grants by client id, the policy model's).
-    routes: 'all',
+    routes: allow.includes(clientId) ? new Set([routeId]) : new Set<string>(),
     ...(userId ? { officer: userId } : {}),
     ip,
   };
@@ -134,6 +150,7 @@ function bindSoap(routes: BindingGroup<NdxpInbound>, ctx: HttpInboundContext): I
         formatServiceId(id),
         {
           routeId: route.id,
+          allow: b.allowClients,
           element: b.requestElement ?? id.serviceCode,
           ns: b.namespace,
           code: id.serviceCode,
@@ -197,7 +214,7 @@ function bindSoap(routes: BindingGroup<NdxpInbound>, ctx: HttpInboundContext): I
         channel: 'xroad',
         ip: req.ip,
         routeId: svc.routeId,
-        caller: callerOf(h.client, req.ip, h.userId),
+        caller: callerOf(h.client, req.ip, h.userId, svc.routeId, svc.allow),
       });
       const answer = responseElement(replyElement(ex.reply!, replyLimits), svc.code, env.body.ns);
       reply.header('x-lt-exchange-id', ex.id);
@@ -252,7 +269,7 @@ function bindRest(
         channel: 'xroad',
         ip: req.ip,
         routeId: route.id,
-        caller: callerOf(client, req.ip, headers[H.userId]),
+        caller: callerOf(client, req.ip, headers[H.userId], route.id, binding.allowClients),
       });
       const out = ex.reply!;
       reply

@@ -25,6 +25,7 @@ export default defineAdapter({
   inboundSchema: NdxpInboundSchema,
   inbound: {
     kind: 'http',
+    assertsCaller: true,
     // SOAP services share their path (one table per path); a REST service is a route of its own.
     group: (b) =>
       b.profile === 'rest' ? `rest ${b.method} ${b.path} ${b.service}` : `soap ${b.path}`,

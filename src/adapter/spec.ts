@@ -91,6 +91,12 @@ export type BindingGroup<B> = readonly [BoundRoute<B>, ...BoundRoute<B>[]];
 interface InboundSideBase<B> {
   /** Routes with the same key are bound by one `create`; without it each route is its own group. */
   group?(binding: B): string;
+  /**
+   * Every exchange it dispatches carries the caller it asserts
+   * (`DispatchInit.caller`: the X-Road client its security server
+   * authenticated), so its routes may use `auth: asserted`.
+   */
+  readonly assertsCaller?: boolean;
 }
 
 /** An inbound reached over the gateway's HTTP listener: it gets the HTTP host, and only it does. */

@@ -239,6 +239,15 @@ export function crossCheck(
         ['signature', 'require'],
         'signed requests need auth: bearer (the signer is the caller)',
       );
+    if (
+      def.auth === 'asserted' &&
+      adapters.has(def.from.adapter) &&
+      !adapters.get(def.from.adapter).inbound?.assertsCaller
+    )
+      here(
+        ['auth'],
+        `auth: asserted needs an inbound that names its caller (ndxp); adapter "${def.from.adapter}" does not — use bearer`,
+      );
     if (adapters.has(def.from.adapter)) {
       const problems =
         adapters.get(def.from.adapter).checkBinding?.(def.from, {

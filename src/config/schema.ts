@@ -755,9 +755,10 @@ export const RouteSchema = Type.Object(
           'Request fields to check before sending: a catalog name (province, commune, sex, …) or cccd (R2). JSON pointers for JSON bodies (/idNumber); for SOAP bodies, child element names of the operation element (/SoDinhDanh)',
       }),
     ),
-    auth: Type.Union([Type.Literal('bearer'), Type.Literal('none')], {
+    auth: Type.Union([Type.Literal('bearer'), Type.Literal('none'), Type.Literal('asserted')], {
       default: 'bearer',
-      description: 'bearer: callers need an access token from /token; none: open route',
+      description:
+        'bearer: callers need an access token from /token; asserted: the inbound names the caller (the X-Road client id its security server authenticated) and authorize, limits and projection decide on it; none: open route',
     }),
     signature: Type.Object(
       {

@@ -86,7 +86,7 @@ function routeCodes(r: RouteDef, config: GatewayConfig): ErrorCode[] {
     if (NOT_PER_ROUTE.has(code)) return false;
     if (/^LT_(XML|SOAP)_/.test(code)) return soap;
     if (code === 'LT_BAD_JSON' || code.startsWith('LT_JSON_')) return !soap;
-    if (/^LT_(AUTH|POLICY)_/.test(code)) return r.auth === 'bearer';
+    if (/^LT_(AUTH|POLICY)_/.test(code)) return r.auth !== 'none';
     if (code.startsWith('LT_SIG_')) return r.signature.require;
     if (code.startsWith('LT_CONTRACT_')) return !!r.contract;
     if (code === 'LT_NPD_NOT_FOUND' || code === 'LT_CCCD_INVALID') return npd;

@@ -241,4 +241,19 @@ describe('lienthong check: the security-server simulator (issue 17)', () => {
     expect(lines.join('\n')).toContain('endpoint "npd" is not a vdxp endpoint');
     expect(lines.join('\n')).toContain('verifySignature needs at least one trustAnchors file');
   });
+  it('auth: asserted only on an inbound that names its caller (ndxp), never on a plain HTTP route', () => {
+    const asserted = (from: string) =>
+      check(
+        NPD,
+        `id: r1\nfrom: ${from}\nto: { endpoint: npd, operation: TraCuuThongTinCongDan }\nservice: s\nauth: asserted\n`,
+      ).join('\n');
+    expect(asserted('{ adapter: http, method: POST, path: /v1/x }')).toMatch(
+      /auth: asserted needs an inbound that names its caller \(ndxp\); adapter "http" does not/,
+    );
+    expect(
+      asserted(
+        '{ adapter: ndxp, profile: rest, path: /xroad/r/x, service: VN/GOV/000.00.00.H57/LT/x }',
+      ),
+    ).not.toMatch(/auth: asserted needs/);
+  });
 });

@@ -1479,6 +1479,11 @@ function npdRows(): Record<string, () => Promise<void>> {
  * already sets it and observes the result, or it cannot be observed in-process.
  */
 const ELSEWHERE: Record<string, { test: string; because: string }> = {
+  'ndxp.from:allowClients': {
+    test: 'test/unit/ndxp/provider.test.ts',
+    because:
+      'a listed X-Road client is handed to authorize with this route granted; any other with no config grant (the policy model decides); the e2e (test/e2e/ndxp.test.ts) calls the example provider routes as a listed client',
+  },
   // ---- limits (guard, issue 19) ----
   'route:citizen.portal': {
     test: 'test/e2e/limits.test.ts',

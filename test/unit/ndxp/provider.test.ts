@@ -101,6 +101,22 @@ describe('SOAP provider', () => {
     });
   });
 
+  it('auth: asserted — a client in allowClients is granted this route by config; any other is left to the policy model', async () => {
+    const listed = bound(
+      binding({ allowClients: [AGENCY] }),
+      xmlReply('<r:Data xmlns:r="urn:reg"/>'),
+    );
+    await listed.call(soapReq());
+    expect([...(listed.seen[0].caller!.routes as Set<string>)]).toEqual(['r1']);
+    const other = bound(
+      binding({ allowClients: ['VN/GOV/000.00.00.H99/OTHER'] }),
+      xmlReply('<r:Data xmlns:r="urn:reg"/>'),
+    );
+    await other.call(soapReq());
+    // Never 'all': with no config grant, the model decides by the member code (LT_POLICY_UNREGISTERED when unknown).
+    expect(other.seen[0].caller!.routes).toEqual(new Set());
+  });
+
   it('answers <serviceCode>Response with every request header copied back in the same order', async () => {
     const { call } = bound(binding({}), xmlReply('<r:Data xmlns:r="urn:reg"/>'));
     const out = await call(soapReq());
