@@ -191,10 +191,20 @@ export async function startNpdSimulator(
     return c;
   }
 
-  function answer(operation: NpdOperation, op: XmlElement): string {
-    const citizen = find(op);
-    if (operation === 'XacThucThongTinCongDan') return verificationReply(citizen !== undefined);
+  /**
+   * The `otherPersonRate` fault: someone else than the citizen found (the
+   * next one in the population), as a cross-wired relay would answer.
+   */
+  function otherThan(c: SimCitizen): SimCitizen {
+    const list = population.citizens;
+    return list[(list.indexOf(c) + 1) % list.length]!;
+  }
+
+  function answer(operation: NpdOperation, op: XmlElement, otherPerson = false): string {
+    const found = find(op);
+    if (operation === 'XacThucThongTinCongDan') return verificationReply(found !== undefined);
     const meta = { id: text(op, 'MaYeuCau'), asOf: new Date().toISOString() };
+    const citizen = found && otherPerson ? otherThan(found) : found;
     let citizens: readonly SimCitizen[] = citizen ? [citizen] : [];
     if (citizen && operation === 'CungCapThongTinHoGiaDinh') {
       citizens = population.households.get(citizen.household.bookNumber) ?? [citizen];
@@ -289,7 +299,7 @@ export async function startNpdSimulator(
       return send(res, 500, providerFault('Server', 'Lỗi hệ thống (mô phỏng)'));
 
     try {
-      const reply = answer(operation, op);
+      const reply = answer(operation, op, decision === 'other-person');
       send(res, 200, decision === 'garbage' ? cutOff(reply) : reply);
     } catch (err) {
       if (err instanceof ClientFault) return send(res, 500, providerFault('Client', err.message));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Catalogs } from '../catalogs/index.js';
 import type {
   Disposition,
   ErrorCode,
@@ -66,4 +67,10 @@ export interface OutboundContext {
   readonly log: Logger;
   /** Resolved base URL of the endpoint (simulator references already resolved). */
   readonly url: string;
+  /**
+   * The gateway's catalogs, loaded at start-up with the operator's overrides:
+   * an outbound that names codes in its replies uses these, so a reply shows
+   * what a check accepts. Absent only where an outbound is built without a gateway.
+   */
+  readonly catalogs?: Catalogs;
 }

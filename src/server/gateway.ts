@@ -182,6 +182,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         name,
         log: log.child({ endpoint: name }),
         url,
+        catalogs,
       });
       const protectedEp = protectEndpoint(name, ep, outbound, metrics, log);
       endpoints.set(name, protectedEp);
