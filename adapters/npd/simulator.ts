@@ -192,12 +192,18 @@ export async function startNpdSimulator(
   }
 
   /**
-   * The `otherPersonRate` fault: someone else than the citizen found (the
-   * next one in the population), as a cross-wired relay would answer.
+   * The `otherPersonRate` fault: someone else than the citizen found — the
+   * next one in the population of another household, so a household answer
+   * is someone else's household too — as a cross-wired relay would answer.
    */
   function otherThan(c: SimCitizen): SimCitizen {
     const list = population.citizens;
-    return list[(list.indexOf(c) + 1) % list.length]!;
+    const at = list.indexOf(c);
+    for (let i = 1; i < list.length; i++) {
+      const other = list[(at + i) % list.length]!;
+      if (other.household.bookNumber !== c.household.bookNumber) return other;
+    }
+    return c; // a population of one household has nobody else to answer about
   }
 
   function answer(operation: NpdOperation, op: XmlElement, otherPerson = false): string {

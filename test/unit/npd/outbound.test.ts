@@ -446,7 +446,9 @@ describe('NPD outbound, pass-through XML', () => {
   });
 
   it('reads a reply naming a person at send (its subject is checked): unreadable bytes are LT_UPSTREAM_BAD_REPLY there', async () => {
-    const replies = ['<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan'];
+    const replies = [
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan',
+    ];
     await withReplies(replies, async (send) => {
       expect(await codeOf(send())).toBe('LT_UPSTREAM_BAD_REPLY');
     });
