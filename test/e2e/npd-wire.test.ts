@@ -48,7 +48,7 @@ async function setFaults(faults: object) {
   expect(res.status).toBe(200);
 }
 
-/** The court system's request (CallApi037): C06 fields after MaCanBo, SoDienThoai 0, pretty-printed. */
+/** The court system's request (CallApi037): C06 fields after MaCanBo, SoDienThoai 0, pretty-printed, trailing spaces. */
 const c06Direct = (c: SimCitizen) => `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:dan="http://dancuquocgia.bca">
   <soapenv:Header/>
@@ -61,16 +61,16 @@ const c06Direct = (c: SimCitizen) => `<?xml version="1.0" encoding="UTF-8"?>
       <dan:MaDonVi>H57</dan:MaDonVi>
       <dan:TaiKhoan>tk01</dan:TaiKhoan>
       <dan:SoDienThoai>0</dan:SoDienThoai>
-      <dan:SoDinhDanh>${c.idNumber}</dan:SoDinhDanh>
+      <dan:SoDinhDanh>${c.idNumber} </dan:SoDinhDanh>
       <dan:HoVaTen>${c.fullName} </dan:HoVaTen>
       <dan:NgayThangNamSinh><dan:NgayThangNam>${c.birthDate}</dan:NgayThangNam></dan:NgayThangNamSinh>
     </dan:TraCuuThongTinCongDan>
   </soapenv:Body>
 </soapenv:Envelope>`;
 
-/** The compact one-line form, another prefix declared on the operation element, an unused declaration. */
+/** The same C06 request in the compact one-line form: another prefix declared on the operation element, an unused declaration. */
 const compact = (c: SimCitizen) =>
-  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><qldc:TraCuuThongTinCongDan xmlns:qldc="http://dancuquocgia.bca"><qldc:MaYeuCau>1733300000000</qldc:MaYeuCau><qldc:MaDVC>G15-TP110</qldc:MaDVC><qldc:MaTichHop>037</qldc:MaTichHop><qldc:MaCanBo>canbo01</qldc:MaCanBo><qldc:SoDinhDanh>${c.idNumber}</qldc:SoDinhDanh></qldc:TraCuuThongTinCongDan></soapenv:Body></soapenv:Envelope>`;
+  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><qldc:TraCuuThongTinCongDan xmlns:qldc="http://dancuquocgia.bca"><qldc:MaYeuCau>1733300000000</qldc:MaYeuCau><qldc:MaDVC>G15-TP110</qldc:MaDVC><qldc:MaTichHop>037</qldc:MaTichHop><qldc:MaCanBo>canbo01</qldc:MaCanBo><qldc:MaDonVi>H57</qldc:MaDonVi><qldc:TaiKhoan>tk01</qldc:TaiKhoan><qldc:SoDienThoai>0</qldc:SoDienThoai><qldc:SoDinhDanh>${c.idNumber}</qldc:SoDinhDanh></qldc:TraCuuThongTinCongDan></soapenv:Body></soapenv:Envelope>`;
 
 const verifyXml = (c: SimCitizen, extra = '') =>
   `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:dan="http://dancuquocgia.bca"><soapenv:Body><dan:XacThucThongTinCongDanRequest><dan:MaYeuCau>R-2</dan:MaYeuCau><dan:MaDichVu>G15-TP110</dan:MaDichVu>${extra}<dan:MaCanBo>canbo01</dan:MaCanBo><dan:SoDinhDanh>${c.idNumber}</dan:SoDinhDanh><dan:SoCMND/><dan:HoVaTen>${c.fullName}</dan:HoVaTen></dan:XacThucThongTinCongDanRequest></soapenv:Body></soapenv:Envelope>`;
@@ -135,7 +135,7 @@ describe('the SOAP facade accepts what real clients send', () => {
     expect(r.text).toContain(`<ns1:SoDinhDanh>${c.idNumber}</ns1:SoDinhDanh>`);
   });
 
-  it('the compact one-line form with another prefix', async () => {
+  it('the same request in the compact one-line form with another prefix', async () => {
     const c = alive[1]!;
     const r = await soapPost(compact(c));
     expect(r.status).toBe(200);
