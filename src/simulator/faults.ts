@@ -38,13 +38,6 @@ export const FaultsSchema = Type.Object(
       default: 0,
       description: 'Share answered 200 with the reply cut off halfway (unreadable XML or JSON)',
     }),
-    otherPersonRate: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      default: 0,
-      description:
-        'Share answered about another person than the one asked for (a cross-wired relay); read by the NPD simulator',
-    }),
     onlyFor: Type.Array(Type.String(), {
       default: [],
       description: 'Operations affected; empty: all',
@@ -54,7 +47,7 @@ export const FaultsSchema = Type.Object(
 );
 export type Faults = Static<typeof FaultsSchema>;
 
-export type FaultDecision = 'none' | 'error' | 'fault' | 'drop' | 'garbage' | 'other-person';
+export type FaultDecision = 'none' | 'error' | 'fault' | 'drop' | 'garbage';
 
 export class FaultInjector {
   private faults: Faults;
@@ -95,8 +88,6 @@ export class FaultInjector {
     if (r < f.dropRate + f.errorRate) return 'error';
     if (r < f.dropRate + f.errorRate + f.faultRate) return 'fault';
     if (r < f.dropRate + f.errorRate + f.faultRate + f.garbageRate) return 'garbage';
-    if (r < f.dropRate + f.errorRate + f.faultRate + f.garbageRate + f.otherPersonRate)
-      return 'other-person';
     return 'none';
   }
 

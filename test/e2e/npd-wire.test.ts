@@ -40,12 +40,14 @@ async function soapPost(xml: string) {
   return { status: res.status, text, code: /<lt:code>([^<]+)<\/lt:code>/.exec(text)?.[1] };
 }
 
-async function setFaults(faults: object) {
-  const res = await fetch(`${sim.url}/__sim/faults`, {
+/** The simulator's run-time control of its otherPersonRate. */
+async function otherPerson(rate: number) {
+  const res = await fetch(`${sim.url}/__sim/other-person`, {
     method: 'POST',
-    body: JSON.stringify(faults),
+    body: JSON.stringify({ rate }),
   });
   expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ rate });
 }
 
 /** The court system's request (CallApi037): C06 fields after MaCanBo, SoDienThoai 0, pretty-printed, trailing spaces. */
@@ -112,7 +114,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await setFaults({});
+  await otherPerson(0);
 });
 
 afterAll(async () => {
@@ -187,7 +189,7 @@ describe('it passes on what the real service answers', () => {
 
 describe('a reply about another person is refused, counted and logged', () => {
   it('on the JSON facade: 502 LT_NPD_OTHER_PERSON, nothing of the other person shown', async () => {
-    await setFaults({ otherPersonRate: 1 });
+    await otherPerson(1);
     const c = alive[4]!;
     const r = await json('/v1/npd/citizens/lookup', lookup(c));
     expect(r.status).toBe(502);
@@ -198,7 +200,7 @@ describe('a reply about another person is refused, counted and logged', () => {
   });
 
   it('on the SOAP facade: a fault with the code, not the other person’s record', async () => {
-    await setFaults({ otherPersonRate: 1 });
+    await otherPerson(1);
     const c = alive[5]!;
     const r = await soapPost(c06Direct(c));
     expect(r.status).toBe(500);
@@ -208,7 +210,7 @@ describe('a reply about another person is refused, counted and logged', () => {
   });
 
   it('is counted in lienthong_errors_total and logged at warn with the exchange, ids masked', async () => {
-    await setFaults({ otherPersonRate: 1 });
+    await otherPerson(1);
     const c = alive[6]!;
     const before = logLines.length;
     await json('/v1/npd/citizens/lookup', lookup(c));

@@ -410,9 +410,9 @@ describe('the NPD outbound uses the gateway’s catalogs (operator overrides)', 
   });
 });
 
-describe('the simulator answers about another person under its otherPersonRate fault', () => {
+describe('the simulator answers about another person under its otherPersonRate', () => {
   it('answers another citizen, and the outbound refuses it (JSON and pass-through)', async () => {
-    const s = await startNpdSimulator({ population, options: { faults: { otherPersonRate: 1 } } });
+    const s = await startNpdSimulator({ population, options: { otherPersonRate: 1 } });
     const o = npdOutbound(base, ctx(`${s.url}/npd`));
     try {
       const c = population.citizens[3]!;
@@ -456,7 +456,7 @@ describe('the simulator answers about another person under its otherPersonRate f
       );
       expect(v.body).toMatchObject({ exists: true });
       // Without the fault the same pass-through is answered about the citizen asked for.
-      s.faults.set({});
+      s.otherPersonRate = 0;
       const ok = await o.send(msg, soapEx, soapEx.signal);
       expect(ok.raw?.toString()).toContain(`<ns1:SoDinhDanh>${c.idNumber}</ns1:SoDinhDanh>`);
     } finally {
