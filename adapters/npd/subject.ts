@@ -30,10 +30,10 @@ export function isEmptyCitizen(el: XmlElement): boolean {
   return el.children.length === 0 && el.text.trim() === '';
 }
 
-/** The non-empty CongDan elements of a CongdanCollection. */
-export function citizensOf(collection: XmlElement): XmlElement[] {
+/** The non-empty CongDan elements of a CongdanCollection (of any namespace when `anyNs`). */
+export function citizensOf(collection: XmlElement, anyNs = false): XmlElement[] {
   return collection.children.filter(
-    (k) => k.name === 'CongDan' && k.ns === NPD_RESPONSE_NS && !isEmptyCitizen(k),
+    (k) => k.name === 'CongDan' && (anyNs || k.ns === NPD_RESPONSE_NS) && !isEmptyCitizen(k),
   );
 }
 
@@ -47,7 +47,11 @@ function masked(id: string): string {
  * about the person `asked` names. The comparison is on SoDinhDanh when the
  * request carries one, else on SoCMND. A single-person operation's every
  * CongDan must be that person; the household's members must include them.
- * The verification (TonTai) names nobody, and an empty collection is "not
+ * A CongDan without the id cannot be shown to be that person and is refused
+ * too. Elements are matched by local name in any namespace: a pass-through
+ * reply in an unexpected namespace (which a route's XSD under
+ * `strictResponse: false` would only log) is checked all the same. The
+ * verification (TonTai) names nobody, and an empty collection is "not
  * found": neither is checked. The ids compared are logged masked (data.provider,
  * src/pipeline/runtime.ts), never shown to the caller.
  */
@@ -62,10 +66,8 @@ export function checkSubject(
   const key = asked.idNumber ? 'SoDinhDanh' : asked.oldIdNumber ? 'SoCMND' : undefined;
   if (!key) return;
   const want = key === 'SoDinhDanh' ? asked.idNumber : asked.oldIdNumber;
-  if (collection.name !== 'CongdanCollection' || collection.ns !== NPD_RESPONSE_NS) return;
-  const answered = citizensOf(collection).map(
-    (c) => child(c, key, NPD_RESPONSE_NS)?.text.trim() ?? '',
-  );
+  if (collection.name !== 'CongdanCollection') return;
+  const answered = citizensOf(collection, true).map((c) => child(c, key)?.text.trim() ?? '');
   if (answered.length === 0) return;
   const ok = kind === 'household' ? answered.includes(want) : answered.every((a) => a === want);
   if (ok) return;

@@ -23,6 +23,7 @@ import {
 import { generatePopulation, recordId } from '../../../adapters/npd/population.js';
 import { createRequestWriter } from '../../../adapters/npd/request.js';
 import { createReplyReader } from '../../../adapters/npd/response.js';
+import { checkSubject } from '../../../adapters/npd/subject.js';
 import { createCollectionWriter } from '../../../adapters/npd/sim-response.js';
 import { startNpdSimulator, type NpdSimulator } from '../../../adapters/npd/simulator.js';
 import { checkSchema } from '../../../src/config/validate.js';
@@ -234,6 +235,29 @@ describe('the canonical reply (JSON facade)', () => {
     expect(gatewayError(() => read(noId, { idNumber: '026092017345', oldIdNumber: '' })).code).toBe(
       'LT_NPD_OTHER_PERSON',
     );
+  });
+
+  it('checks a reply in another namespace all the same (the pass-through forwards what its XSD may only log)', () => {
+    const other = sampleReply().replace('http://www.mic.gov.vn/dancu/1.0', 'urn:other');
+    const envl = parseSoapEnvelope(other, LIMITS);
+    expect(() =>
+      checkSubject(
+        'TraCuuThongTinCongDan',
+        envl.body,
+        { idNumber: '026092017345', oldIdNumber: '' },
+        'npd',
+      ),
+    ).not.toThrow();
+    expect(
+      gatewayError(() =>
+        checkSubject(
+          'TraCuuThongTinCongDan',
+          envl.body,
+          { idNumber: '026092008262', oldIdNumber: '' },
+          'npd',
+        ),
+      ).code,
+    ).toBe('LT_NPD_OTHER_PERSON');
   });
 
   it('refuses a lookup reply with a second CongDan about someone else', () => {
