@@ -288,6 +288,38 @@ export interface ElementSource {
 
 const sources = new WeakMap<XmlElement, ElementSource>();
 
+/** An ElementSource whose `inherited` is worked out on first use. */
+class SourceOf implements ElementSource {
+  private decls: string | undefined;
+
+  constructor(
+    readonly doc: string,
+    readonly start: number,
+    readonly nameEnd: number,
+    readonly end: number,
+    /** The declared bindings in force inside the element, outermost first… */
+    private readonly prefixes: string[],
+    private readonly uris: string[],
+    /** …of which those from this index on are the element's own. */
+    private readonly own: number,
+  ) {}
+
+  get inherited(): string {
+    if (this.decls !== undefined) return this.decls;
+    const seen = new Set<string>(this.prefixes.slice(this.own));
+    let out = '';
+    for (let k = this.own - 1; k >= 0; k--) {
+      const prefix = this.prefixes[k];
+      if (seen.has(prefix)) continue; // shadowed by a nearer binding, or its own
+      seen.add(prefix);
+      const uri = this.uris[k];
+      if (prefix === '' && uri === '') continue; // no default namespace: the new envelope has none either
+      out += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttr(uri)}"`;
+    }
+    return (this.decls = out);
+  }
+}
+
 /**
  * The source of an element parsed with `sourceDepth` at its depth; undefined
  * for any other (or for an element built in code). A stage that changes a
@@ -340,9 +372,13 @@ class Parser {
   private selfClosing = false;
   /** Elements and attributes read so far, against maxNodes. */
   private nodes = 0;
-  /** The open element at sourceDepth whose source is being kept, and its start. */
+  /** The open element at sourceDepth whose source is being kept, and what keepSource saw. */
   private sourceEl: XmlElement | undefined;
-  private sourceStart: Omit<ElementSource, 'end'> | undefined;
+  private sourceStart = 0;
+  private sourceNameEnd = 0;
+  private sourceMark = 0;
+  private sourcePrefixes: string[] | undefined;
+  private sourceUris: string[] | undefined;
 
   constructor(
     private readonly s: string,
@@ -353,26 +389,34 @@ class Parser {
     this.n = s.length;
   }
 
-  /** Starts keeping the source of `el`, opened at `tagAt` with its own declarations from `nsMark`. */
+  /**
+   * Starts keeping the source of `el`, opened at `tagAt`, its own declarations
+   * from `nsMark` on. Only offsets and the bindings are taken here; what they
+   * mean as attributes is worked out if the source is used (SourceOf).
+   */
   private keepSource(el: XmlElement, qname: string, tagAt: number, nsMark: number): void {
-    const own = this.nsPrefix.slice(nsMark);
-    const seen = new Set<string>(own);
-    let inherited = '';
-    for (let k = nsMark - 1; k >= BUILTIN_PREFIXES.length; k--) {
-      const prefix = this.nsPrefix[k];
-      if (seen.has(prefix)) continue; // shadowed by a nearer binding, or its own
-      seen.add(prefix);
-      const uri = this.nsUri[k];
-      if (prefix === '' && uri === '') continue; // no default namespace: the new envelope has none either
-      inherited += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttr(uri)}"`;
-    }
     this.sourceEl = el;
-    this.sourceStart = { doc: this.s, start: tagAt, nameEnd: tagAt + 1 + qname.length, inherited };
+    this.sourceStart = tagAt;
+    this.sourceNameEnd = tagAt + 1 + qname.length;
+    this.sourceMark = nsMark - BUILTIN_PREFIXES.length;
+    this.sourcePrefixes = this.nsPrefix.slice(BUILTIN_PREFIXES.length);
+    this.sourceUris = this.nsUri.slice(BUILTIN_PREFIXES.length);
   }
 
   private endSource(): void {
-    sources.set(this.sourceEl!, { ...this.sourceStart!, end: this.i });
-    this.sourceEl = this.sourceStart = undefined;
+    sources.set(
+      this.sourceEl!,
+      new SourceOf(
+        this.s,
+        this.sourceStart,
+        this.sourceNameEnd,
+        this.i,
+        this.sourcePrefixes!,
+        this.sourceUris!,
+        this.sourceMark,
+      ),
+    );
+    this.sourceEl = this.sourcePrefixes = this.sourceUris = undefined;
   }
 
   private err(why: string, at = this.i): never {

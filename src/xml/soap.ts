@@ -192,16 +192,32 @@ export function soapEnvelope(bodyXml: string, headerXml?: string): string {
  * An element parsed with KEEP_OPERATION_SOURCE goes as the caller wrote it
  * (its text sliced from the document, which the parser accepted and the
  * route's XSD validated), with the namespace declarations it inherited from
- * the caller's Envelope and Body re-declared on it; any other element is
- * serialised from the tree. Slicing spares the serialiser's walk (~5–8 µs
- * for an NPD lookup here).
+ * the caller's Envelope and Body re-declared on it, unless its text holds
+ * more than the tree (callerElementText); any other element is serialised
+ * from the tree. Slicing spares the serialiser's walk.
  */
 export function gatewayEnvelope(operation: XmlElement): Buffer {
-  const src = elementSource(operation);
-  const xml = src
-    ? src.doc.slice(src.start, src.nameEnd) + src.inherited + src.doc.slice(src.nameEnd, src.end)
-    : serializeElement(operation);
-  return Buffer.from(soapEnvelope(xml, ''), 'utf8');
+  return Buffer.from(soapEnvelope(callerElementText(operation), ''), 'utf8');
+}
+
+/**
+ * The caller's text of an element with its source kept, when that text is
+ * only the element's information: no comment, processing instruction or CDATA
+ * section (`<!`, `<?`). Those the tree drops, and a provider that reads XML
+ * with string searches (DOMAIN.md §2: the field's clients are concatenated
+ * strings) could take a `<SoDinhDanh>` inside a comment for the one the
+ * gateway checked; such an element is serialised from the tree instead.
+ */
+function callerElementText(el: XmlElement): string {
+  const src = elementSource(el);
+  if (src) {
+    const text = src.doc.slice(src.start, src.end);
+    if (text.indexOf('<!') < 0 && text.indexOf('<?') < 0) {
+      const at = src.nameEnd - src.start;
+      return text.slice(0, at) + src.inherited + text.slice(at);
+    }
+  }
+  return serializeElement(el);
 }
 
 export interface SoapFaultInit {
