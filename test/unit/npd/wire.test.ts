@@ -191,6 +191,32 @@ describe('the canonical reply (JSON facade)', () => {
       .validateResponse({ contentType: 'application/json', headers: {}, body: both });
   });
 
+  it('passes a record whose elements are empty, through the XSD and the JSON contract', () => {
+    const empties = sampleReply()
+      .replace(
+        /<ns1:(GioiTinh|DanToc|TonGiao|TinhTrangHonNhan|NhomMau)>[^<]*<\/ns1:\1>/g,
+        '<ns1:$1/>',
+      )
+      .replace(/<ns1:HoVaTen><ns1:Ho\/>.*?<\/ns1:HoVaTen>/, '<ns1:HoVaTen/>')
+      .replace(/<ns1:NgayThangNamSinh>.*?<\/ns1:NgayThangNamSinh>/, '<ns1:NgayThangNamSinh/>')
+      .replace(/<ns1:NoiDangKyKhaiSinh>.*?<\/ns1:NoiDangKyKhaiSinh>/, '<ns1:NoiDangKyKhaiSinh/>');
+    expect(empties).toContain('<ns1:GioiTinh/>');
+    expect(empties).toContain('<ns1:NgayThangNamSinh/>');
+    xsd.validate(empties, 'LT_CONTRACT_RESPONSE');
+    const reply = read(empties, { idNumber: '026092017345', oldIdNumber: '' }) as CitizenReply;
+    expect(reply.citizen).toMatchObject({
+      sex: null,
+      ethnicity: null,
+      fullName: '',
+      birthDate: null,
+      birthRegistration: null,
+      nationality: null,
+    });
+    new ContractRegistry(CONTRACTS)
+      .get('npd/TraCuuThongTinCongDan')
+      .validateResponse({ contentType: 'application/json', headers: {}, body: reply });
+  });
+
   it('passes relatives’ numbers of any length and plain-text names as they are', () => {
     const reply = read(
       sampleReply().replace(
