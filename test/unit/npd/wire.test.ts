@@ -506,7 +506,14 @@ describe('the simulator answers about another person under its otherPersonRate',
       );
       expect(v.body).toMatchObject({ exists: true });
       // Without the fault the same pass-through is answered about the citizen asked for.
-      s.otherPersonRate = 0;
+      // Its run-time control: read, refuse what is not a share, set.
+      const control = (body?: string) =>
+        fetch(`${s.url}/__sim/other-person`, body === undefined ? {} : { method: 'POST', body });
+      expect(await (await control()).json()).toEqual({ rate: 1 });
+      for (const bad of ['{"rate":2}', '{"rate":"1"}', 'not json', '{}'])
+        expect((await control(bad)).status).toBe(400);
+      expect(await (await control('{"rate":0}')).json()).toEqual({ rate: 0 });
+      expect(s.otherPersonRate).toBe(0);
       const ok = await o.send(msg, soapEx, soapEx.signal);
       expect(ok.raw?.toString()).toContain(`<ns1:SoDinhDanh>${c.idNumber}</ns1:SoDinhDanh>`);
     } finally {
