@@ -73,8 +73,11 @@ export const AddressSchema = Type.Object(
 export const PersonSchema = Type.Object(
   {
     fullName: Type.String(),
-    idNumber: Type.String({ description: 'SoDinhDanh (12 digits) or ""' }),
-    oldIdNumber: Type.String({ description: 'SoCMND (9 digits) or ""' }),
+    idNumber: Type.String({
+      description:
+        'SoDinhDanh as the civil records hold it: 12 digits, or an older 6-, 8- or 9-digit number, or ""',
+    }),
+    oldIdNumber: Type.String({ description: 'SoCMND as the civil records hold it, or ""' }),
     nationality: nullable(CodeNameSchema),
   },
   {
@@ -132,6 +135,15 @@ export const CitizenSchema = Type.Object(
         }),
       ),
     ),
+    birthYear: opt(
+      nullable(
+        Type.String({
+          pattern: '^[0-9]{4}$',
+          description:
+            'Nam, when the reply carries it (beside NgayThangNam or alone); kept as sent, a disagreement with birthDate is data',
+        }),
+      ),
+    ),
     birthRegistration: opt(nullable(AddressSchema)),
     hometown: opt(nullable(AddressSchema)),
     permanentResidence: opt(nullable(AddressSchema)),
@@ -167,47 +179,63 @@ export const CitizenSchema = Type.Object(
   },
 );
 
-export const NpdRequestSchema = Type.Object(
-  {
-    requestId: opt(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'MaYeuCau; the exchange id when absent',
-      }),
-    ),
-    serviceCode: Type.String({
+/** The request fields every operation shares (the verification's: no MaTichHop). */
+const REQUEST_FIELDS = {
+  requestId: opt(
+    Type.String({
       minLength: 1,
       maxLength: 64,
-      description: 'MaDVC (MaDichVu for the verification), e.g. G15-TP110',
+      description: 'MaYeuCau; the exchange id when absent',
     }),
+  ),
+  serviceCode: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'MaDVC (MaDichVu for the verification), e.g. G15-TP110',
+  }),
+  officer: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'MaCanBo: the officer’s account or personal id',
+  }),
+  idNumber: opt(Type.String({ pattern: '^[0-9]{12}$', description: 'SoDinhDanh / CCCD' })),
+  oldIdNumber: opt(Type.String({ pattern: '^[0-9]{9}$', description: 'SoCMND, for 9-digit ids' })),
+  fullName: opt(Type.String({ minLength: 1, maxLength: 100, description: 'HoVaTen' })),
+  birthDate: opt(
+    Type.String({ pattern: '^[0-9]{4}([0-9]{4})?$', description: 'yyyyMMdd, or yyyy' }),
+  ),
+};
+const ONE_ID_REQUIRED = [{ required: ['idNumber'] }, { required: ['oldIdNumber'] }];
+
+export const NpdRequestSchema = Type.Object(
+  {
+    ...REQUEST_FIELDS,
     integrationCode: opt(
       Type.String({
         pattern: '^[0-9]{3}$',
         description: 'MaTichHop; the endpoint’s code for the operation when absent',
       }),
     ),
-    officer: Type.String({
-      minLength: 1,
-      maxLength: 64,
-      description: 'MaCanBo: the officer’s account or personal id',
-    }),
-    idNumber: opt(Type.String({ pattern: '^[0-9]{12}$', description: 'SoDinhDanh / CCCD' })),
-    oldIdNumber: opt(
-      Type.String({ pattern: '^[0-9]{9}$', description: 'SoCMND, for 9-digit ids' }),
-    ),
-    fullName: opt(Type.String({ minLength: 1, maxLength: 100, description: 'HoVaTen' })),
-    birthDate: opt(
-      Type.String({ pattern: '^[0-9]{4}([0-9]{4})?$', description: 'yyyyMMdd, or yyyy' }),
-    ),
   },
   {
     additionalProperties: false,
-    anyOf: [{ required: ['idNumber'] }, { required: ['oldIdNumber'] }],
+    anyOf: ONE_ID_REQUIRED,
     description:
       'A request to the National Population Database: idNumber or oldIdNumber is required',
   },
 );
+
+/** The verification's: no integrationCode, since the service refuses a MaTichHop there (DOMAIN.md §2). */
+export const VerificationRequestSchema = Type.Object(REQUEST_FIELDS, {
+  additionalProperties: false,
+  anyOf: ONE_ID_REQUIRED,
+  description:
+    'A verification request to the National Population Database: idNumber or oldIdNumber is required; no integrationCode (the verification carries no MaTichHop)',
+});
+
+export function requestSchemaOf(op: NpdOperation): TSchema {
+  return REPLY_KIND[op] === 'verification' ? VerificationRequestSchema : NpdRequestSchema;
+}
 
 export const CitizenReplySchema = Type.Object(
   { requestId: Type.String(), citizen: CitizenSchema },

@@ -32,11 +32,19 @@ export const REQUEST_ELEMENT: Readonly<Record<NpdOperation, string>> = {
   XacMinhTinhTrangChetMatTich: 'XacMinhTinhTrangChetMatTich',
 };
 
-/** MaTichHop sent when the endpoint configures none: 037 and 003 are the codes seen in the field. */
+/**
+ * MaTichHop sent when the endpoint configures none: 037 is the lookup's code in
+ * the field. The verification carries none (the service's schema refuses it,
+ * DOMAIN.md §2), so it has no entry and no configurable code.
+ */
 export const DEFAULT_INTEGRATION_CODES: Readonly<Partial<Record<NpdOperation, string>>> = {
   TraCuuThongTinCongDan: '037',
-  XacThucThongTinCongDan: '003',
 };
+
+/** Operations whose request carries a MaTichHop (all but the verification). */
+export const INTEGRATION_CODE_OPERATIONS = NPD_OPERATIONS.filter(
+  (op): op is Exclude<NpdOperation, 'XacThucThongTinCongDan'> => op !== 'XacThucThongTinCongDan',
+);
 
 /** What the canonical reply of each operation looks like (see docs/adapters/npd.md). */
 export type ReplyKind = 'citizen' | 'household' | 'verification';

@@ -7,10 +7,10 @@ import {
   CodeNameSchema,
   HouseholdHeadSchema,
   NameSchema,
-  NpdRequestSchema,
   OPERATION_TITLES,
   PersonSchema,
   replySchemaOf,
+  requestSchemaOf,
   Units2025Schema,
 } from './canonical.js';
 import { NPD_OPERATIONS } from './constants.js';
@@ -66,7 +66,7 @@ export function npdContractFiles(): Record<string, Json> {
   for (const op of NPD_OPERATIONS) {
     files[`${op}.request.json`] = {
       $schema: DRAFT,
-      ...(render(NpdRequestSchema, {}) as Record<string, Json>),
+      ...(render(requestSchemaOf(op), {}) as Record<string, Json>),
       title: `${op} request — ${OPERATION_TITLES[op]}`,
     };
     files[`${op}.response.json`] = {

@@ -29,28 +29,32 @@ import {
 import { createAuth, NpdAuthSchema } from './auth.js';
 import {
   DEFAULT_INTEGRATION_CODES,
+  INTEGRATION_CODE_OPERATIONS,
   NPD_OPERATIONS,
   NPD_REQUEST_NS,
   npdOperation,
+  REPLY_KIND,
   REQUEST_ELEMENT,
   type NpdOperation,
 } from './constants.js';
 import { createRequestWriter, type WireRequest } from './request.js';
 import { createReplyReader } from './response.js';
+import { askedIn, checkSubject, type Asked } from './subject.js';
 
+// The verification has no entry: its request carries no MaTichHop (DOMAIN.md §2).
 const IntegrationCodesSchema = Type.Object(
   Object.fromEntries(
-    NPD_OPERATIONS.map((op) => [
+    INTEGRATION_CODE_OPERATIONS.map((op) => [
       op,
       Type.Optional(
         Type.String({ pattern: '^[0-9]{3}$', description: `MaTichHop sent with ${op}` }),
       ),
     ]),
-  ) as Record<NpdOperation, TOptional<TString>>,
+  ) as Record<(typeof INTEGRATION_CODE_OPERATIONS)[number], TOptional<TString>>,
   {
     additionalProperties: false,
     description:
-      'MaTichHop per operation; defaults: TraCuuThongTinCongDan 037, XacThucThongTinCongDan 003',
+      'MaTichHop per operation; default: TraCuuThongTinCongDan 037. The verification (XacThucThongTinCongDan) carries none',
   },
 );
 
@@ -77,11 +81,17 @@ export const NpdEndpointSchema = Type.Object(
         {
           unitCode: Type.Optional(Type.String({ description: 'MaDonVi' })),
           account: Type.Optional(Type.String({ description: 'TaiKhoan' })),
-          phone: Type.Optional(Type.String({ description: 'SoDienThoai' })),
+          phone: Type.Optional(
+            Type.String({
+              pattern: '^(0|\\+?[0-9]{8,15})$',
+              description: 'SoDienThoai; 0 (the default) when the officer has no phone on record',
+            }),
+          ),
         },
         {
           additionalProperties: false,
-          description: 'Extra request fields of the direct C06 variant',
+          description:
+            'Extra request fields of the direct C06 variant, written right after MaCanBo',
         },
       ),
     ),
@@ -118,13 +128,17 @@ function contractError(detail: string): never {
   throw new GatewayError('LT_CONTRACT_REQUEST', detail);
 }
 
-/** The SOAP request written for a message: its bytes, and the MaYeuCau a JSON reply is read with. */
+/**
+ * The SOAP request written for a message: its bytes, the MaYeuCau a JSON reply
+ * is read with, and whom it asks about (the reply must be about them).
+ */
 interface Wire {
   kind: 'json' | 'xml';
   bytes: Buffer;
   requestId?: string;
   /** The X-Road header sent, when the NPD is reached through NDXP. */
   xroad?: XRoadHeader;
+  asked: Asked;
 }
 
 /**
@@ -183,7 +197,7 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 export function npdOutbound(
   cfg: NpdEndpoint,
   ctx: OutboundContext,
-  catalogs: Catalogs = loadCatalogs(),
+  catalogs: Catalogs = ctx.catalogs ?? loadCatalogs(),
 ): Outbound {
   let url: URL;
   try {
@@ -206,7 +220,11 @@ export function npdOutbound(
     maxDepth: cfg.maxDepth ?? 64,
     maxNodes: cfg.maxNodes,
   };
-  const direct = cfg.c06Fields ?? {};
+  const direct = cfg.c06Fields;
+  // The direct variant sends all three; SoDienThoai is 0 without a phone on record.
+  const c06 = direct
+    ? { unitCode: direct.unitCode, account: direct.account, phone: direct.phone || '0' }
+    : {};
   const xroad = cfg.xroad && xroadParties(cfg.xroad, endpoint);
 
   /**
@@ -219,18 +237,21 @@ export function npdOutbound(
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       contractError('the request must be a JSON object');
     const b = body as Record<string, unknown>;
+    // The verification's contract has no integrationCode; it is never written there.
+    const integrationCode =
+      REPLY_KIND[op] === 'verification'
+        ? undefined
+        : (optionalString(b, 'integrationCode') ?? codes[op]);
     return {
       requestId: optionalString(b, 'requestId') || ex.id,
       serviceCode: optionalString(b, 'serviceCode') ?? '',
-      integrationCode: optionalString(b, 'integrationCode') ?? codes[op],
+      integrationCode,
       officer: optionalString(b, 'officer') ?? '',
       idNumber: optionalString(b, 'idNumber'),
       oldIdNumber: optionalString(b, 'oldIdNumber'),
       fullName: optionalString(b, 'fullName'),
       birthDate: optionalString(b, 'birthDate'),
-      unitCode: direct.unitCode,
-      account: direct.account,
-      phone: direct.phone,
+      ...c06,
     };
   }
 
@@ -314,10 +335,15 @@ export function npdOutbound(
     const kind = bodyKind(msg.contentType);
     if (kind === 'json') {
       const wire = toWire(msg.body, op, ex);
-      w = { kind, bytes: Buffer.from(write(op, wire), 'utf8'), requestId: wire.requestId };
+      w = {
+        kind,
+        bytes: Buffer.from(write(op, wire), 'utf8'),
+        requestId: wire.requestId,
+        asked: { idNumber: wire.idNumber ?? '', oldIdNumber: wire.oldIdNumber ?? '' },
+      };
     } else if (kind === 'xml') {
       const el = passThroughElement(msg, ex, op, endpoint);
-      w = { kind, bytes: gatewayEnvelope(el) };
+      w = { kind, bytes: gatewayEnvelope(el), asked: askedIn(el) };
     } else {
       throw new GatewayError(
         'LT_UNSUPPORTED_MEDIA_TYPE',
@@ -374,10 +400,18 @@ export function npdOutbound(
         const env = classify(status, body);
         return {
           contentType: 'application/json',
-          body: reader.read(op, env, wire.requestId!),
+          body: reader.read(op, env, wire.requestId!, wire.asked),
           headers: {},
           operation: op,
         };
+      }
+      if (REPLY_KIND[op] !== 'verification') {
+        // A reply naming a person is read before it is forwarded: it must be
+        // about the person the caller asked for (subject.ts). The bytes still
+        // travel as the provider sent them.
+        const env = classify(status, body);
+        checkSubject(op, env.body, wire.asked, endpoint);
+        return { contentType: REPLY_XML, raw: body, headers: {}, operation: op, body: env };
       }
       // Forwarded as bytes; the SOAP facade reads no body (src/xml/soap.ts).
       return forwardedSoapReply(

@@ -227,6 +227,18 @@ function geography(catalogs: Catalogs): Geography {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/**
+ * The number an old civil record holds for a relative, cut from a generated
+ * CCCD by its last digit (already random, so no draw is added and a seed keeps
+ * its population): 0–5 the whole 12 digits, 6–7 the last 9, 8 the last 8, 9 the
+ * last 6. DESIGNED BY LIENTHONG: the field shows these lengths, not their shares.
+ */
+export function recordId(cccd: string): string {
+  const d = Number(cccd[cccd.length - 1]);
+  const len = d <= 5 ? 12 : d <= 7 ? 9 : d === 8 ? 8 : 6;
+  return cccd.slice(-len);
+}
+
 /** Days since 1970-01-01 of a yyyyMMdd date. */
 function dayNumber(yyyymmdd: string): number {
   const y = Number(yyyymmdd.slice(0, 4));
@@ -373,13 +385,17 @@ class Generator {
     };
   }
 
-  /** A relative who is not in the population (a parent of an adult, an outside spouse). */
+  /**
+   * A relative who is not in the population (a parent of an adult, an outside
+   * spouse). Their number is whatever the old civil records hold (DOMAIN.md §2):
+   * a 12-digit CCCD, or a 9-, 8- or 6-digit number of an older register, or none.
+   */
   private outsider(sex: '1' | '2', birthYear: number, near: string, family?: string): SimPersonRef {
     const n = this.name(sex, family);
     const hasId = birthYear >= 1930 && this.d.chance(0.7);
     return {
       fullName: n.full,
-      idNumber: hasId ? this.cccd(this.oldProvince(near), sex, birthYear) : '',
+      idNumber: hasId ? recordId(this.cccd(this.oldProvince(near), sex, birthYear)) : '',
       oldIdNumber: this.oldId(birthYear),
       nationality: 'VN',
     };

@@ -13,13 +13,14 @@ import { NPD_OPERATIONS, NPD_REQUEST_NS, REQUEST_ELEMENT, type NpdOperation } fr
 export interface WireRequest {
   requestId: string;
   serviceCode: string;
+  /** MaTichHop; never written in the verification request. */
   integrationCode?: string;
   officer: string;
   idNumber?: string;
   oldIdNumber?: string;
   fullName?: string;
   birthDate?: string;
-  /** C06 direct variant only. */
+  /** C06 direct variant only: MaDonVi, TaiKhoan, SoDienThoai (written right after MaCanBo). */
   unitCode?: string;
   account?: string;
   phone?: string;
@@ -49,6 +50,11 @@ export function upperAscii(name: string): string {
 const birthDay = (d: WireRequest) => (d.birthDate?.length === 8 ? d.birthDate : undefined);
 const birthYear = (d: WireRequest) => (d.birthDate?.length === 4 ? d.birthDate : undefined);
 
+/**
+ * The direct C06 variant's fields, right after MaCanBo and before SoDinhDanh
+ * (the court system's CallApi037 template). SoDienThoai is `0` when the
+ * officer has no phone on record (toWire fills that in).
+ */
 const C06_FIELDS: Shape<WireRequest>[] = [
   { tag: 'MaDonVi', text: (d) => d.unitCode, when: 'nonEmpty' },
   { tag: 'TaiKhoan', text: (d) => d.account, when: 'nonEmpty' },
@@ -73,11 +79,11 @@ function lookupShape(tag: string): Shape<WireRequest> {
       { tag: 'MaDVC', text: (d) => d.serviceCode },
       { tag: 'MaTichHop', text: (d) => d.integrationCode, when: 'nonEmpty' },
       { tag: 'MaCanBo', text: (d) => d.officer },
+      ...C06_FIELDS,
       { tag: 'SoDinhDanh', text: (d) => d.idNumber, when: 'nonEmpty' },
       { tag: 'SoCMND', text: (d) => d.oldIdNumber, when: 'nonEmpty' },
       { tag: 'HoVaTen', text: (d) => d.fullName, when: 'nonEmpty' },
       BIRTH,
-      ...C06_FIELDS,
     ],
   };
 }
@@ -85,7 +91,9 @@ function lookupShape(tag: string): Shape<WireRequest> {
 /**
  * The verification as the field sends it: MaYeuCau, MaDichVu, MaCanBo,
  * SoDinhDanh, SoCMND, HoVaTen, with both id elements present (one may be
- * empty); MaTichHop and the birth date only when known (designed additions).
+ * empty). Never a MaTichHop: the service's own schema refuses a verification
+ * that carries one (DOMAIN.md §2). The birth date when known, and the C06
+ * direct fields in the lookup's position, are designed additions.
  */
 function verificationShape(): Shape<WireRequest> {
   return {
@@ -93,13 +101,12 @@ function verificationShape(): Shape<WireRequest> {
     children: [
       { tag: 'MaYeuCau', text: (d) => d.requestId },
       { tag: 'MaDichVu', text: (d) => d.serviceCode },
-      { tag: 'MaTichHop', text: (d) => d.integrationCode, when: 'nonEmpty' },
       { tag: 'MaCanBo', text: (d) => d.officer },
+      ...C06_FIELDS,
       { tag: 'SoDinhDanh', text: (d) => d.idNumber },
       { tag: 'SoCMND', text: (d) => d.oldIdNumber },
       { tag: 'HoVaTen', text: (d) => d.fullName },
       BIRTH,
-      ...C06_FIELDS,
     ],
   };
 }

@@ -9,6 +9,7 @@ import {
   REPLY_KIND,
   type NpdOperation,
 } from './constants.js';
+import { checkSubject, citizensOf, type Asked } from './subject.js';
 
 /**
  * NPD SOAP reply → canonical JSON. Elements are matched by namespace and
@@ -42,8 +43,12 @@ function setIf<K extends string, V>(
 }
 
 export interface ReplyReader {
-  /** The canonical reply of `op` from a parsed, fault-free envelope; LT_NPD_NOT_FOUND / LT_UPSTREAM_BAD_REPLY. */
-  read(op: NpdOperation, env: SoapEnvelope, requestId: string): NpdReply;
+  /**
+   * The canonical reply of `op` from a parsed, fault-free envelope;
+   * LT_NPD_NOT_FOUND / LT_UPSTREAM_BAD_REPLY, and LT_NPD_OTHER_PERSON when
+   * `asked` is given and the reply is about someone else (subject.ts).
+   */
+  read(op: NpdOperation, env: SoapEnvelope, requestId: string, asked?: Asked): NpdReply;
   /** One CongDan element as a canonical citizen. */
   citizen(el: XmlElement, dataAsOf?: string | null): Citizen;
 }
@@ -151,8 +156,11 @@ export function createReplyReader(
     const birth = child(el, 'NgayThangNamSinh', NS);
     if (birth) {
       const day = text(birth, 'NgayThangNam') ?? '';
-      const year = text(birth, 'Nam') ?? '';
+      const year = text(birth, 'Nam');
       c.birthDate = day || year || null;
+      // Nam is kept beside NgayThangNam: some records have only the year, and
+      // a disagreement between the two is data, not something to drop.
+      if (year !== undefined) c.birthYear = year || null;
     }
     setIf(c, 'birthRegistration', address(child(el, 'NoiDangKyKhaiSinh', NS)));
     setIf(c, 'hometown', address(child(el, 'QueQuan', NS)));
@@ -176,12 +184,7 @@ export function createReplyReader(
     throw new GatewayError('LT_UPSTREAM_BAD_REPLY', `${endpoint}: ${detail}`, { endpoint });
   }
 
-  /** A CongDan with no element content at all is "not found", like a missing one. */
-  function isEmptyCitizen(el: XmlElement): boolean {
-    return el.children.length === 0 && el.text.trim() === '';
-  }
-
-  function read(op: NpdOperation, env: SoapEnvelope, requestId: string): NpdReply {
+  function read(op: NpdOperation, env: SoapEnvelope, requestId: string, asked?: Asked): NpdReply {
     const body = env.body;
     if (REPLY_KIND[op] === 'verification') {
       if (
@@ -200,11 +203,8 @@ export function createReplyReader(
     }
     const asOfAttr = body.attrs.ThoiDiemDuLieu ?? text(body, 'ThoiDiemDuLieu');
     const dataAsOf = asOfAttr === undefined || asOfAttr.trim() === '' ? null : asOfAttr.trim();
-    const members: Citizen[] = [];
-    for (const k of body.children) {
-      if (k.name === 'CongDan' && k.ns === NS && !isEmptyCitizen(k))
-        members.push(citizen(k, dataAsOf));
-    }
+    if (asked) checkSubject(op, body, asked, endpoint);
+    const members = citizensOf(body).map((k) => citizen(k, dataAsOf));
     if (members.length === 0) {
       throw new GatewayError('LT_NPD_NOT_FOUND', `${endpoint}: no citizen matches (${op})`, {
         endpoint,

@@ -32,6 +32,7 @@ import { createCollectionWriter, providerFault, verificationReply } from './sim-
  * Control endpoints:
  *   GET  /__sim/citizens?limit=N&offset=M&status=1|2|3   some citizens (find valid ids)
  *   GET|POST /__sim/faults                               read / replace the faults
+ *   GET|POST /__sim/other-person {"rate":0.5}            read / set the share answered about someone else
  *   GET  /__sim/received                                 the last requests, as received (headers, body)
  *   GET  <any path>?wsdl, ?xsd=<file>                     the contracts, addressed to the simulator
  */
@@ -64,6 +65,13 @@ export const NpdSimulatorSchema = Type.Object(
       ),
     ),
     faults: Type.Optional(FAULTS_OPTION),
+    otherPersonRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description:
+        'Share of the answers naming a person that are about another citizen than the one asked for (a cross-wired relay); POST /__sim/other-person changes it',
+    }),
     validateRequests: Type.Boolean({
       default: true,
       description:
@@ -77,6 +85,8 @@ export type NpdSimulatorOptions = Static<typeof NpdSimulatorSchema>;
 export interface NpdSimulator extends RunningSimulator {
   readonly population: Population;
   readonly faults: FaultInjector;
+  /** Share of the answers naming a person that are about someone else (0–1). */
+  otherPersonRate: number;
 }
 
 export interface StartNpdSimulatorOptions {
@@ -138,6 +148,7 @@ export async function startNpdSimulator(
   const wsdl = new PublishedWsdl(`${CONTRACTS_DIR}npd.wsdl`, '');
   const host = opts.host ?? '127.0.0.1';
   const received: Received[] = [];
+  const state = { otherPersonRate: o.otherPersonRate ?? 0 };
 
   function send(res: ServerResponse, status: number, body: string, type = XML): void {
     res.statusCode = status;
@@ -191,15 +202,52 @@ export async function startNpdSimulator(
     return c;
   }
 
-  function answer(operation: NpdOperation, op: XmlElement): string {
-    const citizen = find(op);
-    if (operation === 'XacThucThongTinCongDan') return verificationReply(citizen !== undefined);
+  /**
+   * The `otherPersonRate` fault: someone else than the citizen found — the
+   * next one in the population of another household, so a household answer
+   * is someone else's household too — as a cross-wired relay would answer.
+   */
+  function otherThan(c: SimCitizen): SimCitizen {
+    const list = population.citizens;
+    const at = list.indexOf(c);
+    for (let i = 1; i < list.length; i++) {
+      const other = list[(at + i) % list.length]!;
+      if (other.household.bookNumber !== c.household.bookNumber) return other;
+    }
+    return c; // a population of one household has nobody else to answer about
+  }
+
+  function answer(operation: NpdOperation, op: XmlElement, otherPerson = false): string {
+    const found = find(op);
+    if (operation === 'XacThucThongTinCongDan') return verificationReply(found !== undefined);
     const meta = { id: text(op, 'MaYeuCau'), asOf: new Date().toISOString() };
+    const citizen = found && otherPerson ? otherThan(found) : found;
     let citizens: readonly SimCitizen[] = citizen ? [citizen] : [];
     if (citizen && operation === 'CungCapThongTinHoGiaDinh') {
       citizens = population.households.get(citizen.household.bookNumber) ?? [citizen];
     }
     return writeCollection(operation, citizens, meta);
+  }
+
+  /** `GET|POST /__sim/other-person`: read or set `{ "rate": 0..1 }` (otherPersonRate). */
+  function otherPersonControl(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    if (req.method === 'POST') {
+      let rate: unknown;
+      try {
+        rate = (JSON.parse(body.toString('utf8') || '{}') as { rate?: unknown }).rate;
+      } catch {
+        rate = undefined;
+      }
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+        return send(
+          res,
+          400,
+          JSON.stringify({ error: 'rate must be a number from 0 to 1' }),
+          'application/json',
+        );
+      state.otherPersonRate = rate;
+    }
+    send(res, 200, JSON.stringify({ rate: state.otherPersonRate }), 'application/json');
   }
 
   function listCitizens(url: URL, res: ServerResponse): void {
@@ -232,6 +280,7 @@ export async function startNpdSimulator(
     }
     if (faults.handleControl(req, res, body)) return;
     const url = new URL(req.url ?? '/', 'http://sim');
+    if (url.pathname === '/__sim/other-person') return otherPersonControl(req, res, body);
     if (req.method === 'GET') {
       if (url.pathname === '/__sim/citizens') return listCitizens(url, res);
       if (url.pathname === '/__sim/received')
@@ -289,7 +338,8 @@ export async function startNpdSimulator(
       return send(res, 500, providerFault('Server', 'Lỗi hệ thống (mô phỏng)'));
 
     try {
-      const reply = answer(operation, op);
+      const otherPerson = state.otherPersonRate > 0 && Math.random() < state.otherPersonRate;
+      const reply = answer(operation, op, otherPerson);
       send(res, 200, decision === 'garbage' ? cutOff(reply) : reply);
     } catch (err) {
       if (err instanceof ClientFault) return send(res, 500, providerFault('Client', err.message));
@@ -307,5 +357,16 @@ export async function startNpdSimulator(
 
   const { url, close } = await listenSimulator(server, host, opts.port);
   opts.log?.info({ url, citizens: population.citizens.length }, 'npd simulator listening');
-  return { url, population, faults, close };
+  return {
+    url,
+    population,
+    faults,
+    close,
+    get otherPersonRate() {
+      return state.otherPersonRate;
+    },
+    set otherPersonRate(rate: number) {
+      state.otherPersonRate = rate;
+    },
+  };
 }

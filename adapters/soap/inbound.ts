@@ -4,7 +4,12 @@ import type { BindingGroup, HttpInboundContext, InboundBinding } from '../../src
 import { flatHeaders, type HttpReply, type HttpRequest } from '../../src/adapter/http-host.js';
 import { GatewayError } from '../../src/message/errors.js';
 import type { Message } from '../../src/message/index.js';
-import { parseSoapEnvelope, soapFaultFor, type XmlLimits } from '../../src/xml/index.js';
+import {
+  KEEP_OPERATION_SOURCE,
+  parseSoapEnvelope,
+  soapFaultFor,
+  type XmlLimits,
+} from '../../src/xml/index.js';
 import { PublishedWsdl, requestOrigin } from '../../src/xml/wsdl.js';
 
 export const SoapInboundSchema = Type.Object(
@@ -110,7 +115,8 @@ export function bindSoap(
       const raw = ctx.http.rawBody(req);
       // A POST without a body has no envelope; one with a body passed the accept check.
       if (!raw) throw new GatewayError('LT_UNSUPPORTED_MEDIA_TYPE', SOAP11_HINT);
-      const env = parseSoapEnvelope(raw, svc.limits);
+      // The operation element's source is kept: its text is what a provider gets (gatewayEnvelope).
+      const env = parseSoapEnvelope(raw, svc.limits, KEEP_OPERATION_SOURCE);
       const op = svc.ops.get(env.operation.name);
       if (!op || (op.namespace && op.namespace !== env.operation.ns)) {
         throw new GatewayError(

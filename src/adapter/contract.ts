@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
+import type { Catalogs } from '../catalogs/index.js';
 import type {
   Disposition,
   ErrorCode,
@@ -75,4 +76,10 @@ export interface OutboundContext {
   readonly url: string;
   /** The gateway's store, for outbounds that keep state shared by every instance (vdxp's document tracking). */
   readonly store?: Store;
+  /**
+   * The gateway's catalogs, loaded at start-up with the operator's overrides:
+   * an outbound that names codes in its replies uses these, so a reply shows
+   * what a check accepts. Absent only where an outbound is built without a gateway.
+   */
+  readonly catalogs?: Catalogs;
 }

@@ -157,6 +157,7 @@ const table = {
 
   // ---- NPD domain outcomes ----------------------------------------------------
   LT_NPD_NOT_FOUND: { http: 404, blame: 'caller', retry: false, vi: 'Không tìm thấy công dân trong CSDLQG về dân cư', en: 'No citizen matches in the National Population Database' },
+  LT_NPD_OTHER_PERSON: { http: 502, blame: 'provider', retry: false, vi: 'CSDLQG về dân cư trả lời về một công dân khác với công dân được hỏi', en: 'The National Population Database answered about another person than the one asked for' },
 
   // ---- gateway itself ---------------------------------------------------------
   LT_CONFIG_INVALID: { http: 500, blame: 'gateway', retry: false, vi: 'Cấu hình không hợp lệ', en: 'Configuration is invalid' },

@@ -208,6 +208,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
         log: log.child({ endpoint: name }),
         url,
         store,
+        catalogs,
       });
       const protectedEp = protectEndpoint(name, ep, outbound, metrics, log);
       endpoints.set(name, protectedEp);

@@ -3,7 +3,14 @@
  * checks, namespace-aware tree), SOAP 1.1 envelopes and faults, escaped
  * writing of known shapes, and XSD validation compiled once.
  */
-export { parseXml, lineColumn, type XmlLimits } from './parse.js';
+export {
+  elementSource,
+  parseXml,
+  lineColumn,
+  type ElementSource,
+  type ParseOptions,
+  type XmlLimits,
+} from './parse.js';
 export {
   child,
   children,
@@ -21,6 +28,7 @@ export {
   LT_ERROR_NS,
   forwardedSoapReply,
   gatewayEnvelope,
+  KEEP_OPERATION_SOURCE,
   parseSoapEnvelope,
   readGatewayFault,
   readSoapEnvelope,

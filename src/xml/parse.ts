@@ -1,5 +1,6 @@
 import { GatewayError, type ErrorCode } from '../message/errors.js';
 import { XML_NS, XMLNS_NS, type XmlElement } from './tree.js';
+import { escapeAttr } from './write.js';
 
 /**
  * The hardened XML parser every inbound and outbound XML message goes through.
@@ -261,12 +262,95 @@ const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 const ENCODINGS_ACCEPTED = /^(utf-?8|us-ascii|ascii)$/i;
 
 /**
+ * Where an element stands in the document it was parsed from: kept, when
+ * parseXml is asked to (`sourceDepth`), for the elements at that depth — the
+ * SOAP Body's operation element — so an envelope of the gateway's can carry
+ * the caller's own text of it instead of a re-serialisation
+ * (gatewayEnvelope in soap.ts). The text is well-formed by construction: the
+ * parser accepted it.
+ */
+export interface ElementSource {
+  /** The whole decoded document. */
+  readonly doc: string;
+  /** Offset of the element's '<'. */
+  readonly start: number;
+  /** Offset just past its name in the start tag (where declarations can be added). */
+  readonly nameEnd: number;
+  /** Offset just past its end tag (or '/>'). */
+  readonly end: number;
+  /**
+   * The namespace bindings its ancestors put in force and it does not declare
+   * itself, as attributes (` xmlns:dan="…"`): what the element needs to stand
+   * alone, since the text may use any of them.
+   */
+  readonly inherited: string;
+}
+
+const sources = new WeakMap<XmlElement, ElementSource>();
+
+/** An ElementSource whose `inherited` is worked out on first use. */
+class SourceOf implements ElementSource {
+  private decls: string | undefined;
+
+  constructor(
+    readonly doc: string,
+    readonly start: number,
+    readonly nameEnd: number,
+    readonly end: number,
+    /** The declared bindings in force inside the element, outermost first… */
+    private readonly prefixes: string[],
+    private readonly uris: string[],
+    /** …of which those from this index on are the element's own. */
+    private readonly own: number,
+  ) {}
+
+  get inherited(): string {
+    if (this.decls !== undefined) return this.decls;
+    const seen = new Set<string>(this.prefixes.slice(this.own));
+    let out = '';
+    for (let k = this.own - 1; k >= 0; k--) {
+      const prefix = this.prefixes[k];
+      if (seen.has(prefix)) continue; // shadowed by a nearer binding, or its own
+      seen.add(prefix);
+      const uri = this.uris[k];
+      if (prefix === '' && uri === '') continue; // no default namespace: the new envelope has none either
+      out += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttr(uri)}"`;
+    }
+    return (this.decls = out);
+  }
+}
+
+/**
+ * The source of an element parsed with `sourceDepth` at its depth; undefined
+ * for any other (or for an element built in code). A stage that changes a
+ * request puts a new element in the body rather than mutating this one: the
+ * source is the text as it was parsed.
+ */
+export function elementSource(el: XmlElement): ElementSource | undefined {
+  return sources.get(el);
+}
+
+export interface ParseOptions {
+  /** Keep the source (elementSource) of the elements at this depth (the root is depth 1). */
+  sourceDepth?: number;
+}
+
+/**
  * Parses a whole document and returns its root element. Throws a
  * GatewayError (LT_XML_*) and nothing else for any input.
  */
-export function parseXml(input: Buffer | Uint8Array | string, limits: XmlLimits): XmlElement {
+export function parseXml(
+  input: Buffer | Uint8Array | string,
+  limits: XmlLimits,
+  opts: ParseOptions = {},
+): XmlElement {
   const s = decode(input, limits.maxBytes);
-  return new Parser(s, limits.maxDepth, limits.maxNodes ?? Infinity).document();
+  return new Parser(
+    s,
+    limits.maxDepth,
+    limits.maxNodes ?? Infinity,
+    opts.sourceDepth ?? 0,
+  ).document();
 }
 
 /** Bound before any declaration: xml, xmlns, and the empty default namespace. */
@@ -288,13 +372,51 @@ class Parser {
   private selfClosing = false;
   /** Elements and attributes read so far, against maxNodes. */
   private nodes = 0;
+  /** The open element at sourceDepth whose source is being kept, and what keepSource saw. */
+  private sourceEl: XmlElement | undefined;
+  private sourceStart = 0;
+  private sourceNameEnd = 0;
+  private sourceMark = 0;
+  private sourcePrefixes: string[] | undefined;
+  private sourceUris: string[] | undefined;
 
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
     private readonly maxNodes: number,
+    private readonly sourceDepth: number,
   ) {
     this.n = s.length;
+  }
+
+  /**
+   * Starts keeping the source of `el`, opened at `tagAt`, its own declarations
+   * from `nsMark` on. Only offsets and the bindings are taken here; what they
+   * mean as attributes is worked out if the source is used (SourceOf).
+   */
+  private keepSource(el: XmlElement, qname: string, tagAt: number, nsMark: number): void {
+    this.sourceEl = el;
+    this.sourceStart = tagAt;
+    this.sourceNameEnd = tagAt + 1 + qname.length;
+    this.sourceMark = nsMark - BUILTIN_PREFIXES.length;
+    this.sourcePrefixes = this.nsPrefix.slice(BUILTIN_PREFIXES.length);
+    this.sourceUris = this.nsUri.slice(BUILTIN_PREFIXES.length);
+  }
+
+  private endSource(): void {
+    sources.set(
+      this.sourceEl!,
+      new SourceOf(
+        this.s,
+        this.sourceStart,
+        this.sourceNameEnd,
+        this.i,
+        this.sourcePrefixes!,
+        this.sourceUris!,
+        this.sourceMark,
+      ),
+    );
+    this.sourceEl = this.sourcePrefixes = this.sourceUris = undefined;
   }
 
   private err(why: string, at = this.i): never {
@@ -590,6 +712,10 @@ class Parser {
     const el: XmlElement = { ns, name: local, prefix, attrs, children: [], text: '' };
     if (depth > 0) this.stackEl[depth - 1].children.push(el);
     else this.root = el;
+    if (depth + 1 === this.sourceDepth) {
+      this.keepSource(el, qname, tagAt, nsMark);
+      if (selfClosing) this.endSource();
+    }
     if (selfClosing) {
       if (this.nsPrefix.length !== nsMark) this.unbind(nsMark);
     } else {
@@ -683,6 +809,7 @@ class Parser {
     this.stackQName.pop();
     const mark = this.stackMark.pop()!;
     if (el.children.length > 0 && el.text !== '' && WHITESPACE_ONLY.test(el.text)) el.text = '';
+    if (el === this.sourceEl) this.endSource();
     if (this.nsPrefix.length !== mark) this.unbind(mark);
   }
 

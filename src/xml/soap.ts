@@ -1,7 +1,7 @@
 import { GatewayError, isErrorCode, shownDetail, type ErrorCode } from '../message/errors.js';
 import { withLazyBody } from '../message/lazy-body.js';
 import type { Message } from '../message/message.js';
-import { parseXml, type XmlLimits } from './parse.js';
+import { elementSource, parseXml, type ParseOptions, type XmlLimits } from './parse.js';
 import { child, clark, type XmlElement } from './tree.js';
 import { serializeElement } from './serialize.js';
 import { escapeXmlLossy } from './write.js';
@@ -43,10 +43,18 @@ function notEnvelope(detail: string): never {
 export function parseSoapEnvelope(
   input: Buffer | Uint8Array | string,
   limits: XmlLimits,
+  opts?: ParseOptions,
 ): SoapEnvelope {
-  const root = parseXml(input, limits);
+  const root = parseXml(input, limits, opts);
   return readSoapEnvelope(root);
 }
+
+/**
+ * Parse options that keep the source of the Body's children (Envelope 1,
+ * Body 2, operation 3): what an inbound passes when its operation element may
+ * be forwarded in a gateway envelope (gatewayEnvelope).
+ */
+export const KEEP_OPERATION_SOURCE: Readonly<ParseOptions> = Object.freeze({ sourceDepth: 3 });
 
 /**
  * False only for a reply that cannot carry a SOAP fault: HTTP 2xx, UTF-8 or
@@ -180,9 +188,36 @@ export function soapEnvelope(bodyXml: string, headerXml?: string): string {
  * The caller's Header (an `xrd:client` naming another organisation, a
  * `wsa:Action` naming another operation, WS-Security of the caller's) is
  * never forwarded: who calls is what the endpoint's own headers say.
+ *
+ * An element parsed with KEEP_OPERATION_SOURCE goes as the caller wrote it
+ * (its text sliced from the document, which the parser accepted and the
+ * route's XSD validated), with the namespace declarations it inherited from
+ * the caller's Envelope and Body re-declared on it, unless its text holds
+ * more than the tree (callerElementText); any other element is serialised
+ * from the tree. Slicing spares the serialiser's walk.
  */
 export function gatewayEnvelope(operation: XmlElement): Buffer {
-  return Buffer.from(soapEnvelope(serializeElement(operation), ''), 'utf8');
+  return Buffer.from(soapEnvelope(callerElementText(operation), ''), 'utf8');
+}
+
+/**
+ * The caller's text of an element with its source kept, when that text is
+ * only the element's information: no comment, processing instruction or CDATA
+ * section (`<!`, `<?`). Those the tree drops, and a provider that reads XML
+ * with string searches (DOMAIN.md §2: the field's clients are concatenated
+ * strings) could take a `<SoDinhDanh>` inside a comment for the one the
+ * gateway checked; such an element is serialised from the tree instead.
+ */
+function callerElementText(el: XmlElement): string {
+  const src = elementSource(el);
+  if (src) {
+    const text = src.doc.slice(src.start, src.end);
+    if (text.indexOf('<!') < 0 && text.indexOf('<?') < 0) {
+      const at = src.nameEnd - src.start;
+      return text.slice(0, at) + src.inherited + text.slice(at);
+    }
+  }
+  return serializeElement(el);
 }
 
 export interface SoapFaultInit {

@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { parse } from 'yaml';
 import { builtinAdapters } from '../../../adapters/index.js';
 import { c06Authorization } from '../../../adapters/npd/auth.js';
-import { NPD_OPERATIONS } from '../../../adapters/npd/constants.js';
+import { INTEGRATION_CODE_OPERATIONS } from '../../../adapters/npd/constants.js';
 import { npdOutbound } from '../../../adapters/npd/outbound.js';
 import { startNpdSimulator } from '../../../adapters/npd/simulator.js';
 import { startVdxpSimulator } from '../../../adapters/vdxp/simulator.js';
@@ -1196,6 +1196,23 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     };
     expect(await post(true)).not.toEqual(await post(false));
   },
+  'npd.simulator:otherPersonRate': async () => {
+    const answered = async (otherPersonRate: number) => {
+      const s = await startNpdSimulator({ options: { size: 5, otherPersonRate } });
+      cleanups.push(() => s.close());
+      const c = s.population.citizens[0];
+      const reply = await (
+        await fetch(`${s.url}/npd`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          body: TRACUU(c.idNumber),
+        })
+      ).text();
+      return reply.includes(`<ns1:SoDinhDanh>${c.idNumber}</ns1:SoDinhDanh>`);
+    };
+    expect(await answered(0)).toBe(true);
+    expect(await answered(1)).toBe(false);
+  },
   ...faultRows('http'),
   ...faultRows('npd'),
   // ---- ndxp (issue 17): the security-server simulator's faults, the outbound's pool
@@ -1462,7 +1479,8 @@ function npdRows(): Record<string, () => Promise<void>> {
       expect(await npdError(cap.url, { maxDepth: 8 })).not.toEqual(await npdError(cap.url, {}));
     },
   };
-  for (const op of NPD_OPERATIONS) {
+  // The verification has no key: its request carries no MaTichHop.
+  for (const op of INTEGRATION_CODE_OPERATIONS) {
     rows[`npd.endpoint:integrationCodes.${op}`] = async () => {
       expect((await npdCall({ integrationCodes: { [op]: '123' } }, op)).body).toMatch(
         /MaTichHop>123</,

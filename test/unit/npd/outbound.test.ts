@@ -345,12 +345,12 @@ describe('NPD outbound, the request on the wire', () => {
       'MaDVC',
       'MaTichHop',
       'MaCanBo',
-      'SoDinhDanh',
-      'HoVaTen',
-      'NgayThangNamSinh',
       'MaDonVi',
       'TaiKhoan',
       'SoDienThoai',
+      'SoDinhDanh',
+      'HoVaTen',
+      'NgayThangNamSinh',
     ]);
     expect(child(op, 'MaYeuCau')?.text).toBe('0190b1c2-0000-7000-8000-000000000001');
     expect(child(op, 'MaTichHop')?.text).toBe('037');
@@ -394,10 +394,19 @@ describe('NPD outbound, pass-through XML', () => {
     expect(env.body.attrs.Id).toBe('RANDOM101112123');
   });
 
-  /** A provider answering `replies` in turn; `send` passes a lookup envelope through to it. */
+  // The verification names nobody, so its reply is forwarded unread (R7 cost).
+  const verification = (c: SimCitizen): Message => {
+    const raw = Buffer.from(
+      `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:dan="${NPD_REQUEST_NS}"><soapenv:Body><dan:XacThucThongTinCongDanRequest><dan:MaYeuCau>R1</dan:MaYeuCau><dan:MaDichVu>G15-TP110</dan:MaDichVu><dan:MaCanBo>cb</dan:MaCanBo><dan:SoDinhDanh>${c.idNumber}</dan:SoDinhDanh><dan:SoCMND/><dan:HoVaTen>${c.fullName}</dan:HoVaTen></dan:XacThucThongTinCongDanRequest></soapenv:Body></soapenv:Envelope>`,
+    );
+    return { ...passThrough(raw), operation: 'XacThucThongTinCongDan' };
+  };
+
+  /** A provider answering `replies` in turn; `send` passes a lookup envelope (or `msg`) through to it. */
   async function withReplies(
     replies: (string | Buffer)[],
     use: (send: () => Promise<Message>) => Promise<void>,
+    msg: () => Message = () => passThrough(envelope(population.citizens[0])),
   ): Promise<void> {
     let next = 0;
     const server = await tinyServer((_req, _body, res) => {
@@ -407,28 +416,41 @@ describe('NPD outbound, pass-through XML', () => {
     const o = npdOutbound(base, ctx(server.url));
     const ex = soapExchange();
     try {
-      await use(() => o.send(passThrough(envelope(population.citizens[0])), ex, ex.signal));
+      await use(() => o.send(msg(), ex, ex.signal));
     } finally {
       await o.close();
       await server.close();
     }
   }
 
-  it('parses a pass-through success only when its body is read; unreadable bytes are then LT_UPSTREAM_BAD_REPLY', async () => {
+  it('parses a verification success only when its body is read; unreadable bytes are then LT_UPSTREAM_BAD_REPLY', async () => {
+    const replies = [
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><d:KetQua',
+      `\ufeff<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><d:KetQuaXacThucResponse xmlns:d="${NPD_REQUEST_NS}"><d:TonTai>true</d:TonTai></d:KetQuaXacThucResponse></s:Body></s:Envelope>`,
+    ];
+    await withReplies(
+      replies,
+      async (send) => {
+        const cut = await send();
+        // The send succeeded: nothing parsed the bytes yet, and they are the provider's.
+        expect(cut.raw?.toString()).toBe(replies[0]);
+        expect(() => cut.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
+        const bom = await send();
+        expect((bom.body as SoapEnvelope).operation.name).toBe('KetQuaXacThucResponse');
+        // A stage may replace the body.
+        bom.body = { replaced: true };
+        expect(bom.body).toEqual({ replaced: true });
+      },
+      () => verification(population.citizens[0]),
+    );
+  });
+
+  it('reads a reply naming a person at send (its subject is checked): unreadable bytes are LT_UPSTREAM_BAD_REPLY there', async () => {
     const replies = [
       '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:Congdan',
-      `\ufeff<s:Envelope xmlns:s="${SOAP11_NS}"><s:Body><n:CongdanCollection xmlns:n="${NPD_RESPONSE_NS}"/></s:Body></s:Envelope>`,
     ];
     await withReplies(replies, async (send) => {
-      const cut = await send();
-      // The send succeeded: nothing parsed the bytes yet, and they are the provider's.
-      expect(cut.raw?.toString()).toBe(replies[0]);
-      expect(() => cut.body).toThrow(expect.objectContaining({ code: 'LT_UPSTREAM_BAD_REPLY' }));
-      const bom = await send();
-      expect((bom.body as SoapEnvelope).operation.name).toBe('CongdanCollection');
-      // A stage may replace the body.
-      bom.body = { replaced: true };
-      expect(bom.body).toEqual({ replaced: true });
+      expect(await codeOf(send())).toBe('LT_UPSTREAM_BAD_REPLY');
     });
   });
 

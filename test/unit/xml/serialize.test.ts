@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  elementSource,
+  gatewayEnvelope,
+  KEEP_OPERATION_SOURCE,
   parseSoapEnvelope,
   parseXml,
   serializeElement,
@@ -105,4 +108,65 @@ describe('serializeElement', () => {
       { numRuns: 500 },
     );
   });
+
+  // gatewayEnvelope with the operation's source kept (KEEP_OPERATION_SOURCE): the caller's
+  // text is sliced and the bindings it inherited re-declared; it must mean exactly the tree.
+  const bodyAttrs = fc.constantFrom('', ' xmlns:p="urn:p3"', ' xmlns="urn:d3"', ' xmlns=""');
+  const envDefault = fc.constantFrom('', ' xmlns="urn:d0"');
+  it('sliced from the caller’s text, it parses to the same operation element as the tree says', () => {
+    fc.assert(
+      fc.property(
+        envDefault,
+        bodyAttrs,
+        fc.constantFrom('a', 'p:b', 'q:c', 'd'),
+        attrs,
+        fc.array(node, { maxLength: 4 }),
+        (envAt, bodyAt, name, opAt, kids) => {
+          const op = kids.length
+            ? `<${name}${opAt}>${kids.join('')}<!-- c --></${name}>`
+            : `<${name}${opAt}/>`;
+          const doc = `<s:Envelope xmlns:s="${SOAP11_NS}" xmlns:p="urn:p" xmlns:q="urn:q"${envAt}><s:Header><p:h/></s:Header><s:Body${bodyAt}>${op}</s:Body></s:Envelope>`;
+          const env = parseSoapEnvelope(doc, LIMITS, KEEP_OPERATION_SOURCE);
+          expect(elementSource(env.body)).toBeDefined();
+          const sent = parseSoapEnvelope(gatewayEnvelope(env.body), LIMITS);
+          expect(sent.body).toEqual(env.body);
+          expect(sent.header?.children).toEqual([]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('sliced, it keeps the caller’s text and declares each inherited binding once', () => {
+    const doc = `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:dan="http://dancuquocgia.bca" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>\n<dan:Op xmlns:dan="http://dancuquocgia.bca" xsi:nil="false">\n  <dan:Id>0260 &amp; &#60; </dan:Id></dan:Op></soapenv:Body></soapenv:Envelope>`;
+    const env = parseSoapEnvelope(doc, LIMITS, KEEP_OPERATION_SOURCE);
+    const sent = gatewayEnvelope(env.body).toString('utf8');
+    expect(sent).toContain(
+      `<dan:Op xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:soapenv="${SOAP11_NS}" xmlns:dan="http://dancuquocgia.bca" xsi:nil="false">\n  <dan:Id>0260 &amp; &#60; </dan:Id></dan:Op>`,
+    );
+    expect(sent.match(/xmlns:dan=/g)).toHaveLength(1);
+    // Without the option (or for an element built in code) the tree is serialised.
+    const plain = parseSoapEnvelope(doc, LIMITS);
+    expect(elementSource(plain.body)).toBeUndefined();
+    expect(gatewayEnvelope(plain.body).toString('utf8')).not.toContain('&#60;');
+    expect(parseSoapEnvelope(gatewayEnvelope(plain.body), LIMITS).body).toEqual(
+      parseSoapEnvelope(sent, LIMITS).body,
+    );
+  });
+
+  it.each([
+    ['a comment', '<!--<dan:Id>001099000000</dan:Id>-->'],
+    ['a processing instruction', '<?pi <dan:Id>001099000000</dan:Id>?>'],
+    ['a CDATA section', '<![CDATA[<dan:Id>001099000000</dan:Id>]]>'],
+  ])(
+    'is serialised from the tree when the caller’s text holds %s (what a string-searching provider could misread)',
+    (_what, hidden) => {
+      const doc = `<s:Envelope xmlns:s="${SOAP11_NS}" xmlns:dan="http://dancuquocgia.bca"><s:Body><dan:Op>${hidden}<dan:Id>026092008262</dan:Id></dan:Op></s:Body></s:Envelope>`;
+      const env = parseSoapEnvelope(doc, LIMITS, KEEP_OPERATION_SOURCE);
+      expect(elementSource(env.body)).toBeDefined();
+      const sent = gatewayEnvelope(env.body).toString('utf8');
+      expect(sent).not.toContain('<dan:Id>001099000000</dan:Id>');
+      expect(parseSoapEnvelope(sent, LIMITS).body).toEqual(env.body);
+    },
+  );
 });
