@@ -22,10 +22,10 @@
  */
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TRACUU } from './fixtures.js';
 import { cpuMicros, demoToken, launch } from './launch.js';
+import { farSideOverrides } from './example-overrides.js';
 
 interface Variant {
   name: string;
@@ -103,18 +103,8 @@ async function main(): Promise<void> {
     }
     const root = resolve(v.root);
     const overrides = merge(
-      {
-        simulators: [],
-        peers: { 'test-provider': { jwksUrl: `${provider.url}/.well-known/jwks.json` } },
-        endpoints: {
-          'test-provider': { simulator: null, url: provider.url },
-          npd: { simulator: null, url: npd.url },
-          // A checkout with the NDXP example endpoint needs it off the (absent) simulators; ab does not call it.
-          ...(readFileSync(join(root, 'lienthong.yaml'), 'utf8').includes('npd-ndxp:')
-            ? { 'npd-ndxp': { simulator: null, url: npd.url } }
-            : {}),
-        },
-      },
+      // Each checkout's own example endpoints, taken off the simulators it has.
+      farSideOverrides({ provider: provider.url, npd: npd.url }, root),
       v.overrides ?? {},
     );
     const gw = await start(

@@ -1,6 +1,10 @@
 /** What `npm run bench` measures: one entry per path, each with its bare baseline(s). */
 import { TRACUU, TRACUU_XROAD } from './fixtures.js';
 import { demoToken } from './launch.js';
+import { farSideOverrides } from './example-overrides.js';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
 
 export interface Target {
   name: string;
@@ -43,15 +47,7 @@ export async function startEnvironment(ctx: BenchContext): Promise<Environment> 
   const provider = await ctx.startProcess('bench/procs/provider.ts');
   const npd = await ctx.startProcess('bench/procs/npd-sim.ts');
   const securityServer = await ctx.startProcess('bench/procs/ndxp-sim.ts', { TARGET_URL: npd });
-  const overrides = {
-    simulators: [],
-    peers: { 'test-provider': { jwksUrl: `${provider}/.well-known/jwks.json` } },
-    endpoints: {
-      'test-provider': { simulator: null, url: provider },
-      npd: { simulator: null, url: npd },
-      'npd-ndxp': { simulator: null, url: securityServer },
-    },
-  };
+  const overrides = farSideOverrides({ provider, npd, securityServer }, ROOT);
   const gateway = await ctx.startProcess('bench/procs/gateway.ts', {
     GATEWAY_OVERRIDES: JSON.stringify(overrides),
   });
@@ -237,14 +233,9 @@ export const scenarios: Scenario[] = [
         store === 'postgres'
           ? { BENCH_PG_URL: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }
           : {};
-      const overrides = JSON.stringify({
-        simulators: [],
-        peers: { 'test-provider': { jwksUrl: `${env.provider}/.well-known/jwks.json` } },
-        endpoints: {
-          'test-provider': { simulator: null, url: env.provider },
-          npd: { simulator: null, url: env.npd },
-        },
-      });
+      const overrides = JSON.stringify(
+        farSideOverrides({ provider: env.provider, npd: env.npd }, ROOT),
+      );
       const on = await ctx.startProcess('bench/procs/gateway.ts', {
         GATEWAY_OVERRIDES: overrides,
         BENCH_AUDIT: 'required',
