@@ -20,6 +20,8 @@ export interface SharingLogOptions {
   signCheckpoint: CheckpointSigner;
   checkpointEveryMs: number;
   maxBatch: number;
+  /** Wait this long for more records before a batch's commit (0: the next event-loop turn). */
+  commitDelayMs?: number;
   /**
    * Most records waiting for a batch (default 20 batches' worth): beyond it
    * appends are refused at once, so a database slower than the traffic (or a
@@ -104,13 +106,16 @@ export class SharingLog {
     this.scheduled = true;
     // setImmediate, not a microtask: the exchanges finishing in this turn of
     // the event loop join the same batch.
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       this.running = this.drain().finally(() => {
         this.running = undefined;
         if (this.queue.length) this.kick();
       });
-    });
+    };
+    const delay = this.opts.commitDelayMs ?? 0;
+    if (delay > 0) setTimeout(run, delay);
+    else setImmediate(run);
   }
 
   private async drain(): Promise<void> {

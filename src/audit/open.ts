@@ -29,6 +29,7 @@ export async function openSharingLog(
     signCheckpoint: checkpointSigner(keys),
     checkpointEveryMs: config.audit.checkpointEveryMs,
     maxBatch: config.audit.maxBatch,
+    commitDelayMs: config.audit.commitDelayMs,
     log,
   });
 }

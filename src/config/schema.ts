@@ -495,6 +495,13 @@ export const AuditSchema = Type.Object(
       default: 500,
       description: 'Most records written in one transaction (group commit)',
     }),
+    commitDelayMs: Type.Integer({
+      minimum: 0,
+      maximum: 50,
+      default: 0,
+      description:
+        'How long a batch waits for more records before its commit (0: the next turn of the event loop). On SQLite, whose commit blocks the event loop while it reaches the disk, a few ms puts many exchanges in one commit; required routes answer that much later',
+    }),
     subjectKey: Type.Optional(
       Type.String({
         minLength: 16,

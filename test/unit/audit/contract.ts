@@ -122,6 +122,32 @@ export function describeAuditContract(name: string, makeEnv: () => Promise<Audit
       expect(await findingsOf(`group-${name}`)).toEqual([]);
     });
 
+    it('commitDelayMs: records appended over a few ms wait for one commit instead of one each', async () => {
+      const spread = async (commitDelayMs: number, writerId: string) => {
+        const { backend: b, stats } = instrumented(await backend());
+        const log = new SharingLog(b, {
+          signCheckpoint: checkpointSigner(keys),
+          checkpointEveryMs: 60_000,
+          maxBatch: 500,
+          commitDelayMs,
+          writerId,
+        });
+        const done: Promise<void>[] = [];
+        // Five exchanges ending 2 ms apart (another turn of the event loop each).
+        for (let i = 1; i <= 5; i++) {
+          done.push(log.append(entry(i)));
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        await Promise.all(done);
+        const writes = stats.writes;
+        await log.close();
+        expect(await findingsOf(writerId)).toEqual([]);
+        return writes;
+      };
+      expect(await spread(0, `nodelay-${name}`)).toBeGreaterThanOrEqual(3);
+      expect(await spread(40, `delay-${name}`)).toBe(1);
+    });
+
     it('maxBatch bounds a transaction', async () => {
       const { backend: b, stats } = instrumented(await backend());
       const log = new SharingLog(b, {

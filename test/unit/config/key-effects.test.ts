@@ -1497,6 +1497,11 @@ function npdRows(): Record<string, () => Promise<void>> {
  * already sets it and observes the result, or it cannot be observed in-process.
  */
 const ELSEWHERE: Record<string, { test: string; because: string }> = {
+  'config:audit.commitDelayMs': {
+    test: 'test/unit/audit/contract.ts',
+    because:
+      'five records appended 2 ms apart take one commit with a 40 ms delay and at least three without (SQLite and PostgreSQL suites)',
+  },
   'ndxp.from:allowClients': {
     test: 'test/unit/ndxp/provider.test.ts',
     because:
