@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { GatewayError } from '../../src/message/errors.js';
 import { QuotaCounters, type QuotaOptions } from '../../src/limits/quota.js';
-import { PG_START_HINT } from '../../src/store/postgres.js';
+import { connectPg, PG_URL, testSchema } from '../helpers/pg.js';
 import { createStore, type Store } from '../../src/store/store.js';
 
 /**
@@ -15,15 +14,13 @@ import { createStore, type Store } from '../../src/store/store.js';
  * connection to one database. When PostgreSQL is down the PostgreSQL half
  * FAILS with the command that starts it.
  */
-const PG_URL = process.env.LT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = `lt_quota_${process.pid}_${Date.now().toString(36)}`;
+const SCHEMA = testSchema('lt_quota');
 const dir = mkdtempSync(join(tmpdir(), 'lt-quota-'));
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  const admin = await connectPg();
   try {
-    await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   } finally {
     await admin.end().catch(() => {});
@@ -149,15 +146,6 @@ function describeQuota(kind: string, open: () => Promise<Store>) {
 describeQuota('sqlite', async () => createStore({ kind: 'sqlite', path: join(dir, 'quota.db') }));
 
 describeQuota('postgres', async () => {
-  const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await probe.connect();
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${PG_URL} (${(err as Error).message}). ${PG_START_HINT}`,
-    );
-  } finally {
-    await probe.end().catch(() => {});
-  }
+  await (await connectPg()).end();
   return createStore({ kind: 'postgres', url: PG_URL, schema: SCHEMA, poolSize: 4 });
 });
