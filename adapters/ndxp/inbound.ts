@@ -24,6 +24,7 @@ import {
   parseServiceId,
   readXRoadHeader,
   restClientOf,
+  ClientIdString,
   ServiceIdString,
   xroadErrorBody,
   type XRoadClientId,
@@ -64,10 +65,10 @@ export const NdxpInboundSchema = Type.Object(
           'SOAP: WSDL under contracts/, published at <path>?wsdl (the getWsdl metaservice)',
       }),
     ),
-    allowClients: Type.Array(Type.String({ minLength: 1 }), {
+    allowClients: Type.Array(ClientIdString('An X-Road client this route grants'), {
       default: [],
       description:
-        'With auth: asserted, X-Road client ids (INSTANCE/CLASS/MEMBER[/SUBSYSTEM]) this route grants by configuration; any other client is decided by the policy model (its organisation = the member code)',
+        'With auth: asserted, X-Road clients this route grants by configuration; any other client is decided by the policy model (its organisation = the member code)',
     }),
   },
   { additionalProperties: false },

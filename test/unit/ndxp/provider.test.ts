@@ -115,6 +115,14 @@ describe('SOAP provider', () => {
     await other.call(soapReq());
     // Never 'all': with no config grant, the model decides by the member code (LT_POLICY_UNREGISTERED when unknown).
     expect(other.seen[0].caller!.routes).toEqual(new Set());
+    // A client id that is not one (a typo, a service id) is a config error, not a silent no-match.
+    const bad = checkSchema(NdxpInboundSchema, {
+      adapter: 'ndxp',
+      path: '/xroad',
+      service: 'VN/GOV/000.00.00.H57/LT/lookup',
+      allowClients: ['VN GOV H58'],
+    });
+    expect(bad.ok).toBe(false);
   });
 
   it('answers <serviceCode>Response with every request header copied back in the same order', async () => {
